@@ -1,0 +1,108 @@
+"""The item bank as immutable domain objects.
+
+Loaded once per cold start by `chalicelib.bank.loader`; everything downstream
+(matching, adaptive selection, candidate views) reads these objects only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+# Prior 2PL difficulty by skill level: a learner at the lower bound of level L
+# on the certification ability scale succeeds a level-L item half the time.
+PRIOR_DIFFICULTY_BY_LEVEL = {1: -1.4, 2: -0.519, 3: 0.6, 4: 1.5, 5: 2.25, 6: 3.1, 7: 4.0, 8: 5.0}
+PRIOR_DISCRIMINATION = 1.2
+ALL_TOLERANCES = ("t1", "t2", "t3")
+
+
+class ItemType(str, Enum):
+    QCU = "QCU"
+    QCM = "QCM"
+    QROC = "QROC"
+    QROCM_IND = "QROCM-ind"
+    QROCM_DEP = "QROCM-dep"
+
+    @property
+    def is_choice(self) -> bool:
+        return self in (ItemType.QCU, ItemType.QCM)
+
+
+class ItemStatus(str, Enum):
+    VALIDATED = "validated"
+    DRAFT = "draft"
+    RETIRED = "retired"
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    kind: str = "text"  # "text" | "number"
+    solutions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Calibration:
+    a: float
+    b: float
+    n: int = 0  # answers the estimate is based on; 0 = prior
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    competence: str
+    tube: str          # "@moteurRecherche"
+    level: int         # 1..8
+    type: ItemType
+    instruction: str
+    tutorial: str
+    calibration: Calibration
+    status: ItemStatus = ItemStatus.VALIDATED
+    locales: tuple[str, ...] = ("fr-fr",)
+    proposals: tuple[str, ...] = ()
+    solution: frozenset[int] = frozenset()     # 1-based proposal indices
+    fields: tuple[Field, ...] = ()
+    groups: tuple[tuple[str, ...], ...] = ()   # QROCM-dep
+    expected_correct: int | None = None
+    tolerances: frozenset[str] = frozenset(ALL_TOLERANCES)
+    timer: int | None = None
+    focused: bool = False
+    shuffle: bool = False
+    accessible: bool = True
+    illustration_alt: str | None = None
+
+    @property
+    def skill(self) -> str:
+        return f"{self.tube}{self.level}"
+
+    @property
+    def is_timed(self) -> bool:
+        return self.timer is not None
+
+
+@dataclass(frozen=True)
+class Skill:
+    name: str          # "@moteurRecherche3"
+    competence: str
+    tube: str
+    level: int
+    pix_value: float
+    item_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ItemBank:
+    """Validated items indexed the ways the engines need them."""
+
+    version: str
+    items: dict[str, Item]
+    skills: dict[str, Skill]
+    # competence code -> tube name -> {level: skill name}
+    tubes: dict[str, dict[str, dict[int, str]]] = field(default_factory=dict)
+
+    def served_items(self) -> list[Item]:
+        return [i for i in self.items.values() if i.status is ItemStatus.VALIDATED]
+
+    def skills_of(self, competence: str) -> list[Skill]:
+        return [s for s in self.skills.values() if s.competence == competence]
