@@ -1,0 +1,120 @@
+"""The one decorator every route uses: authorise, parse, call, shape JSON.
+
+Keeping it in one place is what makes the conventions true everywhere: the
+error shape, the body cap, pydantic validation, the access policy declared
+per route (and read back by the OpenAPI document and the authorisation test).
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.api.access import Access
+from chalicelib.api.errors import JSON_HEADERS, error_response, from_domain_error, from_validation_error
+from chalicelib.config import settings
+from chalicelib.domain.errors import DomainError, InvalidInput
+from chalicelib.domain.principal import Principal
+
+ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "text/csv",
+                          "application/octet-stream", "application/x-www-form-urlencoded"]
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    summary: str
+    access: Access
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    status: int
+    tags: tuple[str, ...]
+    raw_body: str | None = None  # media type of a raw (non-JSON) body, e.g. text/csv
+    produces: str = "application/json"
+
+
+@dataclass
+class Ctx:
+    """What a route handler gets besides its parsed input."""
+    principal: Principal | None
+    headers: dict
+    source_ip: str | None
+    raw_body: bytes = b""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def user_id(self) -> str | None:
+        return self.principal.user_id if self.principal else None
+
+
+def endpoint(bp: Blueprint, path: str, *, method: str = "GET", access: Access,
+             summary: str, body: type[BaseModel] | None = None,
+             query: type[BaseModel] | None = None, status: int = 200,
+             tags: tuple[str, ...] = (), raw_body: str | None = None,
+             produces: str = "application/json") -> Callable:
+    spec = EndpointSpec(summary, access, body, query, status, tags, raw_body, produces)
+
+    def decorate(handler: Callable) -> Callable:
+        @functools.wraps(handler)
+        def view(**url_params: Any) -> Response:
+            request = bp.current_request
+            try:
+                headers = dict(request.headers or {})
+                principal = access.authorize(headers, url_params)
+                raw = _raw_body(request)
+                kwargs = dict(url_params)
+                if body is not None:
+                    kwargs["body"] = body.model_validate(_json_object(raw))
+                if query is not None:
+                    kwargs["query"] = query.model_validate(dict(request.query_params or {}))
+                identity = (request.context or {}).get("identity") or {}
+                ctx = Ctx(principal, headers, identity.get("sourceIp"), raw)
+                return _to_response(handler(ctx, **kwargs), status)
+            except DomainError as err:
+                return from_domain_error(err)
+            except ValidationError as err:
+                return from_validation_error(err)
+
+        view.__endpoint__ = spec  # type: ignore[attr-defined]
+        bp.route(path, methods=[method], content_types=ACCEPTED_CONTENT_TYPES)(view)
+        return view
+
+    return decorate
+
+
+def _raw_body(request) -> bytes:
+    raw = request.raw_body or b""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    if len(raw) > settings().max_body_bytes:
+        raise InvalidInput(f"Le corps de la requête dépasse {settings().max_body_bytes} octets.",
+                           code="body_too_large")
+    return raw
+
+
+def _json_object(raw: bytes) -> dict:
+    if not raw.strip():
+        raise InvalidInput("Le corps de la requête doit être un objet JSON.", code="invalid_json")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise InvalidInput("Le corps de la requête n'est pas du JSON valide (UTF-8).",
+                           code="invalid_json")
+    if not isinstance(data, dict):
+        raise InvalidInput("Le corps de la requête doit être un objet JSON.", code="invalid_json")
+    return data
+
+
+def _to_response(result: Any, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
+    if result is None:
+        return Response(body="", status_code=204 if status == 200 else status)
+    return Response(body=json.dumps(result, ensure_ascii=False, default=str),
+                    status_code=status, headers=dict(JSON_HEADERS))
+
+
+__all__ = ["endpoint", "Ctx", "EndpointSpec", "error_response"]

@@ -1,0 +1,60 @@
+"""Configuration, read once from the environment.
+
+The only switch between local and AWS is `DYNAMODB_ENDPOINT`: set, PynamoDB
+talks to that endpoint (moto's server locally); unset, to real DynamoDB.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_version: str
+    region: str
+    dynamodb_endpoint: str | None
+    table_prefix: str
+    jwt_secret: str
+    jwt_secret_param: str | None
+    badge_private_key: str | None
+    public_base_url: str
+    max_body_bytes: int
+    terms_version: str
+    max_reachable_level: int
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings(
+        app_version=_env("APP_VERSION", "0.1.0"),
+        region=_env("AWS_DEFAULT_REGION", _env("AWS_REGION", "eu-west-3")),
+        dynamodb_endpoint=_env("DYNAMODB_ENDPOINT"),
+        table_prefix=_env("TABLE_PREFIX", "pix-dev"),
+        # In AWS the secret comes from SSM (JWT_SECRET_PARAM, read by
+        # chalicelib.secrets); locally `make run` generates one per start.
+        jwt_secret=_env("JWT_SECRET") or _generated_secret(),
+        jwt_secret_param=_env("JWT_SECRET_PARAM"),
+        badge_private_key=_env("BADGE_PRIVATE_KEY"),
+        public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+        max_body_bytes=int(_env("MAX_BODY_BYTES", str(1024 * 1024))),
+        terms_version=_env("TERMS_VERSION", "2026-09"),
+        max_reachable_level=int(_env("MAX_REACHABLE_LEVEL", "6")),
+    )
+
+
+@lru_cache(maxsize=1)
+def _generated_secret() -> str:
+    """A per-process secret when none is configured: tokens die with the process."""
+    return secrets.token_urlsafe(48)
+
+
+def table_name(suffix: str) -> str:
+    return f"{settings().table_prefix}-{suffix}"

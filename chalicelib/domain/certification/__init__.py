@@ -1,0 +1,37 @@
+"""Certification: adaptive 2PL test over the 16 competences and its scoring.
+
+- `irt`: 2PL model, EAP ability estimates (ours and Pix's variant).
+- `selection`: `CertificationVersion` and `next_item` (exposure control,
+  one item per tube, competence and area rotation, early stop).
+- `scoring`: `score_certification`, score out of 1024, labels, levels.
+Pure standard library.
+"""
+from .answers import CertificationAnswer
+from .irt import AbilityEstimate, Prior, Response, eap, information, pix_eap, probability
+from .scoring import (
+    LEVEL_LABELS,
+    PIX_SCALE,
+    CertificationResult,
+    level_from_score,
+    level_from_theta,
+    level_label,
+    score_cap,
+    score_certification,
+    score_from_theta,
+)
+from .selection import (
+    DEFAULT_VERSION,
+    PIX_VERSION,
+    CertificationVersion,
+    estimate,
+    is_finished,
+    next_item,
+)
+
+__all__ = [
+    "AbilityEstimate", "CertificationAnswer", "CertificationResult", "CertificationVersion",
+    "DEFAULT_VERSION", "LEVEL_LABELS", "PIX_SCALE", "PIX_VERSION", "Prior", "Response",
+    "eap", "estimate", "information", "is_finished", "level_from_score", "level_from_theta",
+    "level_label", "next_item", "pix_eap", "probability", "score_cap", "score_certification",
+    "score_from_theta",
+]

@@ -1,0 +1,241 @@
+"""From a certification test to a certificate: status, ability, score, levels.
+
+Global score (Pix's published scale, `PIX_SCALE`): θ falls in one of eight
+intervals; score = floor(weight × (coefficient + position of θ inside the
+interval)), capped at the top of the highest open level (895 while level 7 is
+the highest open level; 1023 once level 8 opens). The scale is continuous at
+every interval boundary. Note that with Pix's eight intervals the top interval
+[4, 8] maps to 768–896, so level 8 (896–1023) needs a ninth interval in the
+scale; `score_from_theta` takes the scale as a parameter for that day.
+
+Labels: Pré-initié 0–63, Initié 1 64–127, Initié 2 128–255, Indépendant 3
+256–383, Indépendant 4 384–511, Avancé 5 512–639, Avancé 6 640–767, Expert 7
+768–895, Expert 8 896–1023.
+
+Test completeness (`score_certification`):
+- a test cut by an incident before `min_answers` answers is rejected;
+- otherwise, if the test stopped before its stopping rule was met (incident
+  after `min_answers`, or the candidate left), the missing answers count as
+  skipped: like Pix, each missing answer is placed on the item the algorithm
+  would have served next (most informative under the content rules, no
+  randomness) and scored ko, until the version's stopping rule (max_items,
+  or the early-stop standard error) is met;
+- neutralised items are removed from the estimate (they still count toward
+  the length: the candidate spent the time). If neutralisation leaves fewer
+  than `min_answers` real answers in a test that had at least that many, the
+  measurement is not the candidate's fault and not reliable: rejected.
+
+Per-competence level (0..7 with Pix's scale, capped at the highest open
+level): each competence's θ_c is the EAP of that competence's answers (real
+and imputed, neutralised excluded) under a normal prior centred on the global
+estimate computed WITHOUT that competence's answers (so they are not counted
+twice), with variance se₋c² + τ², τ = 0.8 (`COMPETENCE_SPREAD`): a person's
+competences spread about ±1 level around their overall ability. With the
+2 answers a competence gets in a 32-item test the prior weighs as much as the
+answers: a level is moved away from the global one only by consistent
+evidence. θ_c is mapped to a level with the same intervals as the global
+score (interval index = level). Competences without any scored answer are
+not listed.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from chalicelib.domain.answers import AnswerStatus
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.items import ItemBank
+
+from .answers import CertificationAnswer
+from .irt import Prior, Response, eap
+from .selection import (
+    DEFAULT_VERSION,
+    CertificationVersion,
+    estimate,
+    is_finished,
+    most_informative_item,
+    responses,
+)
+
+COMPETENCE_SPREAD = 0.8
+
+
+@dataclass(frozen=True)
+class ScoreBand:
+    low: float
+    high: float
+    weight: int
+    coefficient: int
+
+
+PIX_SCALE: tuple[ScoreBand, ...] = (
+    ScoreBand(-8.0, -1.4, 64, 0),
+    ScoreBand(-1.4, -0.519, 64, 1),
+    ScoreBand(-0.519, 0.6, 128, 1),
+    ScoreBand(0.6, 1.5, 128, 2),
+    ScoreBand(1.5, 2.25, 128, 3),
+    ScoreBand(2.25, 3.1, 128, 4),
+    ScoreBand(3.1, 4.0, 128, 5),
+    ScoreBand(4.0, 8.0, 128, 6),
+)
+
+# (lowest score, label) per level 0..8
+LEVEL_LABELS: tuple[tuple[int, str], ...] = (
+    (0, "Pré-initié"),
+    (64, "Initié 1"),
+    (128, "Initié 2"),
+    (256, "Indépendant 3"),
+    (384, "Indépendant 4"),
+    (512, "Avancé 5"),
+    (640, "Avancé 6"),
+    (768, "Expert 7"),
+    (896, "Expert 8"),
+)
+MAX_SCORE = 1023
+
+
+def score_cap(max_open_level: int) -> int:
+    """Highest score of the highest open level: 895 for level 7."""
+    if max_open_level >= 8:
+        return MAX_SCORE
+    return LEVEL_LABELS[max_open_level + 1][0] - 1
+
+
+def score_from_theta(theta: float, *, max_open_level: int = 7,
+                     scale: Sequence[ScoreBand] = PIX_SCALE) -> int:
+    """Global score 0..1023 of ability θ (see module docstring)."""
+    if theta <= scale[0].low:
+        raw = 0
+    else:
+        band = scale[-1]
+        for candidate in scale:
+            if theta < candidate.high:
+                band = candidate
+                break
+        position = min(1.0, (theta - band.low) / (band.high - band.low))
+        # 1e-9 absorbs float noise at exact boundaries (e.g. 128×(1+0.99999…)).
+        raw = math.floor(band.weight * (band.coefficient + position) + 1e-9)
+    return max(0, min(raw, score_cap(max_open_level)))
+
+
+def level_from_score(score: int) -> int:
+    level = 0
+    for lvl, (low, _) in enumerate(LEVEL_LABELS):
+        if score >= low:
+            level = lvl
+    return level
+
+
+def level_label(score: int) -> str:
+    return LEVEL_LABELS[level_from_score(score)][1]
+
+
+def level_from_theta(theta: float, *, max_open_level: int = 7,
+                     scale: Sequence[ScoreBand] = PIX_SCALE) -> int:
+    """Interval index of θ (0 below the first upper bound), capped."""
+    level = len(scale) - 1
+    for index, band in enumerate(scale):
+        if theta < band.high:
+            level = index
+            break
+    return min(level, max_open_level)
+
+
+@dataclass(frozen=True)
+class CertificationResult:
+    status: str                      # "validated" | "rejected"
+    theta: float | None
+    se: float | None
+    global_score: int | None
+    level_label: str | None
+    competence_levels: dict[str, int] = field(default_factory=dict)
+    answered_count: int = 0          # answers actually given
+    reason: str | None = None        # why rejected, or what was adjusted
+    level: int | None = None         # 0..8 from the global score
+    imputed_count: int = 0           # missing answers counted as skipped
+    scored_count: int = 0            # responses in the estimate (real + imputed)
+
+
+def _rejected(answered: int, reason: str) -> CertificationResult:
+    return CertificationResult("rejected", None, None, None, None, {}, answered, reason)
+
+
+def impute_missing(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
+                   version: CertificationVersion, neutralised: Iterable[str] = ()
+                   ) -> list[CertificationAnswer]:
+    """Missing answers as skipped, on the items the test would have served."""
+    neutralised = frozenset(neutralised)
+    completed = list(answers)
+    imputed: list[CertificationAnswer] = []
+    while not is_finished(bank, completed, config=version, neutralised=neutralised):
+        item = most_informative_item(bank, completed, config=version, neutralised=neutralised)
+        if item is None:  # pragma: no cover - is_finished covers it
+            break
+        answer = CertificationAnswer(item.id, AnswerStatus.ABAND)
+        completed.append(answer)
+        imputed.append(answer)
+    return imputed
+
+
+def competence_thetas(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
+                      version: CertificationVersion, neutralised: Iterable[str] = ()
+                      ) -> dict[str, float]:
+    """Per-competence EAP with a leave-competence-out global prior."""
+    neutralised = frozenset(neutralised)
+    scored = [a for a in answers if a.item_id not in neutralised]
+    by_competence: dict[str, list[CertificationAnswer]] = {}
+    for answer in scored:
+        by_competence.setdefault(bank.items[answer.item_id].competence, []).append(answer)
+    thetas = {}
+    for competence, own in sorted(by_competence.items()):
+        others = [a for a in scored if bank.items[a.item_id].competence != competence]
+        rest = estimate(bank, others, config=version)
+        prior = Prior(rest.theta, math.sqrt(rest.se ** 2 + COMPETENCE_SPREAD ** 2))
+        thetas[competence] = eap(responses(bank, own), prior=prior).theta
+    return thetas
+
+
+def score_certification(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
+                        version: CertificationVersion = DEFAULT_VERSION,
+                        ended_by_incident: bool = False,
+                        neutralised: Iterable[str] = ()) -> CertificationResult:
+    """Score a finished (or interrupted) certification test.
+
+    `answers`: every item served, in order. `ended_by_incident`: the test was
+    cut by an incident the centre reported (not the candidate's choice).
+    `neutralised`: item ids neutralised for this candidate."""
+    neutralised = frozenset(neutralised)
+    ids = [a.item_id for a in answers]
+    if len(set(ids)) != len(ids):
+        raise InvalidInput("Une même épreuve apparaît deux fois dans le test.",
+                           code="duplicate_answer")
+    responses(bank, answers)  # raises on an unknown item
+    answered = len(answers)
+    if ended_by_incident and answered < version.min_answers:
+        return _rejected(answered, f"incident before {version.min_answers} answers")
+    real_scored = sum(1 for a in answers if a.item_id not in neutralised)
+    if neutralised and answered >= version.min_answers and real_scored < version.min_answers:
+        return _rejected(answered, f"fewer than {version.min_answers} answers left after neutralisation")
+
+    imputed = impute_missing(bank, answers, version=version, neutralised=neutralised)
+    completed = list(answers) + imputed
+    est = estimate(bank, completed, config=version, neutralised=neutralised)
+    score = score_from_theta(est.theta, max_open_level=version.max_open_level)
+    levels = {c: level_from_theta(t, max_open_level=version.max_open_level)
+              for c, t in competence_thetas(bank, completed, version=version,
+                                            neutralised=neutralised).items()}
+    reason = f"{len(imputed)} missing answers counted as skipped" if imputed else None
+    return CertificationResult(
+        status="validated",
+        theta=est.theta,
+        se=est.se,
+        global_score=score,
+        level_label=level_label(score),
+        competence_levels=levels,
+        answered_count=answered,
+        reason=reason,
+        level=level_from_score(score),
+        imputed_count=len(imputed),
+        scored_count=sum(1 for a in completed if a.item_id not in neutralised),
+    )

@@ -1,0 +1,299 @@
+"""Answer matching: one candidate answer to one item -> an `AnswerStatus`.
+
+Pure domain code (no I/O), shared by positioning and certification, so that
+"an answer posted after the timer is timed out" lives in exactly one place.
+
+Answer payloads (the JSON body the API receives, already decoded):
+
+- skip, any type:        ``{"skip": true}``                  -> aband
+- QCU:                   ``{"choice": 2}``                   1-based proposal id
+- QCM:                   ``{"choices": [1, 3]}``             order-insensitive set
+- QROC, QROCM-ind/-dep:  ``{"fields": {"key": "text", ...}}`` keys of the item's fields
+
+Proposal ids are the 1-based indices in the item file, the ids the candidate
+view gives, whatever the shuffled display order. For `number` fields a JSON
+number is accepted as well as text. A missing or empty text field is simply
+wrong (ko): the candidate may legitimately leave a box empty. Anything else
+that does not fit the item (wrong shape, unknown key, choice out of range,
+duplicate choice, text longer than `MAX_ANSWER_CHARS`) raises `InvalidAnswer`
+(HTTP 400): it is a client bug or an attack, not an answer to score.
+
+Order of the rules, each explained where it is applied:
+malformed -> InvalidAnswer; skip -> aband (a deliberate skip is never late or
+out of focus); late on a timed item -> timedout; left a focused item ->
+focusedOut; otherwise ok / ko from the content.
+
+Text tolerances (docs/item-format.md), each switchable per item:
+always NFC, non-breaking spaces -> spaces, typographic apostrophes -> "'";
+t1 trim, lower-case, strip accents (and the œ/æ ligatures), remove whitespace;
+t2 keep only letters, digits and spaces; t3 Levenshtein distance / solution
+length <= 0.25. Numbers are compared as exact decimals, French decimal comma
+and space thousands separators accepted.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+from rapidfuzz.distance import Levenshtein
+
+from chalicelib.domain.answers import AnswerStatus
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.items import Field, Item, ItemType
+
+MAX_ANSWER_CHARS = 500
+# Seconds granted on top of the timer for network and rendering latency: the
+# server measures from serving the item to receiving the answer.
+DEFAULT_TIMER_ALLOWANCE = 3.0
+T3_MAX_RATIO = 0.25
+
+_SPACES = {"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " "}
+_APOSTROPHES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"}
+_LIGATURES = {"œ": "oe", "æ": "ae"}
+_ALWAYS = str.maketrans({**_SPACES, **_APOSTROPHES})
+_WHITESPACE = re.compile(r"\s+")
+_NUMBER = re.compile(
+    r"^(?P<sign>[+\-\u2212]?)"
+    r"(?P<int>\d{1,3}(?: \d{3})+|\d*)"
+    r"(?:[.,](?P<frac>\d+))?$",
+    re.ASCII,
+)
+
+
+class InvalidAnswer(InvalidInput, ValueError):
+    """A payload that does not fit the item: the API answers 400."""
+
+    code = "invalid_answer"
+
+
+# --------------------------------------------------------------- normalisation
+
+def normalise(text: str, tolerances: frozenset[str] | set[str] | tuple[str, ...]) -> str:
+    """The comparable form of a text answer or solution under `tolerances`."""
+    s = unicodedata.normalize("NFC", text).translate(_ALWAYS)
+    if "t1" in tolerances:
+        s = _strip_accents(s.strip().casefold())
+        s = _WHITESPACE.sub("", s)
+    if "t2" in tolerances:
+        s = "".join(c for c in s if c.isalnum() or c == " ")
+    return s
+
+
+def _strip_accents(s: str) -> str:
+    for ligature, plain in _LIGATURES.items():
+        s = s.replace(ligature, plain)
+    decomposed = unicodedata.normalize("NFD", s)
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def parse_number(value: Any) -> Decimal | None:
+    """A number typed the French or the English way, or None.
+
+    "3,5", "3.5", "1 000", "1 000,25", "-2", ",5" are numbers; "1,000.5" and
+    "3,5 Go" are not (ambiguous or not a number: the answer is simply ko).
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        try:
+            d = Decimal(str(value))
+        except InvalidOperation:  # pragma: no cover - str() of a float is valid
+            return None
+        return d if d.is_finite() else None
+    if not isinstance(value, str):
+        return None
+    s = unicodedata.normalize("NFKC", value).translate(_ALWAYS).strip()
+    m = _NUMBER.match(s)
+    if not m or not (m["int"] or m["frac"]):
+        return None
+    sign = "-" if m["sign"] in ("-", "\u2212") else ""
+    digits = (m["int"] or "0").replace(" ", "")
+    return Decimal(f"{sign}{digits}.{m['frac'] or '0'}")
+
+
+def text_matches(answer: str, solution: str, tolerances: frozenset[str]) -> bool:
+    """One text answer against one accepted solution."""
+    a = normalise(answer, tolerances)
+    s = normalise(solution, tolerances)
+    if not a or not s:
+        return False
+    if a == s:
+        return True
+    if "t3" in tolerances:
+        # distance / len(s) <= 0.25, in integers to stay exact at the boundary.
+        cutoff = int(len(s) * T3_MAX_RATIO)
+        return Levenshtein.distance(a, s, score_cutoff=cutoff) <= cutoff
+    return False
+
+
+def field_matches(field: Field, answer: str, solutions: tuple[str, ...],
+                  tolerances: frozenset[str]) -> bool:
+    """One field's answer against its solutions: numbers as numbers."""
+    if field.kind == "number":
+        value = parse_number(answer)
+        return value is not None and any(value == parse_number(s) for s in solutions)
+    return any(text_matches(answer, s, tolerances) for s in solutions)
+
+
+# ------------------------------------------------------------------- checking
+
+def check_answer(item: Item, answer: Any, *, elapsed_seconds: float | None = None,
+                 focused_out: bool = False,
+                 timer_allowance: float = DEFAULT_TIMER_ALLOWANCE,
+                 extra_time_percent: int = 0) -> AnswerStatus:
+    """The status of `answer` to `item`; raises `InvalidAnswer` when malformed.
+
+    `elapsed_seconds` is measured by the server from serving the item;
+    `extra_time_percent` is the candidate's accommodation (certification).
+    """
+    if elapsed_seconds is not None and elapsed_seconds < 0:
+        raise ValueError("elapsed_seconds must be >= 0")
+    if extra_time_percent < 0:
+        raise ValueError("extra_time_percent must be >= 0")
+    if _is_skip(answer):
+        return AnswerStatus.ABAND
+    content = _parse(item, answer)
+    if item.timer is not None and elapsed_seconds is not None:
+        allowed = item.timer * (1 + extra_time_percent / 100) + timer_allowance
+        if elapsed_seconds > allowed:
+            return AnswerStatus.TIMEDOUT
+    if item.focused and focused_out:
+        return AnswerStatus.FOCUSED_OUT
+    return AnswerStatus.OK if _is_correct(item, content) else AnswerStatus.KO
+
+
+def _is_skip(answer: Any) -> bool:
+    if not isinstance(answer, Mapping) or "skip" not in answer:
+        return False
+    if answer.get("skip") is not True or len(answer) != 1:
+        raise InvalidAnswer("Une réponse « je passe » s'écrit {\"skip\": true}, sans autre champ.")
+    return True
+
+
+def _parse(item: Item, answer: Any) -> Any:
+    """The answer content in a checked shape: int, frozenset[int] or dict."""
+    if not isinstance(answer, Mapping):
+        raise InvalidAnswer("La réponse doit être un objet JSON.")
+    expected = {ItemType.QCU: "choice", ItemType.QCM: "choices"}.get(item.type, "fields")
+    if set(answer) != {expected}:
+        raise InvalidAnswer(
+            f"Pour une épreuve {item.type.value}, la réponse attendue est "
+            f"{{\"{expected}\": …}}, sans autre champ.")
+    value = answer[expected]
+    if item.type is ItemType.QCU:
+        return _choice(item, value)
+    if item.type is ItemType.QCM:
+        if not isinstance(value, list):
+            raise InvalidAnswer("« choices » doit être une liste de numéros de propositions.")
+        choices = [_choice(item, v) for v in value]
+        if len(set(choices)) != len(choices):
+            raise InvalidAnswer("Une même proposition est choisie plusieurs fois.")
+        return frozenset(choices)
+    return _fields(item, value)
+
+
+def _choice(item: Item, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidAnswer("Un choix est le numéro (entier) d'une proposition.")
+    if not 1 <= value <= len(item.proposals):
+        raise InvalidAnswer(
+            f"La proposition {value} n'existe pas (1 à {len(item.proposals)}).")
+    return value
+
+
+def _fields(item: Item, value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise InvalidAnswer("« fields » doit associer chaque champ à sa réponse.")
+    by_key = {f.key: f for f in item.fields}
+    unknown = sorted(str(k) for k in value if k not in by_key)
+    if unknown:
+        raise InvalidAnswer(f"Champ(s) inconnu(s) pour cette épreuve : {', '.join(unknown)}.")
+    out: dict[str, str] = {}
+    for key, field in by_key.items():
+        text = value.get(key)
+        if text is None:
+            text = ""  # left empty: wrong, not malformed
+        elif field.kind == "number" and isinstance(text, (int, float)) and not isinstance(text, bool):
+            text = str(text)
+        elif not isinstance(text, str):
+            raise InvalidAnswer(f"La réponse au champ « {key} » doit être un texte.")
+        if len(text) > MAX_ANSWER_CHARS:
+            raise InvalidAnswer(
+                f"La réponse au champ « {key} » dépasse {MAX_ANSWER_CHARS} caractères.")
+        out[key] = text
+    return out
+
+
+def _is_correct(item: Item, content: Any) -> bool:
+    if item.type is ItemType.QCU:
+        return item.solution == {content}
+    if item.type is ItemType.QCM:
+        return item.solution == content
+    if item.type is ItemType.QROCM_DEP:
+        return _dep_matches(item, content) >= (item.expected_correct or len(item.fields))
+    return all(field_matches(f, content[f.key], f.solutions, item.tolerances)
+               for f in item.fields)
+
+
+def _dep_matches(item: Item, content: dict[str, str]) -> int:
+    """How many fields can be paired with distinct groups (maximum matching).
+
+    A greedy pairing is wrong when a field fits several groups: with groups
+    {A, B} and {B} the answers "B", "A" pair only if the first field gives up
+    the first group. Ten fields at most, so augmenting paths are instant.
+    Two fields with the same normalised answer count once.
+    """
+    edges: list[list[int]] = []
+    seen: set[str] = set()
+    for f in item.fields:
+        text = content[f.key]
+        if f.kind == "number":
+            number = parse_number(text)
+            key = "" if number is None else f"#{number.normalize()}"
+        else:
+            key = normalise(text, item.tolerances)
+        if not key or key in seen:
+            edges.append([])
+            continue
+        seen.add(key)
+        edges.append([g for g, group in enumerate(item.groups)
+                      if field_matches(f, text, group, item.tolerances)])
+    owner: dict[int, int] = {}  # group -> field
+
+    def augment(field_index: int, visited: set[int]) -> bool:
+        for g in edges[field_index]:
+            if g in visited:
+                continue
+            visited.add(g)
+            if g not in owner or augment(owner[g], visited):
+                owner[g] = field_index
+                return True
+        return False
+
+    return sum(augment(i, set()) for i in range(len(edges)))
+
+
+# ----------------------------------------------------------------- correction
+
+def correction(item: Item) -> dict:
+    """The solution in displayable form, with the tutorial.
+
+    Shown only after a positioning answer, never during certification: the
+    caller enforces that; this function only formats.
+    """
+    out: dict[str, Any] = {"item_id": item.id, "type": item.type.value,
+                           "tutorial": item.tutorial}
+    if item.type.is_choice:
+        out["solution"] = [{"id": i, "text": item.proposals[i - 1]}
+                           for i in sorted(item.solution)]
+    elif item.type is ItemType.QROCM_DEP:
+        out["fields"] = [{"key": f.key, "label": f.label} for f in item.fields]
+        out["groups"] = [list(g) for g in item.groups]
+        out["expected_correct"] = item.expected_correct or len(item.fields)
+    else:
+        out["fields"] = [{"key": f.key, "label": f.label, "solutions": list(f.solutions)}
+                         for f in item.fields]
+    return out

@@ -1,0 +1,266 @@
+"""Re-estimates the 2PL parameters (a, b) of items from collected answers.
+
+Input: CSV with a header `learner_id,item_id,ok` or JSON lines
+`{"learner_id": …, "item_id": …, "ok": 0|1}` (skipped / timed-out answers
+count as 0, as they do for scoring). Output: a calibration patch
+`{"bank_version", "method", "items": {id: {"a", "b", "n"}}}` printed, or
+merged into `item_bank/calibration.json` with `--write`, which the loader
+applies over the priors and the YAML (docs/item-format.md). PyYAML cannot
+rewrite the authors' files without losing their comments and layout, hence
+a separate file.
+
+Method: marginal maximum likelihood by EM (Bock & Aitkin) over a fixed
+Gauss-Hermite quadrature of the ability distribution, numpy/scipy only.
+Why these choices:
+- The ability scale is the certification scale, anchored by the level priors
+  (b = -1.4 … 5.0). It is identified by fixing the ability distribution to
+  N(0.5, 1.5²), the population the certification engine is tuned for
+  (`--theta-mean/--theta-sd` to change it), not N(0, 1).
+- Each M-step is a Bayes-modal (MAP) Fisher scoring with weak priors,
+  log a ~ N(log 1.2, 0.5²) and b ~ N(level prior, 2²): items answered a few
+  hundred times by an adaptive test otherwise drift to a → 0 or |b| → ∞.
+- Only a learner's first answer to an item is used (a retry is not an
+  independent response), and items with fewer than `--min-answers` answers
+  keep their current calibration.
+
+`--simulate N` draws N learners and known parameters, fits them back and
+prints the recovery error: a check of the estimator, not of the bank.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from scipy.special import expit, log_expit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from chalicelib.domain.items import PRIOR_DIFFICULTY_BY_LEVEL, PRIOR_DISCRIMINATION  # noqa: E402
+
+THETA_MEAN, THETA_SD = 0.5, 1.5
+LOG_A_SD, B_SD = 0.5, 2.0
+A_MIN, A_MAX, B_MIN, B_MAX = 0.05, 4.0, -6.0, 8.0   # item_bank/schema.json bounds
+METHOD = "2PL MML-EM, Gauss-Hermite 41 nodes, MAP priors log a~N(log 1.2, 0.5), b~N(level prior, 2)"
+
+
+@dataclass(frozen=True)
+class Responses:
+    """First answers as parallel arrays, learners and items as indices."""
+
+    learner: np.ndarray
+    item: np.ndarray
+    ok: np.ndarray
+    item_ids: list[str]
+    n_learners: int
+
+    def counts(self) -> np.ndarray:
+        return np.bincount(self.item, minlength=len(self.item_ids))
+
+
+@dataclass(frozen=True)
+class Fit:
+    a: np.ndarray
+    b: np.ndarray
+    iterations: int
+    converged: bool
+
+
+# ------------------------------------------------------------------ estimation
+
+def fit_2pl(data: Responses, prior_b: np.ndarray, *, theta_mean: float = THETA_MEAN,
+            theta_sd: float = THETA_SD, n_quad: int = 41, max_iter: int = 500,
+            tol: float = 1e-4) -> Fit:
+    """Bock-Aitkin EM; returns a, b for every item of `data.item_ids`."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(n_quad)
+    theta = theta_mean + theta_sd * nodes
+    log_w = np.log(weights / weights.sum())
+    shape = (data.n_learners, len(data.item_ids))
+    right = sparse.csr_matrix(((data.ok == 1).astype(float), (data.learner, data.item)), shape=shape)
+    wrong = sparse.csr_matrix(((data.ok == 0).astype(float), (data.learner, data.item)), shape=shape)
+    log_a0 = np.log(PRIOR_DISCRIMINATION)
+    log_a = np.full(shape[1], log_a0)
+    b = np.asarray(prior_b, dtype=float).copy()
+    for iteration in range(1, max_iter + 1):
+        r, n = _expected_counts(right, wrong, log_a, b, theta, log_w)
+        new_log_a, new_b = _m_step(r, n, theta, log_a, b, log_a0, prior_b)
+        change = max(np.abs(np.exp(new_log_a) - np.exp(log_a)).max(initial=0),
+                     np.abs(new_b - b).max(initial=0))
+        log_a, b = new_log_a, new_b
+        if change < tol:
+            return Fit(np.exp(log_a), b, iteration, True)
+    return Fit(np.exp(log_a), b, max_iter, False)
+
+
+def _expected_counts(right, wrong, log_a, b, theta, log_w):
+    """E-step: expected answers n and successes r of each item at each node."""
+    z = np.exp(log_a)[:, None] * (theta[None, :] - b[:, None])          # items × nodes
+    log_lik = right @ log_expit(z) + wrong @ log_expit(-z) + log_w       # learners × nodes
+    log_lik -= log_lik.max(axis=1, keepdims=True)
+    post = np.exp(log_lik)
+    post /= post.sum(axis=1, keepdims=True)
+    r = right.T @ post
+    return r, r + wrong.T @ post
+
+
+def _m_step(r, n, theta, log_a, b, log_a0, prior_b, steps: int = 4):
+    """MAP Fisher scoring in (log a, b), all items at once."""
+    for _ in range(steps):
+        a = np.exp(log_a)
+        d = theta[None, :] - b[:, None]
+        p = expit(a[:, None] * d)
+        resid, w = r - n * p, n * p * (1 - p)
+        g_la = a * (resid * d).sum(1) - (log_a - log_a0) / LOG_A_SD**2
+        g_b = -a * resid.sum(1) - (b - prior_b) / B_SD**2
+        i_aa = a**2 * (w * d * d).sum(1) + 1 / LOG_A_SD**2
+        i_ab = -(a**2) * (w * d).sum(1)
+        i_bb = a**2 * w.sum(1) + 1 / B_SD**2
+        det = i_aa * i_bb - i_ab**2
+        step_la = np.clip((i_bb * g_la - i_ab * g_b) / det, -1, 1)
+        step_b = np.clip((i_aa * g_b - i_ab * g_la) / det, -1, 1)
+        log_a = np.clip(log_a + step_la, np.log(A_MIN), np.log(A_MAX))
+        b = np.clip(b + step_b, B_MIN, B_MAX)
+    return log_a, b
+
+
+# ------------------------------------------------------------------ input
+
+def read_answers(path: Path) -> list[tuple[str, str, int]]:
+    """(learner_id, item_id, ok) rows from a CSV or JSON-lines file."""
+    rows: list[tuple[str, str, int]] = []
+    with path.open(encoding="utf-8", newline="") as f:
+        if path.suffix in (".jsonl", ".ndjson", ".json"):
+            records = (json.loads(line) for line in f if line.strip())
+        else:
+            records = csv.DictReader(f)
+        for n, rec in enumerate(records, start=1):
+            ok = str(rec["ok"]).strip().lower()
+            if ok not in ("0", "1", "true", "false"):
+                raise ValueError(f"{path}:{n}: ok vaut 0 ou 1, pas {rec['ok']!r}")
+            rows.append((str(rec["learner_id"]), str(rec["item_id"]), int(ok in ("1", "true"))))
+    return rows
+
+
+def to_responses(rows: list[tuple[str, str, int]]) -> Responses:
+    """Index learners and items; keep each learner's first answer to an item."""
+    learners: dict[str, int] = {}
+    items: dict[str, int] = {}
+    seen: set[tuple[int, int]] = set()
+    lrn, itm, oks = [], [], []
+    for learner_id, item_id, ok in rows:
+        key = (learners.setdefault(learner_id, len(learners)), items.setdefault(item_id, len(items)))
+        if key in seen:
+            continue
+        seen.add(key)
+        lrn.append(key[0])
+        itm.append(key[1])
+        oks.append(ok)
+    return Responses(np.array(lrn, dtype=np.int64), np.array(itm, dtype=np.int64),
+                     np.array(oks, dtype=np.int8), list(items), len(learners))
+
+
+# ------------------------------------------------------------------ simulation
+
+def simulate(n_learners: int, n_items: int = 20, *, answer_rate: float = 0.6,
+             seed: int = 0) -> tuple[Responses, np.ndarray, np.ndarray, np.ndarray]:
+    """Answers drawn from known parameters: (responses, true a, true b, prior b)."""
+    rng = np.random.default_rng(seed)
+    levels = rng.integers(1, 9, n_items)
+    prior_b = np.array([PRIOR_DIFFICULTY_BY_LEVEL[int(lv)] for lv in levels])
+    true_b = np.clip(prior_b + rng.normal(0, 0.5, n_items), -3, 6)
+    true_a = np.clip(np.exp(rng.normal(np.log(PRIOR_DISCRIMINATION), 0.3, n_items)), 0.4, 3)
+    theta = rng.normal(THETA_MEAN, THETA_SD, n_learners)
+    learner, item = np.nonzero(rng.random((n_learners, n_items)) < answer_rate)
+    p = expit(true_a[item] * (theta[learner] - true_b[item]))
+    ok = (rng.random(len(p)) < p).astype(np.int8)
+    data = Responses(learner, item, ok, [f"sim-{j}" for j in range(n_items)], n_learners)
+    return data, true_a, true_b, prior_b
+
+
+def recovery(n_learners: int, n_items: int = 20, seed: int = 0) -> dict:
+    data, true_a, true_b, prior_b = simulate(n_learners, n_items, seed=seed)
+    fit = fit_2pl(data, prior_b)
+    return {"learners": n_learners, "items": n_items, "answers": int(len(data.ok)),
+            "iterations": fit.iterations, "converged": fit.converged,
+            "rmse_a": float(np.sqrt(np.mean((fit.a - true_a) ** 2))),
+            "rmse_b": float(np.sqrt(np.mean((fit.b - true_b) ** 2))),
+            "max_error_b": float(np.abs(fit.b - true_b).max()),
+            "rmse_b_prior": float(np.sqrt(np.mean((prior_b - true_b) ** 2)))}
+
+
+# ------------------------------------------------------------------ main
+
+def calibrate(rows, bank, *, min_answers: int) -> tuple[dict, list[str]]:
+    """The patch for the items of `bank` answered at least `min_answers` times."""
+    data = to_responses(rows)
+    notes = [f"épreuve inconnue de la banque, ignorée : {i}"
+             for i in data.item_ids if i not in bank.items]
+    prior_b = np.array([bank.items[i].calibration.b if i in bank.items else 0.0
+                        for i in data.item_ids])
+    fit = fit_2pl(data, prior_b)
+    if not fit.converged:
+        notes.append(f"EM non convergé après {fit.iterations} itérations")
+    counts = data.counts()
+    patch = {}
+    for j, item_id in enumerate(data.item_ids):
+        if item_id not in bank.items:
+            continue
+        if counts[j] < min_answers:
+            notes.append(f"{item_id} : {counts[j]} réponses (< {min_answers}), calibration inchangée")
+            continue
+        patch[item_id] = {"a": round(float(fit.a[j]), 3), "b": round(float(fit.b[j]), 3),
+                          "n": int(counts[j])}
+    return {"bank_version": bank.version, "method": METHOD,
+            "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "items": patch}, notes
+
+
+def write_patch(patch: dict, path: Path) -> None:
+    """Merges into an existing calibration file: items not re-estimated keep theirs."""
+    current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"items": {}}
+    merged = {**patch, "items": {**current.get("items", {}), **patch["items"]}}
+    path.write_text(json.dumps(merged, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                    encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("answers", nargs="?", type=Path, help="CSV ou JSON lines")
+    parser.add_argument("--simulate", type=int, metavar="N", help="N apprenants simulés")
+    parser.add_argument("--items", type=int, default=20, help="épreuves simulées")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--min-answers", type=int, default=200)
+    parser.add_argument("--write", action="store_true",
+                        help="fusionner dans item_bank/calibration.json au lieu d'afficher")
+    parser.add_argument("--root", type=Path, default=ROOT / "item_bank")
+    args = parser.parse_args(argv)
+    if args.simulate:
+        print(json.dumps(recovery(args.simulate, args.items, args.seed), indent=1))
+        return 0
+    if not args.answers:
+        parser.error("fichier de réponses ou --simulate N attendu")
+    from chalicelib.bank.loader import CALIBRATION_FILE, load_bank
+
+    patch, notes = calibrate(read_answers(args.answers), load_bank(args.root),
+                             min_answers=args.min_answers)
+    for note in notes:
+        print(note, file=sys.stderr)
+    if args.write:
+        write_patch(patch, args.root / CALIBRATION_FILE)
+        print(f"{len(patch['items'])} épreuve(s) recalibrée(s) dans "
+              f"{args.root / CALIBRATION_FILE}", file=sys.stderr)
+    else:
+        print(json.dumps(patch, ensure_ascii=False, indent=1, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

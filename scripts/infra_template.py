@@ -1,0 +1,95 @@
+"""Writes infra/resources.json, the template merged into `chalice package`.
+
+Generated from the PynamoDB models so the deployed tables are the ones the
+code uses; `tests/infra/test_template.py` fails if the committed file drifts.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ERROR_TEMPLATE = ('{"error": {"code": "$context.error.responseType", '
+                  '"message": "$context.error.messageString"}}')
+
+
+def table_resource(model) -> dict:
+    schema = model._get_schema()
+    attr_defs = [{"AttributeName": a["AttributeName"], "AttributeType": a["AttributeType"]}
+                 for a in schema["attribute_definitions"]]
+    props = {
+        "TableName": {"Fn::Sub": "${TablePrefix}-" + model.Meta.table_name.rsplit("-", 1)[-1]},
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": sorted(attr_defs, key=lambda a: a["AttributeName"]),
+        "KeySchema": [{"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]}
+                      for k in schema["key_schema"]],
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "SSESpecification": {"SSEEnabled": True},
+    }
+    gsis = schema.get("global_secondary_indexes") or []
+    if gsis:
+        props["GlobalSecondaryIndexes"] = [{
+            "IndexName": g["index_name"],
+            "KeySchema": [{"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]}
+                          for k in g["key_schema"]],
+            "Projection": {"ProjectionType": g["projection"]["ProjectionType"]},
+        } for g in gsis]
+    ttl = model._ttl_attribute() if hasattr(model, "_ttl_attribute") else None
+    if ttl is not None:
+        props["TimeToLiveSpecification"] = {"AttributeName": ttl.attr_name, "Enabled": True}
+    return {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain", "Properties": props}
+
+
+def logical_id(model) -> str:
+    return model.__name__  # AccountsTable, ...
+
+
+def build() -> dict:
+    from chalicelib.store.tables import ALL_TABLES
+
+    resources: dict = {}
+    arns = []
+    for model in ALL_TABLES:
+        resources[logical_id(model)] = table_resource(model)
+        arn = {"Fn::GetAtt": [logical_id(model), "Arn"]}
+        arns += [arn, {"Fn::Sub": "${" + logical_id(model) + ".Arn}/index/*"}]
+    resources["TablesAccessPolicy"] = {
+        "Type": "AWS::IAM::Policy",
+        "Properties": {
+            "PolicyName": "pix-tables-access",
+            "Roles": [{"Ref": "DefaultRole"}],
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow",
+                 "Action": ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
+                            "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                            "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+                            "dynamodb:DescribeTable"],
+                 "Resource": arns},
+                {"Effect": "Allow", "Action": ["ssm:GetParameter"],
+                 "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/pix/*"}},
+            ]},
+        },
+    }
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+        resources[f"GatewayResponse{kind.replace('_', '')}"] = {
+            "Type": "AWS::ApiGateway::GatewayResponse",
+            "Properties": {
+                "RestApiId": {"Ref": "RestAPI"},
+                "ResponseType": kind,
+                "ResponseTemplates": {"application/json": ERROR_TEMPLATE},
+            },
+        }
+    return {
+        "Parameters": {"TablePrefix": {"Type": "String", "Default": "pix-prod"}},
+        "Resources": resources,
+    }
+
+
+if __name__ == "__main__":
+    out = ROOT / "infra" / "resources.json"
+    out.write_text(json.dumps(build(), indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {out}")

@@ -1,0 +1,48 @@
+"""Test environment: moto in-process, set up before `app` is imported.
+
+PynamoDB reads table names and the endpoint at import time, so the environment
+is fixed here first (see shared/reference/stack-notes.md).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)  # chalice.test.Client reads .chalice/config.json from the cwd
+
+os.environ.pop("DYNAMODB_ENDPOINT", None)
+os.environ.update({
+    "AWS_DEFAULT_REGION": "eu-west-3",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "TABLE_PREFIX": "pix-local",
+    "JWT_SECRET": "test-secret-not-for-production-0123456789abcdef",
+})
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture()
+def aws():
+    from moto import mock_aws
+
+    with mock_aws():
+        from chalicelib.store.tables import create_tables
+
+        create_tables()
+        yield
+
+
+@pytest.fixture()
+def client(aws):
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app, stage_name="local") as c:
+        yield c

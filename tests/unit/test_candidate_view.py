@@ -1,0 +1,176 @@
+"""The candidate view shows an item without anything that gives its answer."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import unicodedata
+
+import pytest
+
+from chalicelib.bank.loader import DEFAULT_ROOT, load_bank
+from chalicelib.domain.candidate_view import VIEW_KEYS, candidate_view
+from chalicelib.domain.items import Calibration, Field, Item, ItemType
+
+FORBIDDEN_KEYS = {"solution", "solutions", "groups", "tolerances", "calibration", "tutorial",
+                  "level", "skill", "tube", "expected_correct", "competence", "status", "a", "b"}
+MIN_LEAK_LENGTH = 3
+
+
+def make_item(kind=ItemType.QCU, **kw) -> Item:
+    base = dict(id="c11-test-2a", competence="1.1", tube="@secretTube", level=2, type=kind,
+                instruction="Consigne", tutorial="La réponse est Zorglub.",
+                calibration=Calibration(1.2, -0.5, 10), tolerances=frozenset({"t1"}))
+    if kind.is_choice:
+        base.update(proposals=tuple(f"Proposition {n}" for n in range(1, 7)),
+                    solution=frozenset({4}), shuffle=True)
+    return Item(**{**base, **kw})
+
+
+def all_keys(node) -> set[str]:
+    if isinstance(node, dict):
+        return set(node) | {k for v in node.values() for k in all_keys(v)}
+    if isinstance(node, list):
+        return {k for v in node for k in all_keys(v)}
+    return set()
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def contains_word(haystack: str, needle: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack) is not None
+
+
+def accepted_answers(item: Item) -> list[str]:
+    return [s for f in item.fields for s in f.solutions] + [v for g in item.groups for v in g]
+
+
+def leaks(item: Item, view: dict) -> list[str]:
+    """Accepted answers (≥ 3 characters, folded) found in the view but not
+    given away by the instruction itself (a "copy this word" item)."""
+    shown = fold(json.dumps(view, ensure_ascii=False))
+    instruction = fold(item.instruction)
+    found = []
+    for answer in accepted_answers(item):
+        needle = fold(answer)
+        if len(needle) < MIN_LEAK_LENGTH or contains_word(instruction, needle):
+            continue
+        if contains_word(shown, needle):
+            found.append(answer)
+    return found
+
+
+def assert_private(item: Item, view: dict) -> None:
+    assert set(view) <= set(VIEW_KEYS), set(view) - set(VIEW_KEYS)
+    assert not all_keys(view) & FORBIDDEN_KEYS, all_keys(view) & FORBIDDEN_KEYS
+    json.dumps(view)  # serialisable as is
+    text = json.dumps(view, ensure_ascii=False)
+    assert item.tutorial.strip() not in text
+    assert item.tube not in text.replace(item.id, "")  # tube name only via the id, if at all
+    if item.type.is_choice:
+        assert sorted(p["id"] for p in view["proposals"]) == list(range(1, len(item.proposals) + 1))
+        assert all(item.proposals[p["id"] - 1] == p["text"] for p in view["proposals"])
+    else:
+        assert [f["key"] for f in view["fields"]] == [f.key for f in item.fields]
+        assert leaks(item, view) == [], leaks(item, view)
+
+
+# ------------------------------------------------------------------ unit
+
+class TestAllowList:
+    def test_choice_item(self):
+        item = make_item(timer=30, focused=True, illustration_alt="Capture", locales=("fr-fr", "en"))
+        view = candidate_view(item, "seed")
+        assert set(view) == {"id", "type", "instruction", "proposals", "timer", "focused",
+                             "locales", "illustration_alt", "accessible"}
+        assert view["timer"] == 30 and view["focused"] is True and view["locales"] == ["fr-fr", "en"]
+        assert_private(item, view)
+
+    def test_free_answer_item(self):
+        item = make_item(ItemType.QROC, fields=(Field("mot", "Mot :", "text", ("Zorglub",)),))
+        view = candidate_view(item, "seed")
+        assert view["fields"] == [{"key": "mot", "label": "Mot :", "kind": "text"}]
+        assert "proposals" not in view
+        assert_private(item, view)
+
+    def test_new_item_attributes_stay_private(self):
+        # The view is an allow-list: nothing in Item outside it reaches the view.
+        item = make_item()
+        shown = json.dumps(candidate_view(item, "s"), ensure_ascii=False)
+        for f in dataclasses.fields(Item):
+            value = getattr(item, f.name)
+            if f.name not in VIEW_KEYS and isinstance(value, str):
+                assert value not in shown or value in item.id, f.name
+
+
+class TestShuffle:
+    item = make_item()
+
+    def test_same_seed_same_order(self):
+        assert candidate_view(self.item, "assessment-1") == candidate_view(self.item, "assessment-1")
+
+    def test_orders_vary_with_the_seed_and_move_the_answer(self):
+        orders = {tuple(p["id"] for p in candidate_view(self.item, f"a{n}")["proposals"])
+                  for n in range(40)}
+        assert len(orders) > 20
+        positions = {order.index(4) for order in orders}
+        assert positions == set(range(6))  # the right answer is not always in one place
+
+    def test_order_differs_between_items_with_the_same_seed(self):
+        other = make_item(id="c11-test-2b")
+        orders = [tuple(p["id"] for p in candidate_view(i, "same")["proposals"])
+                  for i in (self.item, other)]
+        views = [tuple(p["id"] for p in candidate_view(make_item(id=f"x-{n}"), "same")["proposals"])
+                 for n in range(10)]
+        assert len(set(views)) > 1 and len(orders) == 2
+
+    def test_no_shuffle_keeps_file_order(self):
+        view = candidate_view(make_item(shuffle=False), "seed")
+        assert [p["id"] for p in view["proposals"]] == [1, 2, 3, 4, 5, 6]
+
+
+class TestLeakDetector:
+    """The real-bank property below must be able to fail."""
+
+    item = make_item(ItemType.QROC, instruction="Quel est le nom du moteur ?",
+                     fields=(Field("nom", "Nom :", "text", ("Qwant",)),))
+
+    def test_detects_a_planted_answer(self):
+        view = candidate_view(self.item, "s")
+        view["fields"][0]["label"] = "Nom (ex. QWANT) :"
+        assert leaks(self.item, view) == ["Qwant"]
+        view["illustration_alt"] = "Capture de qwant.com"
+        assert leaks(self.item, view) == ["Qwant"]
+
+    def test_answer_given_by_the_instruction_is_not_a_leak(self):
+        item = dataclasses.replace(self.item, instruction="Recopiez le mot « Qwant ».")
+        assert leaks(item, candidate_view(item, "s")) == []
+
+    def test_whole_words_only(self):
+        item = make_item(ItemType.QROC, fields=(Field("x", "Nombre :", "text", ("nom",)),))
+        assert leaks(item, candidate_view(item, "s")) == []
+
+
+# ------------------------------------------------------------------ the real bank
+
+needs_content = pytest.mark.skipif(not list((DEFAULT_ROOT / "competences").glob("*.yaml")),
+                                   reason="item_bank/competences is empty: no content yet")
+
+
+@needs_content
+def test_no_item_of_the_real_bank_leaks_its_answer():
+    bank = load_bank(trust_stamp=False)
+    checked_answers = 0
+    free_items = 0
+    for item in bank.items.values():
+        for seed in ("seed-a", "seed-b"):
+            assert_private(item, candidate_view(item, seed))
+        if not item.type.is_choice:
+            free_items += 1
+            checked_answers += sum(len(fold(a)) >= MIN_LEAK_LENGTH for a in accepted_answers(item))
+    assert len(bank.items) > 0
+    if free_items:
+        assert checked_answers > 0  # the property did look at some answers
