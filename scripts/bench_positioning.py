@@ -78,7 +78,7 @@ from chalicelib.domain.knowledge import (  # noqa: E402
     knowledge_elements,
     shown_pix,
 )
-from chalicelib.domain.positioning import next_item  # noqa: E402
+from chalicelib.domain.positioning import estimate_level, next_item  # noqa: E402
 
 MAX_REACHABLE_LEVEL = 6
 LEVEL_BOUNDS = [-2.5] + [PRIOR_DIFFICULTY_BY_LEVEL[level] for level in range(1, 8)]  # level L: [L], [L+1])
@@ -312,7 +312,10 @@ def run_test(bank, competence, learner, choose) -> dict:
         if len(answers) > limit:
             raise AssertionError("a test served more items than the competence has skills")
     pix = competence_pix(knowledge_elements(bank, competence, answers), bank, competence)
+    distribution = list(estimate_level(bank, competence, answers).distribution)
+    capped = distribution[:MAX_REACHABLE_LEVEL] + [sum(distribution[MAX_REACHABLE_LEVEL:])]
     return {"items": len(answers), "level": competence_level(pix, MAX_REACHABLE_LEVEL),
+            "estimated": max(range(len(capped)), key=capped.__getitem__),
             "pix": shown_pix(pix, MAX_REACHABLE_LEVEL), "true": learner.true_level,
             "scored": learner.scored_level}
 
@@ -363,7 +366,10 @@ def metrics(rows: list[dict]) -> dict:
     errors = [r["level"] - r["true"] for r in rows]
     items = [r["items"] for r in rows]
     scored = [r["level"] - r["scored"] for r in rows]
+    estimated = [r["estimated"] - r["true"] for r in rows]
     return {
+        "estimated_exact": sum(e == 0 for e in estimated) / len(estimated),
+        "estimated_within1": sum(abs(e) <= 1 for e in estimated) / len(estimated),
         "scored_exact": sum(e == 0 for e in scored) / len(scored),
         "scored_within1": sum(abs(e) <= 1 for e in scored) / len(scored),
         "items": statistics.mean(items),
@@ -377,12 +383,13 @@ def metrics(rows: list[dict]) -> dict:
 
 def table(results: dict[str, list[dict]]) -> str:
     lines = ["| selection rule | mean items | p90 items | exact level | within ±1 | mean error (levels) "
-             "| = pix-rule level | mean pix |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| = pix-rule level | mean pix | posterior level: exact / ±1 |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, rows in results.items():
         m = metrics(rows)
         lines.append(f"| {name} | {m['items']:.1f} | {m['p90']:.0f} | {m['exact']:.1%} | {m['within1']:.1%} "
-                     f"| {m['bias']:+.2f} | {m['scored_exact']:.1%} | {m['pix']:.1f} |")
+                     f"| {m['bias']:+.2f} | {m['scored_exact']:.1%} | {m['pix']:.1f} "
+                     f"| {m['estimated_exact']:.1%} / {m['estimated_within1']:.1%} |")
     return "\n".join(lines)
 
 

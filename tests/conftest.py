@@ -46,3 +46,16 @@ def client(aws):
 
     with Client(app, stage_name="local") as c:
         yield c
+
+
+def make_token(user_id: str = "learner-1", *, admin: bool = False, orgs: dict | None = None,
+               centres: list | None = None) -> str:
+    from chalicelib.services import tokens
+
+    return tokens.access_token(user_id, is_admin=admin, organizations=orgs or {},
+                               centres=centres or [])
+
+
+@pytest.fixture()
+def learner_token():
+    return make_token("learner-1")

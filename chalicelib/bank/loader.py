@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
 
 from chalicelib.bank.checks import BankIndex, Problems, check_file
 from chalicelib.domain import framework
@@ -79,8 +78,9 @@ def load_bank(root: Path | None = None, *, trust_stamp: bool = True) -> ItemBank
     root = Path(root) if root is not None else DEFAULT_ROOT
     problems = Problems()
     version = _read_version(root, problems)
-    validator = Draft202012Validator(_read_json(root / "schema.json"))
+    schema = _read_json(root / "schema.json")
     skip_schema = trust_stamp and _stamp(root) == bank_digest(root)
+    validator = None if skip_schema else _validator(schema)
     index = BankIndex()
     raw: list[tuple[str, dict]] = []
     for path in sorted((root / "competences").glob("*.yaml")):
@@ -92,7 +92,8 @@ def load_bank(root: Path | None = None, *, trust_stamp: bool = True) -> ItemBank
                        else _schema_check(validator, name, data, problems))
         check_file(name, data, index, problems, valid_items)
         raw.append((name, data))
-    overrides = _read_calibration(root, set(index.item_files), validator, problems)
+    overrides = _read_calibration(root, set(index.item_files),
+                                  None if skip_schema else schema, problems)
     if problems:
         raise BankError(problems.messages)
     items = [_build_item(data["competence"], tube["name"], it, overrides)
@@ -146,6 +147,14 @@ def _read_version(root: Path, problems: Problems) -> str:
     return version
 
 
+def _validator(schema: dict):
+    """Imported here: jsonschema takes ~100 ms to import, a cold start with a
+    valid stamp does not need it."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema)
+
+
 def _read_json(path: Path) -> Any:
     with path.open(encoding="utf-8") as f:
         return json.load(f)
@@ -164,7 +173,7 @@ def _read_yaml(path: Path, name: str, problems: Problems) -> dict | None:
     return data
 
 
-def _schema_check(validator: Draft202012Validator, name: str, data: dict,
+def _schema_check(validator, name: str, data: dict,
                   problems: Problems) -> set[tuple[int, int]]:
     """Reports schema errors; returns the positions of items without any."""
     bad: set[tuple[int, int]] = set()
@@ -251,9 +260,12 @@ def _schema_message(error) -> str:
     return messages.get(v, error.message[:300])
 
 
-def _read_calibration(root: Path, item_ids: set[str], validator: Draft202012Validator,
+def _read_calibration(root: Path, item_ids: set[str], schema: dict | None,
                       problems: Problems) -> dict[str, Calibration]:
-    """`calibration.json`, written by scripts/calibrate.py, if present."""
+    """`calibration.json`, written by scripts/calibrate.py, if present.
+
+    Entries are checked against the item schema's `calibration` unless
+    `schema` is None (bytes already validated, see the stamp)."""
     path = root / CALIBRATION_FILE
     if not path.exists():
         return {}
@@ -266,8 +278,7 @@ def _read_calibration(root: Path, item_ids: set[str], validator: Draft202012Vali
     if not isinstance(entries, dict):
         problems.add(CALIBRATION_FILE, "objet « items » attendu (identifiant -> {a, b, n})")
         return {}
-    schema = validator.schema["$defs"]["item"]["properties"]["calibration"]
-    check = Draft202012Validator(schema)
+    check = _validator(schema["$defs"]["item"]["properties"]["calibration"]) if schema else None
     out: dict[str, Calibration] = {}
     for item_id, entry in entries.items():
         if item_id not in item_ids:
@@ -275,7 +286,7 @@ def _read_calibration(root: Path, item_ids: set[str], validator: Draft202012Vali
                                            "(retirer l'entrée ou passer l'épreuve en retired)",
                          item=item_id)
             continue
-        errors = list(check.iter_errors(entry))
+        errors = list(check.iter_errors(entry)) if check else []
         for error in errors:
             problems.add(CALIBRATION_FILE, _schema_message(error), item=item_id,
                          field_path=_path_text(list(error.absolute_path)) or "calibration")

@@ -110,7 +110,7 @@ def knowledge_elements(
     return list(elements.values())
 
 
-def tested_skills(elements: Iterable[KnowledgeElement]) -> set[str]:
+def skills_tested(elements: Iterable[KnowledgeElement]) -> set[str]:
     """Skills the test knows about, directly or by inference."""
     return {e.skill for e in elements}
 

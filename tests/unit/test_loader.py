@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import yaml
 
 from chalicelib.bank import loader
@@ -379,3 +381,39 @@ def test_does_not_mutate_input(tmp_path):
     snapshot = copy.deepcopy(files)
     load_bank(write_bank(tmp_path, files))
     assert files == snapshot
+
+
+# ------------------------------------------------------------------ robustness
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, prefix + (key,))
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            yield from _paths(value, prefix + (n,))
+
+
+TINY_PATHS = [p for p in _paths(tiny_bank()) if len(p) >= 2]
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10, 10) | st.floats(allow_nan=False) | st.text(max_size=6),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(
+        st.sampled_from(["id", "level", "type", "key", "solutions", "items", "name", "x"]), children,
+        max_size=3),
+    max_leaves=6)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.sampled_from(TINY_PATHS), value=yaml_values)
+def test_any_corruption_is_a_bank_error_never_a_crash(tmp_path_factory, where, value):
+    files = tiny_bank()
+    node = files
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = value
+    root = write_bank(tmp_path_factory.mktemp("bank"), files)
+    try:
+        load_bank(root)
+    except BankError as exc:
+        assert exc.errors and all(e.startswith(("competences/", "VERSION")) for e in exc.errors)

@@ -21,9 +21,9 @@ One step, in order:
       times so far (among competences that still have an eligible item), so
       all 16 competences are covered before any gets a second item, then all
       get a second before any gets a third;
-   b. area rotation: among those, only the areas served the fewest times,
-      so the first five items cover the five areas and each round of
-      competences visits the areas in turn.
+   b. area rotation: among those, only the areas with the fewest
+      competences already served in the current round, so the first five
+      items cover the five areas, and so do the first five of each round.
    A competence with no eligible item left (all tubes used, nothing
    accessible) drops out of the rotation instead of blocking the test.
 5. Rank the remaining items by Fisher information at the current estimate
@@ -120,9 +120,13 @@ PIX_VERSION = CertificationVersion(
 )
 
 
+def _area_of_competence(code: str) -> str:
+    competence = COMPETENCE_BY_CODE.get(code)
+    return competence.area_code if competence else code.split(".", 1)[0]
+
+
 def area_of(item: Item) -> str:
-    competence = COMPETENCE_BY_CODE.get(item.competence)
-    return competence.area_code if competence else item.competence.split(".", 1)[0]
+    return _area_of_competence(item.competence)
 
 
 def _item(bank: ItemBank, item_id: str) -> Item:
@@ -187,22 +191,32 @@ def eligible_items(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
 
 def balanced_pool(bank: ItemBank, answers: Sequence[CertificationAnswer], candidates: list[Item],
                   config: CertificationVersion) -> list[Item]:
-    """Apply competence rotation then area rotation (module docstring, step 4)."""
+    """Apply competence rotation then area rotation (module docstring, step 4).
+
+    With competence rotation, areas rotate within each round of competences
+    (an area's count is the number of its competences already served in the
+    current round); without it, over the whole test."""
     if not candidates:
         return candidates
     per_competence: dict[str, int] = {}
-    per_area: dict[str, int] = {}
     for answer in answers:
         item = bank.items.get(answer.item_id)
-        if item is None:
-            continue
-        per_competence[item.competence] = per_competence.get(item.competence, 0) + 1
-        area = area_of(item)
-        per_area[area] = per_area.get(area, 0) + 1
+        if item is not None:
+            per_competence[item.competence] = per_competence.get(item.competence, 0) + 1
     pool = candidates
+    per_area: dict[str, int] = {}
     if config.competence_rotation:
         least = min(per_competence.get(i.competence, 0) for i in pool)
         pool = [i for i in pool if per_competence.get(i.competence, 0) == least]
+        for competence, count in per_competence.items():
+            if count > least:
+                area = _area_of_competence(competence)
+                per_area[area] = per_area.get(area, 0) + 1
+    else:
+        for answer in answers:
+            item = bank.items.get(answer.item_id)
+            if item is not None:
+                per_area[area_of(item)] = per_area.get(area_of(item), 0) + 1
     if config.area_rotation:
         least = min(per_area.get(area_of(i), 0) for i in pool)
         pool = [i for i in pool if per_area.get(area_of(i), 0) == least]

@@ -1,0 +1,100 @@
+"""Account rules, pure: who may register alone, how a login is written, how
+long repeated sign-in failures block an account. No storage, no HTTP.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from chalicelib.domain.errors import InvalidInput
+
+# RGPD art. 8 as applied in France: under 15, consent to an online service
+# needs the holder of parental authority (or an organisation acting for it).
+DIGITAL_MAJORITY = 15
+
+# Same schedule as the public service: a temporary block every 10 failures,
+# 2 min × 2^(n/10 − 1), and a permanent one at 50 until a password reset.
+BLOCK_EVERY = 10
+BASE_BLOCK_SECONDS = 120
+PERMANENT_AFTER = 50
+
+ORG_ROLES = ("member", "admin")
+CENTRE_ROLES = ("member", "admin")
+MEMBERSHIP_KINDS = {"org": ORG_ROLES, "centre": CENTRE_ROLES}
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
+
+
+@dataclass(frozen=True)
+class User:
+    """A user as other features see it: never the password hash."""
+    id: str
+    first_name: str
+    last_name: str
+    email: str | None
+    username: str | None
+    birth_date: date
+    is_admin: bool = False
+    terms_version: str | None = None
+    guardian_consent: bool = False
+    created_by_org: str | None = None
+    created_at: int = 0
+
+    @property
+    def login(self) -> str:
+        return self.email or self.username or ""
+
+
+@dataclass(frozen=True)
+class Memberships:
+    organizations: dict[str, str] = field(default_factory=dict)   # org id -> role
+    centres: dict[str, str] = field(default_factory=dict)         # centre id -> role
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class Block:
+    until: float | None      # epoch seconds; None with permanent
+    permanent: bool = False
+
+
+def normalise_login(value: str) -> str:
+    """E-mails and usernames are compared trimmed, NFC and lower-case."""
+    return unicodedata.normalize("NFC", value or "").strip().lower()
+
+
+def normalise_email(value: str) -> str:
+    email = normalise_login(value)
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise InvalidInput("L'adresse e-mail n'est pas valide.", code="invalid_email")
+    return email
+
+
+def age_on(birth_date: date, today: date) -> int:
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+def check_birth_date(birth_date: date, today: date) -> None:
+    if birth_date > today or birth_date.year < 1900:
+        raise InvalidInput("La date de naissance n'est pas valide.", code="invalid_birth_date")
+
+
+def check_may_register(birth_date: date, today: date, *, guardian_consent: bool,
+                       created_by_org: str | None) -> None:
+    """A pupil under 15 registers through an organisation or with a guardian's consent."""
+    if created_by_org or guardian_consent or age_on(birth_date, today) >= DIGITAL_MAJORITY:
+        return
+    raise InvalidInput(
+        "Avant 15 ans, l'inscription nécessite l'accord d'un parent ou tuteur "
+        "(ou un compte créé par votre établissement).", code="guardian_consent_required")
+
+
+def block_after(failures: int, now: float) -> Block | None:
+    """The block a failure count earns at time `now`, or None."""
+    if failures >= PERMANENT_AFTER:
+        return Block(until=None, permanent=True)
+    if failures and failures % BLOCK_EVERY == 0:
+        return Block(until=now + BASE_BLOCK_SECONDS * 2 ** (failures // BLOCK_EVERY - 1))
+    return None

@@ -1,0 +1,87 @@
+"""CSV files from centres and schools: decoding and header mapping, pure.
+
+French spreadsheets export `;`-separated files in UTF-8 (often with a BOM) or
+Windows-1252; we accept both separators and both encodings, map French or
+English headers to field names, and report problems by line and column.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass
+
+from chalicelib.domain.errors import InvalidInput
+
+MAX_CSV_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "column": self.column, "code": self.code, "message": self.message}
+
+
+def header_key(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.strip().lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return "".join(c for c in text if c.isalnum())
+
+
+def decode(raw: bytes) -> str:
+    if len(raw) > MAX_CSV_BYTES:
+        raise InvalidInput(f"Le fichier dépasse {MAX_CSV_BYTES // (1024 * 1024)} Mo.", code="file_too_large")
+    if b"\x00" in raw:
+        raise InvalidInput("Le fichier n'est pas un fichier texte CSV.", code="invalid_csv")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+        if text.count("\ufffd") > 0:
+            raise InvalidInput("Encodage du fichier non reconnu : enregistrez-le en UTF-8.",
+                               code="invalid_encoding")
+        return text
+
+
+def read_rows(raw: bytes, aliases: dict[str, str], required: set[str]) -> list[tuple[int, dict]]:
+    """(line number, {field: value}) for each non-empty data line."""
+    text = decode(raw)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        raise InvalidInput("Le fichier est vide.", code="empty_file")
+    fields = [aliases.get(header_key(h)) for h in header]
+    missing = sorted(required - set(f for f in fields if f))
+    if missing:
+        raise InvalidInput("Colonnes obligatoires manquantes : " + ", ".join(missing) + ".",
+                           code="missing_columns", details={"missing": missing})
+    rows = []
+    try:
+        for number, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise InvalidInput(f"Le fichier dépasse {MAX_ROWS} lignes.", code="too_many_rows")
+            rows.append((number, {f: v.strip() for f, v in zip(fields, values) if f}))
+    except csv.Error as err:
+        raise InvalidInput(f"Fichier CSV illisible : {err}.", code="invalid_csv")
+    if not rows:
+        raise InvalidInput("Le fichier ne contient aucune ligne.", code="empty_file")
+    return rows
+
+
+def french_date(value: str) -> str:
+    """DD/MM/YYYY -> YYYY-MM-DD (ISO passes through); validation happens after."""
+    value = value.strip()
+    if len(value) == 10 and value[2] == "/" and value[5] == "/":
+        return f"{value[6:]}-{value[3:5]}-{value[:2]}"
+    return value

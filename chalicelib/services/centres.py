@@ -1,0 +1,44 @@
+"""Certification centres and their members (created by a platform admin)."""
+from __future__ import annotations
+
+import time
+import uuid
+
+from chalicelib.domain.errors import NotFound
+from chalicelib.services.certification_inputs import CentreInput, CentreMemberInput
+from chalicelib.store import certification as store
+
+
+def create_centre(data: CentreInput) -> dict:
+    centre_id = uuid.uuid4().hex[:16]
+    rec = store.CentreRecord(f"CENTRE#{centre_id}", "CENTRE", centre_id=centre_id, name=data.name,
+                             type=data.type.value, uai=(data.uai or "").upper() or None,
+                             created_at=int(time.time()))
+    store.put_new(rec)
+    return centre_view(rec)
+
+
+def get_centre(centre_id: str) -> dict:
+    return centre_view(require_centre(centre_id))
+
+
+def require_centre(centre_id: str) -> store.CentreRecord:
+    rec = store.centre(centre_id)
+    if rec is None:
+        raise NotFound("Centre de certification introuvable.", code="centre_not_found")
+    return rec
+
+
+def add_member(centre_id: str, data: CentreMemberInput) -> dict:
+    require_centre(centre_id)
+    from chalicelib.services import accounts
+
+    accounts.require_user(data.user_id)
+    accounts.add_membership(data.user_id, "centre", centre_id, data.role)
+    store.batch_put([store.CentreMemberRecord(f"CENTRE#{centre_id}", f"MEMBER#{data.user_id}",
+                                              user_id=data.user_id, role=data.role)])
+    return {"centre_id": centre_id, "user_id": data.user_id, "role": data.role}
+
+
+def centre_view(rec: store.CentreRecord) -> dict:
+    return {"centre_id": rec.centre_id, "name": rec.name, "type": rec.type, "uai": rec.uai}

@@ -1,0 +1,139 @@
+"""Issuing, publishing and verifying certificates.
+
+Issuance is idempotent: a certificate and its verification code are written
+in one transaction, both conditional on not existing, so two overlapping job
+runs (or a retried one) issue each certificate exactly once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from chalicelib.bank.loader import get_bank
+from chalicelib.domain import codes
+from chalicelib.domain.answers import AnswerStatus
+from chalicelib.domain.certificate import Certificate
+from chalicelib.domain.certification import CertificationAnswer, score_certification
+from chalicelib.domain.errors import NotFound
+from chalicelib.services.certification_test import VERSION
+from chalicelib.store import certification as store
+from chalicelib.store.assessments import StoredAnswer
+
+INCIDENT_ENDINGS = {"technical_problem", "left_early", "accessibility"}
+
+
+def issue_for_candidate(session: store.SessionRecord, centre: store.CentreRecord,
+                        candidate: store.CandidateRecord) -> str:
+    """'issued' | 'exists' | 'skipped' (absent, never started)."""
+    if not candidate.course_id:
+        return "skipped"
+    if store.certificate(candidate.course_id) is not None:
+        return "exists"
+    course = store.course(candidate.course_id)
+    report = ((session.finalisation or {}).get("candidates") or {}).get(candidate.candidate_id, {})
+    if course is None or course.status == "waiting" or report.get("present") is False:
+        return "skipped"
+    incidents = {i.get("category") for i in report.get("incidents", [])}
+    answers = [StoredAnswer.decode(a) for a in course.answers or []]
+    neutralised = set(course.neutralised or [])
+    result = score_certification(
+        get_bank(), [CertificationAnswer(a.item_id, AnswerStatus(a.status)) for a in answers],
+        version=VERSION, neutralised=neutralised,
+        ended_by_incident=course.ended_by == "invigilator" and bool(incidents & INCIDENT_ENDINGS))
+    for _ in range(5):
+        record = store.CertificateRecord(
+            f"CERT#{course.course_id}", "CERT", certificate_id=course.course_id,
+            user_id=course.user_id, session_id=session.session_id,
+            verification_code=codes.verification_code(), first_name=candidate.first_name,
+            last_name=candidate.last_name, birth_date=candidate.birth_date,
+            session_date=session.date, centre_name=centre.name if centre else "",
+            global_score=result.global_score or 0, level=result.level or 0,
+            level_label=result.level_label or "", competence_levels=dict(result.competence_levels),
+            certification_version=VERSION.version,
+            issued_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            status=result.status, published=not session.has_fraud_report,
+            ine=candidate.ine, theta=result.theta, reason=result.reason,
+            gsi1pk=f"USER#{course.user_id}", gsi1sk=f"CERT#{session.date}#{course.course_id}")
+        if candidate.ine and centre is not None and centre.uai:
+            record.gsi2pk, record.gsi2sk = f"UAI#{centre.uai}", f"{candidate.ine}#{course.course_id}"
+        link = store.VerificationRecord(f"VERIFY#{record.verification_code}", "VERIFY",
+                                        certificate_id=course.course_id)
+        try:
+            store.put_all_new([record, link])
+            return "issued"
+        except store.Conflicting:
+            if store.certificate(course.course_id) is not None:
+                return "exists"  # another run issued it first
+            # else: the verification code was taken: draw another
+    raise RuntimeError("could not draw a free verification code")
+
+
+def publish_session_certificates(session_id: str) -> int:
+    count = 0
+    for cert in _certificates_of_session(session_id):
+        if not cert.published:
+            store.update(cert, [store.CertificateRecord.published.set(True)])
+            count += 1
+    return count
+
+
+def _certificates_of_session(session_id: str) -> list[store.CertificateRecord]:
+    out = []
+    for cand in store.candidates(session_id):
+        if cand.course_id and (cert := store.certificate(cand.course_id)) is not None:
+            out.append(cert)
+    return out
+
+
+def to_domain(rec: store.CertificateRecord) -> Certificate:
+    return Certificate(
+        certificate_id=rec.certificate_id, verification_code=rec.verification_code,
+        first_name=rec.first_name, last_name=rec.last_name, birth_date=rec.birth_date,
+        session_date=rec.session_date, centre_name=rec.centre_name,
+        global_score=int(rec.global_score), level_label=rec.level_label, level=int(rec.level),
+        competence_levels={k: int(v) for k, v in (rec.competence_levels.as_dict()
+                                                    if hasattr(rec.competence_levels, "as_dict")
+                                                    else rec.competence_levels or {}).items()},
+        certification_version=rec.certification_version, issued_at=rec.issued_at,
+        status=rec.status, published=bool(rec.published))
+
+
+def verify(code: str) -> dict:
+    normalised = codes.normalise_code(code)
+    rec = store.certificate_by_code(normalised) if codes.is_verification_code(normalised) else None
+    if rec is None or not rec.published or rec.status != "validated":
+        raise NotFound("Aucun certificat ne correspond à ce code de vérification.",
+                       code="certificate_not_found")
+    return to_domain(rec).public_view()
+
+
+def my_certificates(user_id: str) -> dict:
+    out = []
+    for rec in store.certificates_of_user(user_id):
+        cert = to_domain(rec)
+        view = cert.public_view() if cert.published else {"verification_code": None}
+        view.update({"certificate_id": cert.certificate_id, "status": cert.status,
+                     "published": cert.published})
+        if not cert.published:
+            view["message"] = "Résultat en cours de vérification par la plateforme."
+        out.append(view)
+    return {"certificates": out}
+
+
+def my_certificate(user_id: str, certificate_id: str) -> Certificate:
+    rec = store.certificate(certificate_id)
+    if rec is None or rec.user_id != user_id or not rec.published or rec.status != "validated":
+        raise NotFound("Certificat introuvable.", code="certificate_not_found")
+    return to_domain(rec)
+
+
+def report_book(uai: str) -> list[store.CertificateRecord]:
+    return [r for r in store.certificates_of_uai(uai.upper()) if r.published and r.status == "validated"]
+
+
+def erase_holder_link(user_id: str) -> None:
+    """RGPD deletion: the certificate stays verifiable (names kept on the record)
+    but is no longer linked to an account."""
+    for rec in store.certificates_of_user(user_id):
+        store.update(rec, [store.CertificateRecord.user_id.remove(),
+                           store.CertificateRecord.gsi1pk.remove(),
+                           store.CertificateRecord.gsi1sk.remove()])

@@ -1,0 +1,109 @@
+"""Validated inputs of the certification actions (JSON bodies and CSV rows alike)."""
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True, str_max_length=500)
+NAME = Field(min_length=1, max_length=100)
+
+
+class CentreType(str, Enum):
+    SCHOOL = "school"            # collège, lycée
+    HIGHER_EDUCATION = "higher_education"
+    TRAINING = "training"        # formation continue, service public
+
+
+class CentreInput(BaseModel):
+    model_config = _CONFIG
+    name: str = Field(min_length=1, max_length=200)
+    type: CentreType
+    uai: str | None = Field(default=None, pattern=r"^[0-9]{7}[A-Za-z]$")
+
+
+class CentreMemberInput(BaseModel):
+    model_config = _CONFIG
+    user_id: str = Field(min_length=1, max_length=64)
+    role: str = Field(default="member", pattern="^(member|admin)$")
+
+
+class SessionInput(BaseModel):
+    model_config = _CONFIG
+    date: dt.date
+    time: dt.time
+    address: str = Field(min_length=1, max_length=300)
+    room: str = Field(min_length=1, max_length=100)
+    examiner: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=500)
+
+
+class CandidateInput(BaseModel):
+    model_config = _CONFIG
+    first_name: str = NAME
+    last_name: str = NAME
+    birth_date: dt.date
+    birth_place: str = Field(default="", max_length=100, description="Code INSEE de la commune ou pays")
+    sex: str | None = Field(default=None, pattern="^(M|F)$")
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    external_id: str | None = Field(default=None, max_length=100)
+    extra_time_percent: int = Field(default=0, ge=0, le=100)
+    accessibility: bool = False
+    ine: str | None = Field(default=None, pattern=r"^[0-9A-Za-z]{11}$")
+
+    @field_validator("birth_date")
+    @classmethod
+    def _plausible(cls, value: dt.date) -> dt.date:
+        if not dt.date(1900, 1, 1) <= value <= dt.date.today():
+            raise ValueError("date de naissance invraisemblable")
+        return value
+
+
+class JoinInput(BaseModel):
+    model_config = _CONFIG
+    access_code: str = Field(min_length=6, max_length=6)
+    first_name: str = NAME
+    last_name: str = NAME
+    birth_date: dt.date
+
+
+class IncidentCategory(str, Enum):
+    TECHNICAL_PROBLEM = "technical_problem"
+    LATE_ARRIVAL = "late_arrival"
+    LEFT_EARLY = "left_early"
+    FRAUD_SUSPICION = "fraud_suspicion"
+    ACCESSIBILITY = "accessibility"
+    IDENTITY_CHECK = "identity_check"
+    OTHER = "other"
+
+
+class IncidentInput(BaseModel):
+    model_config = _CONFIG
+    category: IncidentCategory
+    description: str = Field(default="", max_length=500)
+
+
+class CandidateReportInput(BaseModel):
+    model_config = _CONFIG
+    candidate_id: str = Field(min_length=1, max_length=64)
+    present: bool = True
+    incidents: list[IncidentInput] = Field(default_factory=list, max_length=10)
+
+
+class FinalisationInput(BaseModel):
+    model_config = _CONFIG
+    comment: str = Field(default="", max_length=500)
+    candidates: list[CandidateReportInput] = Field(default_factory=list, max_length=5000)
+
+
+class InvigilatorSignIn(BaseModel):
+    model_config = _CONFIG
+    session_id: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=20)
+
+
+class AlertInput(BaseModel):
+    model_config = _CONFIG
+    item_id: str = Field(min_length=1, max_length=80)
+    reason: str = Field(default="", max_length=500)

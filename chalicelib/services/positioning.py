@@ -1,0 +1,234 @@
+"""Positioning tests: one function per learner action.
+
+The server decides every item. State lives only in DynamoDB (one item per
+user and competence), so a test resumes from any Lambda instance; an answer is
+one read and one conditional write, and a retried post returns the stored
+result instead of counting twice.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from chalicelib.bank.loader import get_bank
+from chalicelib.config import settings
+from chalicelib.domain import attempts
+from chalicelib.domain.answers import AnswerStatus
+from chalicelib.domain.candidate_view import candidate_view
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.framework import COMPETENCE_BY_CODE, COMPETENCES, MAX_TOTAL_PIX
+from chalicelib.domain.knowledge import PositioningAnswer, competence_profile, knowledge_elements
+from chalicelib.domain.matching import check_answer, correction
+from chalicelib.domain.positioning import next_item
+from chalicelib.store import assessments as store
+from chalicelib.store.assessments import ConcurrentUpdate, PositioningState, StoredAnswer
+
+CERTIFIABLE_COMPETENCES = 5
+MAX_RETRIES_ON_RACE = 3
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    item_id: str
+    answer: dict
+    focused_out: bool = False
+    idempotency_key: str = ""
+
+
+def _competence(code: str) -> str:
+    if code not in COMPETENCE_BY_CODE:
+        raise NotFound(f"Compétence inconnue : {code[:20]}.", code="unknown_competence")
+    return code
+
+
+def _domain_answers(state: PositioningState) -> list[PositioningAnswer]:
+    return [PositioningAnswer(a.item_id, AnswerStatus(a.status)) for a in state.carried + state.answers]
+
+
+def start(user_id: str, competence: str) -> dict:
+    """Start a competence, or resume the running test (idempotent)."""
+    competence = _competence(competence)
+    state = store.get(user_id, competence)
+    if state is not None:
+        return _state_view(state)
+    state = _new_attempt(user_id, competence, attempt=1, carried=[])
+    try:
+        store.create(state, get_bank().version)
+    except ConcurrentUpdate:
+        state = store.get(user_id, competence)
+    return _state_view(state)
+
+
+def current(user_id: str, competence: str) -> dict:
+    return _state_view(_existing(user_id, _competence(competence)))
+
+
+def answer(user_id: str, competence: str, given: AnswerInput) -> dict:
+    competence = _competence(competence)
+    for _ in range(MAX_RETRIES_ON_RACE):
+        state = _existing(user_id, competence)
+        previous = _already_answered(state, given)
+        if previous is not None:
+            return _answer_result(state, previous)
+        if state.status == "completed":
+            raise Conflict("Ce test est terminé.", code="assessment_completed")
+        if given.item_id != state.current_item_id:
+            raise Conflict("Cette question n'est pas la question en cours.", code="not_current_item")
+        bank = get_bank()
+        item = bank.items[given.item_id]
+        now = store.now_ms()
+        elapsed = (now - state.served_at) / 1000 if state.served_at else None
+        status = check_answer(item, given.answer, elapsed_seconds=elapsed,
+                              focused_out=given.focused_out)
+        stored = StoredAnswer(item.id, status.value, now, given.idempotency_key[:64])
+        state.answers.append(stored)
+        following = next_item(bank, competence, _domain_answers(state), state.assessment_id,
+                              max_reachable_level=settings().max_reachable_level)
+        try:
+            store.record_answer(state, stored, next_item_id=following.id if following else None,
+                                now_ms=now, completed=following is None)
+        except ConcurrentUpdate:
+            continue  # someone else wrote first: re-read, maybe it was our own retry
+        state = store.get(user_id, competence)
+        return _answer_result(state, stored)
+    raise Conflict("Réponse envoyée en même temps qu'une autre ; réessayez.", code="concurrent_answer")
+
+
+def answer_result(user_id: str, competence: str, item_id: str) -> dict:
+    state = _existing(user_id, _competence(competence))
+    stored = next((a for a in state.answers + state.carried if a.item_id == item_id), None)
+    if stored is None:
+        raise NotFound("Aucune réponse à cette question dans ce test.", code="answer_not_found")
+    return _answer_result(state, stored)
+
+
+def improve(user_id: str, competence: str) -> dict:
+    """Retry a completed competence after 4 days, keeping the validated skills."""
+    competence = _competence(competence)
+    state = _existing(user_id, competence)
+    now = store.now_ms()
+    if not attempts.can_improve(state.status, state.completed_at, now):
+        raise Conflict(_wait_message("retenter", state.completed_at or now, attempts.IMPROVE_AFTER_DAYS, now)
+                       if state.status == "completed" else "Terminez d'abord le test en cours.",
+                       code="improve_not_allowed")
+    kept = [a for a in state.carried + state.answers if a.status == AnswerStatus.OK.value]
+    return _restart(state, "improve", kept)
+
+
+def reset(user_id: str, competence: str) -> dict:
+    """Start a competence from zero, 7 days after the last answer."""
+    competence = _competence(competence)
+    state = _existing(user_id, competence)
+    now = store.now_ms()
+    last = state.last_answer_at or state.started_at
+    if not attempts.can_reset(last, now):
+        raise Conflict(_wait_message("remettre à zéro", last, attempts.RESET_AFTER_DAYS, now),
+                       code="reset_not_allowed")
+    return _restart(state, "reset", [])
+
+
+def profile(user_id: str) -> dict:
+    bank = get_bank()
+    max_level = settings().max_reachable_level
+    states = {s.competence: s for s in store.list_for_user(user_id)}
+    competences = []
+    for comp in COMPETENCES:
+        state = states.get(comp.code)
+        if state is None:
+            competences.append({"code": comp.code, "area": comp.area_code, "title": comp.title,
+                                "status": "not_started", "pix": 0, "level": 0,
+                                "pix_to_next_level": 8})
+            continue
+        prof = competence_profile(knowledge_elements(bank, comp.code, _domain_answers(state)),
+                                  bank, comp.code, max_level)
+        competences.append({"code": comp.code, "area": comp.area_code, "title": comp.title,
+                            "status": state.status, "pix": prof.pix, "level": prof.level,
+                            "pix_to_next_level": prof.pix_to_next_level})
+    at_level = sum(1 for c in competences if c["level"] >= 1)
+    return {"competences": competences, "total_pix": sum(c["pix"] for c in competences),
+            "max_pix": MAX_TOTAL_PIX, "max_reachable_level": max_level,
+            "certifiable": at_level >= CERTIFIABLE_COMPETENCES,
+            "competences_at_level_1_or_more": at_level}
+
+
+def erase(user_id: str) -> None:
+    store.delete_all_for_user(user_id)
+
+
+def export(user_id: str) -> dict:
+    return {"positioning": [
+        {"competence": s.competence, "status": s.status, "started_at": s.started_at,
+         "answers": [a.__dict__ for a in s.answers]} for s in store.list_for_user(user_id)],
+        "positioning_history": [
+        {"competence": h.competence, "started_at": h.started_at, "reason": h.archived_reason,
+         "answers": list(h.answers)} for h in store.history(user_id)]}
+
+
+# --- internals -------------------------------------------------------------------
+
+
+def _existing(user_id: str, competence: str) -> PositioningState:
+    state = store.get(user_id, competence)
+    if state is None:
+        raise NotFound("Aucun test commencé pour cette compétence.", code="assessment_not_found")
+    return state
+
+
+def _new_attempt(user_id: str, competence: str, *, attempt: int,
+                 carried: list[StoredAnswer]) -> PositioningState:
+    bank = get_bank()
+    assessment_id = uuid.uuid4().hex
+    answers = [PositioningAnswer(a.item_id, AnswerStatus(a.status)) for a in carried]
+    first = next_item(bank, competence, answers, assessment_id,
+                      max_reachable_level=settings().max_reachable_level)
+    now = store.now_ms()
+    return PositioningState(
+        user_id=user_id, competence=competence, assessment_id=assessment_id,
+        status="started" if first else "completed", started_at=now,
+        completed_at=None if first else now, last_answer_at=None,
+        current_item_id=first.id if first else None, served_at=now if first else None,
+        answers=[], carried=carried, attempt=attempt)
+
+
+def _restart(state: PositioningState, reason: str, kept: list[StoredAnswer]) -> dict:
+    store.archive(state, reason)
+    fresh = _new_attempt(state.user_id, state.competence, attempt=state.attempt + 1, carried=kept)
+    fresh.version = state.version
+    try:
+        store.replace(fresh, get_bank().version)
+    except ConcurrentUpdate:
+        raise Conflict("Le test a changé entre-temps ; rechargez la page.", code="concurrent_update")
+    return _state_view(fresh)
+
+
+def _already_answered(state: PositioningState, given: AnswerInput) -> StoredAnswer | None:
+    for stored in state.answers:
+        if stored.item_id == given.item_id or (given.idempotency_key and stored.key == given.idempotency_key):
+            return stored
+    return None
+
+
+def _state_view(state: PositioningState) -> dict:
+    bank = get_bank()
+    view = {"assessment_id": state.assessment_id, "competence": state.competence,
+            "status": state.status, "attempt": state.attempt,
+            "answered": len(state.answers), "item": None}
+    if state.current_item_id:
+        item = bank.items[state.current_item_id]
+        view["item"] = candidate_view(item, state.assessment_id)
+        view["item"]["served_at"] = state.served_at
+    prof = competence_profile(knowledge_elements(bank, state.competence, _domain_answers(state)),
+                              bank, state.competence, settings().max_reachable_level)
+    view["pix"], view["level"] = prof.pix, prof.level
+    return view
+
+
+def _answer_result(state: PositioningState, stored: StoredAnswer) -> dict:
+    item = get_bank().items[stored.item_id]
+    return {"item_id": stored.item_id, "status": stored.status,
+            "correction": correction(item), "assessment": _state_view(state)}
+
+
+def _wait_message(action: str, since: int, days: int, now: int) -> str:
+    left = attempts.days_left(since, days, now)
+    return f"Vous pourrez {action} cette compétence dans {left} jour{'s' if left > 1 else ''}."

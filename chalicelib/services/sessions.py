@@ -1,0 +1,306 @@
+"""Sessions of a centre: planning, enrolment, finalisation, publication.
+
+Status: created -> in_progress -> finalised -> processed -> published; every
+transition is recorded with who and when. Finalised sessions are what the
+scheduled job picks up (sparse GSI), so the job never scans the table.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from pydantic import ValidationError
+
+from chalicelib.domain import codes
+from chalicelib.domain.csv_rows import RowError, french_date, header_key, read_rows
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from chalicelib.services import centres
+from chalicelib.services.certification_inputs import (CandidateInput, FinalisationInput,
+                                                      IncidentCategory, SessionInput)
+from chalicelib.store import certification as store
+
+OPEN_STATUSES = ("created", "in_progress")
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+SESSION_COLUMNS = {header_key(k): v for k, v in {
+    "date": "date", "date de la session": "date", "heure": "time", "time": "time",
+    "heure de début": "time", "adresse": "address", "address": "address", "salle": "room",
+    "room": "room", "surveillant": "examiner", "examinateur": "examiner", "examiner": "examiner",
+    "observations": "description", "description": "description"}.items()}
+
+CANDIDATE_COLUMNS = {header_key(k): v for k, v in {
+    "prénom": "first_name", "first_name": "first_name", "nom": "last_name",
+    "nom de naissance": "last_name", "last_name": "last_name",
+    "date de naissance": "birth_date", "date de naissance (jj/mm/aaaa)": "birth_date",
+    "birth_date": "birth_date", "lieu de naissance": "birth_place",
+    "code insee ou pays de naissance": "birth_place", "birth_place": "birth_place",
+    "sexe": "sex", "sex": "sex", "e-mail": "email", "email": "email",
+    "e-mail de convocation": "email", "identifiant externe": "external_id",
+    "external_id": "external_id", "temps majoré (%)": "extra_time_percent",
+    "temps majoré": "extra_time_percent", "extra_time_percent": "extra_time_percent",
+    "aménagement": "accessibility", "accessibility": "accessibility", "ine": "ine"}.items()}
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def _transition(status: str, by: str) -> dict:
+    return {"status": status, "by": by, "at": _now()}
+
+
+def require_session(centre_id: str | None, session_id: str) -> store.SessionRecord:
+    rec = store.session(session_id)
+    if rec is None or (centre_id is not None and rec.centre_id != centre_id):
+        raise NotFound("Session introuvable.", code="session_not_found")
+    return rec
+
+
+def create_session(centre_id: str, data: SessionInput, by: str) -> dict:
+    centres.require_centre(centre_id)
+    return _create(centre_id, data, by)
+
+
+def _create(centre_id: str, data: SessionInput, by: str) -> dict:
+    session_id = uuid.uuid4().hex[:16]
+    password = codes.invigilator_password()
+    for _ in range(10):
+        code = codes.session_access_code()
+        rec = store.SessionRecord(
+            f"SESSION#{session_id}", "SESSION", session_id=session_id, centre_id=centre_id,
+            date=data.date.isoformat(), time=data.time.strftime("%H:%M"), address=data.address,
+            room=data.room, examiner=data.examiner, description=data.description,
+            access_code=code, invigilator_password_hash=_HASHER.hash(password),
+            status="created", transitions=[_transition("created", by)],
+            gsi1pk=f"CENTRE#{centre_id}", gsi1sk=f"SESSION#{data.date.isoformat()}#{session_id}")
+        link = store.AccessCodeRecord(f"ACCESS#{code}", "ACCESS", session_id=session_id)
+        try:
+            store.put_all_new([rec, link])
+        except store.Conflicting:
+            continue  # access code taken by another open session: draw again
+        view = session_view(rec)
+        view["invigilator_password"] = password  # shown once, stored hashed
+        return view
+    raise Conflict("Impossible d'attribuer un code d'accès ; réessayez.", code="access_code_exhausted")
+
+
+def import_sessions(centre_id: str, raw: bytes, by: str) -> dict:
+    centres.require_centre(centre_id)
+    rows = read_rows(raw, SESSION_COLUMNS, {"date", "time", "address", "room", "examiner"})
+    valid, errors = [], []
+    for line, row in rows:
+        row = {**row, "date": french_date(row.get("date", ""))}
+        try:
+            valid.append(SessionInput.model_validate(row))
+        except ValidationError as err:
+            errors += _row_errors(line, err)
+    if errors:
+        raise InvalidInput("Le fichier contient des erreurs ; aucune session n'a été créée.",
+                           code="invalid_file", details=[e.as_dict() for e in errors])
+    return {"sessions": [_create(centre_id, data, by) for data in valid]}
+
+
+def list_sessions(centre_id: str) -> dict:
+    centres.require_centre(centre_id)
+    return {"sessions": [session_view(s) for s in store.sessions_of_centre(centre_id)]}
+
+
+def get_session(centre_id: str, session_id: str) -> dict:
+    return session_view(require_session(centre_id, session_id))
+
+
+def enrol(centre_id: str, session_id: str, data: CandidateInput) -> dict:
+    session = _open_session(centre_id, session_id)
+    rec = _candidate_record(session.session_id, data)
+    store.put_new(rec)
+    return candidate_view(rec)
+
+
+def import_candidates(centre_id: str, session_id: str, raw: bytes) -> dict:
+    session = _open_session(centre_id, session_id)
+    rows = read_rows(raw, CANDIDATE_COLUMNS, {"first_name", "last_name", "birth_date"})
+    records, errors = [], []
+    for line, row in rows:
+        row = {k: v for k, v in row.items() if v != ""}
+        row["birth_date"] = french_date(row.get("birth_date", ""))
+        if "accessibility" in row:
+            row["accessibility"] = row["accessibility"].lower() in ("oui", "yes", "true", "1", "x")
+        if "extra_time_percent" in row:
+            row["extra_time_percent"] = row["extra_time_percent"].rstrip("%").strip() or "0"
+        try:
+            records.append(_candidate_record(session.session_id, CandidateInput.model_validate(row)))
+        except ValidationError as err:
+            errors += _row_errors(line, err)
+    if errors:
+        raise InvalidInput("Le fichier contient des erreurs ; aucun candidat n'a été inscrit.",
+                           code="invalid_file", details=[e.as_dict() for e in errors])
+    store.batch_put(records)  # validated first: either every line or none
+    return {"enrolled": len(records), "candidates": [candidate_view(r) for r in records]}
+
+
+def enrol_many(centre_id: str, session_id: str, inputs: list[CandidateInput]) -> list[dict]:
+    """Enrol already-validated candidates (a class from a school roster)."""
+    session = _open_session(centre_id, session_id)
+    records = [_candidate_record(session.session_id, data) for data in inputs]
+    store.batch_put(records)
+    return [candidate_view(r) for r in records]
+
+
+def list_candidates(centre_id: str, session_id: str) -> dict:
+    require_session(centre_id, session_id)
+    return {"candidates": [candidate_view(c) for c in store.candidates(session_id)]}
+
+
+def finalise(centre_id: str, session_id: str, data: FinalisationInput, by: str) -> dict:
+    session = require_session(centre_id, session_id)
+    if session.status not in OPEN_STATUSES:
+        raise Conflict("La session est déjà finalisée.", code="session_already_finalised")
+    candidates = {c.candidate_id: c for c in store.candidates(session_id)}
+    unknown = [r.candidate_id for r in data.candidates if r.candidate_id not in candidates]
+    if unknown:
+        raise InvalidInput("Candidat inconnu dans cette session.", code="unknown_candidate",
+                           details={"candidate_ids": unknown[:20]})
+    course_ids = [c.course_id for c in candidates.values() if c.course_id]
+    running = [cid for cid, course in store.courses(course_ids).items() if course.status == "started"]
+    if running:
+        raise Conflict("Des candidats sont encore en cours de test : le surveillant doit terminer "
+                       "leur test avant la finalisation.", code="candidates_still_testing",
+                       details={"course_ids": running})
+    reports = {r.candidate_id: r for r in data.candidates}
+    finalisation = {
+        "comment": data.comment, "finalised_by": by, "finalised_at": _now(),
+        "candidates": {cid: {"present": r.present,
+                             "incidents": [{"category": i.category.value, "description": i.description}
+                                           for i in r.incidents]}
+                       for cid, r in reports.items()},
+    }
+    fraud = any(i.category is IncidentCategory.FRAUD_SUSPICION for r in data.candidates for i in r.incidents)
+    try:
+        store.update(session, [
+            store.SessionRecord.status.set("finalised"),
+            store.SessionRecord.finalisation.set(finalisation),
+            store.SessionRecord.has_fraud_report.set(fraud),
+            store.SessionRecord.transitions.set(
+                store.SessionRecord.transitions.append([_transition("finalised", by)])),
+            store.SessionRecord.gsi2pk.set("STATUS#finalised"),
+            store.SessionRecord.gsi2sk.set(f"{_now():012d}#{session_id}"),
+        ], condition=store.SessionRecord.status.is_in(*OPEN_STATUSES))
+    except store.Conflicting:
+        raise Conflict("La session a changé entre-temps ; rechargez-la.", code="concurrent_update")
+    _release_access_code(session.access_code)
+    return session_view(require_session(centre_id, session_id))
+
+
+def publish(session_id: str, by: str) -> dict:
+    """A platform admin publishes a session held for review (fraud reports)."""
+    session = require_session(None, session_id)
+    if session.status != "processed":
+        raise Conflict("Seule une session traitée peut être publiée.", code="session_not_processed")
+    from chalicelib.services import certificates
+
+    certificates.publish_session_certificates(session_id)
+    store.update(session, [
+        store.SessionRecord.status.set("published"),
+        store.SessionRecord.transitions.set(
+            store.SessionRecord.transitions.append([_transition("published", by)]))],
+        condition=store.SessionRecord.status == "processed")
+    return session_view(require_session(None, session_id))
+
+
+def verify_invigilator(session_id: str, password: str) -> store.SessionRecord:
+    session = store.session(session_id)
+    refused = Unauthenticated("Numéro de session ou mot de passe surveillant incorrect.",
+                              code="invalid_credentials")
+    if session is None:
+        _HASHER.hash(password)  # same cost whether the session exists or not
+        raise refused
+    try:
+        _HASHER.verify(session.invigilator_password_hash, codes.normalise_code(password))
+    except VerificationError:
+        raise refused
+    if session.status not in OPEN_STATUSES:
+        raise Conflict("Cette session est finalisée.", code="session_finalised")
+    return session
+
+
+def mark_in_progress(session: store.SessionRecord, by: str) -> None:
+    if session.status != "created":
+        return
+    try:
+        store.update(session, [
+            store.SessionRecord.status.set("in_progress"),
+            store.SessionRecord.transitions.set(
+                store.SessionRecord.transitions.append([_transition("in_progress", by)]))],
+            condition=store.SessionRecord.status == "created")
+    except store.Conflicting:
+        pass  # another invigilator action did it first
+
+
+# --- views and internals ---------------------------------------------------------------
+
+
+def session_view(rec: store.SessionRecord) -> dict:
+    return {"session_id": rec.session_id, "centre_id": rec.centre_id, "date": rec.date,
+            "time": rec.time, "address": rec.address, "room": rec.room,
+            "examiner": rec.examiner, "description": rec.description,
+            "access_code": rec.access_code, "status": rec.status,
+            "transitions": [dict(t.as_dict() if hasattr(t, "as_dict") else t) for t in rec.transitions or []],
+            "has_fraud_report": bool(rec.has_fraud_report)}
+
+
+def candidate_view(rec: store.CandidateRecord) -> dict:
+    return {"candidate_id": rec.candidate_id, "first_name": rec.first_name,
+            "last_name": rec.last_name, "birth_date": rec.birth_date,
+            "birth_place": rec.birth_place, "sex": rec.sex, "email": rec.email,
+            "external_id": rec.external_id, "extra_time_percent": int(rec.extra_time_percent or 0),
+            "accessibility": bool(rec.accessibility), "joined": rec.user_id is not None,
+            "course_id": rec.course_id}
+
+
+def _open_session(centre_id: str, session_id: str) -> store.SessionRecord:
+    session = require_session(centre_id, session_id)
+    if session.status not in OPEN_STATUSES:
+        raise Conflict("La session est finalisée : plus d'inscription possible.",
+                       code="session_finalised")
+    return session
+
+
+def _candidate_record(session_id: str, data: CandidateInput) -> store.CandidateRecord:
+    candidate_id = uuid.uuid4().hex[:12]
+    return store.CandidateRecord(
+        f"SESSION#{session_id}", f"CAND#{candidate_id}", candidate_id=candidate_id,
+        session_id=session_id, first_name=data.first_name, last_name=data.last_name,
+        birth_date=data.birth_date.isoformat(), birth_place=data.birth_place, sex=data.sex,
+        email=data.email, external_id=data.external_id,
+        extra_time_percent=data.extra_time_percent, accessibility=data.accessibility, ine=data.ine)
+
+
+def _row_errors(line: int, err: ValidationError) -> list[RowError]:
+    return [RowError(line, ".".join(str(p) for p in d["loc"]) or "-", d["type"], _french(d))
+            for d in err.errors(include_url=False)]
+
+
+def _french(detail: dict) -> str:
+    kind = detail["type"]
+    if kind == "missing":
+        return "valeur obligatoire manquante"
+    if kind.startswith("date") or kind.startswith("time"):
+        return "date ou heure invalide (JJ/MM/AAAA, HH:MM)"
+    if kind == "string_pattern_mismatch":
+        return "format invalide"
+    if kind in ("string_too_long", "too_long"):
+        return "valeur trop longue"
+    if kind.startswith("int") or kind.startswith("less_than") or kind.startswith("greater_than"):
+        return "nombre invalide ou hors limites"
+    return "valeur invalide"
+
+
+def _release_access_code(code: str) -> None:
+    """Once finalised, the session's code may be drawn again for a new session."""
+    try:
+        store.AccessCodeRecord(f"ACCESS#{code}", "ACCESS").delete()
+    except Exception:  # noqa: BLE001 - a stale link only blocks that code, never a user
+        pass

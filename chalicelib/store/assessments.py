@@ -1,0 +1,207 @@
+"""Positioning state: one DynamoDB item per (user, competence).
+
+Access patterns
+- serve / answer:   GetItem  pk=USER#<id> sk=COMP#<code>   (strongly consistent)
+- post an answer:   UpdateItem same key, conditional on `version` (one write)
+- profile:          Query    pk=USER#<id> sk begins_with COMP#
+- reset / improve:  PutItem  pk=USER#<id> sk=HIST#<code>#<started_at> (archive),
+                    then the conditional update of the state
+
+Answers are kept inside the state item as compact strings
+("item_id|status|answered_at_ms|idempotency_key"): one answer costs exactly one
+conditional UpdateItem billed on a ~2 KB item, cheaper than a transaction
+writing an answer item plus the state (measured in docs/benchmarks.md).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+
+from chalicelib.store.tables import AssessmentsTable
+
+
+class PositioningRecord(AssessmentsTable):
+    assessment_id = UnicodeAttribute()
+    competence = UnicodeAttribute()
+    status = UnicodeAttribute()                 # started | completed
+    started_at = NumberAttribute()              # epoch ms
+    completed_at = NumberAttribute(null=True)
+    last_answer_at = NumberAttribute(null=True)
+    current_item_id = UnicodeAttribute(null=True)
+    served_at = NumberAttribute(null=True)
+    answers = ListAttribute(of=UnicodeAttribute, default=list)
+    carried = ListAttribute(of=UnicodeAttribute, default=list)  # improve: kept ok answers
+    attempt = NumberAttribute(default=1)
+    bank_version = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class HistoryRecord(AssessmentsTable):
+    assessment_id = UnicodeAttribute()
+    competence = UnicodeAttribute()
+    status = UnicodeAttribute()
+    started_at = NumberAttribute()
+    completed_at = NumberAttribute(null=True)
+    answers = ListAttribute(of=UnicodeAttribute, default=list)
+    carried = ListAttribute(of=UnicodeAttribute, default=list)
+    archived_reason = UnicodeAttribute()        # reset | improve
+
+
+@dataclass
+class StoredAnswer:
+    item_id: str
+    status: str
+    answered_at: int
+    key: str = ""
+
+    def encode(self) -> str:
+        return f"{self.item_id}|{self.status}|{self.answered_at}|{self.key}"
+
+    @staticmethod
+    def decode(raw: str) -> "StoredAnswer":
+        item_id, status, at, key = (raw.split("|", 3) + ["", "", ""])[:4]
+        return StoredAnswer(item_id, status, int(at or 0), key)
+
+
+@dataclass
+class PositioningState:
+    user_id: str
+    competence: str
+    assessment_id: str
+    status: str
+    started_at: int
+    completed_at: int | None
+    last_answer_at: int | None
+    current_item_id: str | None
+    served_at: int | None
+    answers: list[StoredAnswer] = field(default_factory=list)
+    carried: list[StoredAnswer] = field(default_factory=list)
+    attempt: int = 1
+    version: int | None = None
+
+
+class ConcurrentUpdate(Exception):
+    """Another request changed the state first; re-read and decide again."""
+
+
+def _key(user_id: str, competence: str) -> tuple[str, str]:
+    return f"USER#{user_id}", f"COMP#{competence}"
+
+
+def _to_state(user_id: str, rec: PositioningRecord) -> PositioningState:
+    return PositioningState(
+        user_id=user_id, competence=rec.competence, assessment_id=rec.assessment_id,
+        status=rec.status, started_at=int(rec.started_at),
+        completed_at=int(rec.completed_at) if rec.completed_at is not None else None,
+        last_answer_at=int(rec.last_answer_at) if rec.last_answer_at is not None else None,
+        current_item_id=rec.current_item_id,
+        served_at=int(rec.served_at) if rec.served_at is not None else None,
+        answers=[StoredAnswer.decode(a) for a in rec.answers or []],
+        carried=[StoredAnswer.decode(a) for a in rec.carried or []],
+        attempt=int(rec.attempt or 1), version=rec.version)
+
+
+def get(user_id: str, competence: str) -> PositioningState | None:
+    try:
+        rec = PositioningRecord.get(*_key(user_id, competence), consistent_read=True)
+    except DoesNotExist:
+        return None
+    return _to_state(user_id, rec)
+
+
+def list_for_user(user_id: str) -> list[PositioningState]:
+    return [_to_state(user_id, r) for r in PositioningRecord.query(
+        f"USER#{user_id}", PositioningRecord.sk.startswith("COMP#"))]
+
+
+def create(state: PositioningState, bank_version: str) -> PositioningState:
+    """First start of a competence (conditional: a racing start loses cleanly)."""
+    rec = _record(state, bank_version)
+    try:
+        rec.save(condition=PositioningRecord.pk.does_not_exist())
+    except PutError as err:
+        if _conditional(err):
+            raise ConcurrentUpdate() from err
+        raise
+    state.version = rec.version
+    return state
+
+
+def replace(state: PositioningState, bank_version: str) -> PositioningState:
+    """Start a new attempt over an existing record (reset/improve), version-checked."""
+    rec = _record(state, bank_version)
+    rec.version = state.version
+    try:
+        rec.save()
+    except PutError as err:
+        if _conditional(err):
+            raise ConcurrentUpdate() from err
+        raise
+    state.version = rec.version
+    return state
+
+
+def record_answer(state: PositioningState, answer: StoredAnswer, *, next_item_id: str | None,
+                  now_ms: int, completed: bool) -> None:
+    """The single write of an answer: append it, set the next item, bump the version."""
+    rec = PositioningRecord(*_key(state.user_id, state.competence))
+    rec.version = state.version
+    actions = [
+        PositioningRecord.answers.set(PositioningRecord.answers.append([answer.encode()])),
+        PositioningRecord.last_answer_at.set(now_ms),
+    ]
+    if completed:
+        actions += [PositioningRecord.status.set("completed"),
+                    PositioningRecord.completed_at.set(now_ms),
+                    PositioningRecord.current_item_id.remove(),
+                    PositioningRecord.served_at.remove()]
+    else:
+        actions += [PositioningRecord.current_item_id.set(next_item_id),
+                    PositioningRecord.served_at.set(now_ms)]
+    try:
+        rec.update(actions=actions, condition=PositioningRecord.current_item_id == answer.item_id)
+    except UpdateError as err:
+        if _conditional(err):
+            raise ConcurrentUpdate() from err
+        raise
+
+
+def archive(state: PositioningState, reason: str) -> None:
+    HistoryRecord(
+        f"USER#{state.user_id}", f"HIST#{state.competence}#{state.started_at}",
+        assessment_id=state.assessment_id, competence=state.competence, status=state.status,
+        started_at=state.started_at, completed_at=state.completed_at,
+        answers=[a.encode() for a in state.answers], carried=[a.encode() for a in state.carried],
+        archived_reason=reason,
+    ).save()
+
+
+def history(user_id: str, competence: str | None = None) -> list[HistoryRecord]:
+    prefix = f"HIST#{competence}#" if competence else "HIST#"
+    return list(HistoryRecord.query(f"USER#{user_id}", HistoryRecord.sk.startswith(prefix)))
+
+
+def delete_all_for_user(user_id: str) -> None:
+    for rec in AssessmentsTable.query(f"USER#{user_id}"):
+        rec.delete()
+
+
+def _record(state: PositioningState, bank_version: str) -> PositioningRecord:
+    return PositioningRecord(
+        *_key(state.user_id, state.competence), assessment_id=state.assessment_id,
+        competence=state.competence, status=state.status, started_at=state.started_at,
+        completed_at=state.completed_at, last_answer_at=state.last_answer_at,
+        current_item_id=state.current_item_id, served_at=state.served_at,
+        answers=[a.encode() for a in state.answers], carried=[a.encode() for a in state.carried],
+        attempt=state.attempt, bank_version=bank_version)
+
+
+def _conditional(err: Exception) -> bool:
+    return getattr(err, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)

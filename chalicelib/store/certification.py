@@ -1,0 +1,251 @@
+"""Certification data in one table (keys below), the only code that touches it.
+
+Access patterns
+- centre:            pk=CENTRE#<id>  sk=CENTRE
+- centre members:    pk=CENTRE#<id>  sk=MEMBER#<user>
+- session:           pk=SESSION#<id> sk=SESSION; gsi1 CENTRE#<id>/SESSION#<date>#<id> lists a
+                     centre's sessions; gsi2 STATUS#finalised/<ts> (sparse) feeds the job
+- access code:       pk=ACCESS#<code> sk=ACCESS  (conditional put: unique among open sessions)
+- candidate:         pk=SESSION#<id> sk=CAND#<id>   (written by the centre, once by the candidate at join)
+- course (the test): pk=COURSE#<id>  sk=COURSE; gsi1 USER#<id>/COURSE#<id>
+                     every answer writes only its own course item: no shared hot key
+- certificate:       pk=CERT#<course> sk=CERT; gsi1 USER#<id>/CERT#<date>; gsi2 UAI#<uai>/<last name>
+- verification code: pk=VERIFY#<code> sk=VERIFY   (put with the certificate in one transaction)
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
+                                 UnicodeAttribute, VersionAttribute)
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.config import settings
+from chalicelib.store.tables import CertificationTable
+
+
+class CentreRecord(CertificationTable):
+    centre_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    type = UnicodeAttribute()
+    uai = UnicodeAttribute(null=True)
+    created_at = NumberAttribute()
+
+
+class CentreMemberRecord(CertificationTable):
+    user_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+
+
+class SessionRecord(CertificationTable):
+    session_id = UnicodeAttribute()
+    centre_id = UnicodeAttribute()
+    date = UnicodeAttribute()
+    time = UnicodeAttribute()
+    address = UnicodeAttribute()
+    room = UnicodeAttribute()
+    examiner = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    access_code = UnicodeAttribute()
+    invigilator_password_hash = UnicodeAttribute()
+    status = UnicodeAttribute()
+    transitions = ListAttribute(of=MapAttribute, default=list)
+    finalisation = MapAttribute(null=True)
+    has_fraud_report = BooleanAttribute(default=False)
+    version = VersionAttribute()
+
+
+class AccessCodeRecord(CertificationTable):
+    session_id = UnicodeAttribute()
+
+
+class CandidateRecord(CertificationTable):
+    candidate_id = UnicodeAttribute()
+    session_id = UnicodeAttribute()
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    birth_date = UnicodeAttribute()
+    birth_place = UnicodeAttribute(default="")
+    sex = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    external_id = UnicodeAttribute(null=True)
+    extra_time_percent = NumberAttribute(default=0)
+    accessibility = BooleanAttribute(default=False)
+    user_id = UnicodeAttribute(null=True)
+    course_id = UnicodeAttribute(null=True)
+    ine = UnicodeAttribute(null=True)
+    organisation_id = UnicodeAttribute(null=True)
+
+
+class CourseRecord(CertificationTable):
+    course_id = UnicodeAttribute()
+    session_id = UnicodeAttribute()
+    candidate_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    status = UnicodeAttribute()            # waiting | started | ended | completed
+    authorised = BooleanAttribute(default=False)
+    answers = ListAttribute(of=UnicodeAttribute, default=list)
+    current_item_id = UnicodeAttribute(null=True)
+    served_at = NumberAttribute(null=True)
+    neutralised = ListAttribute(of=UnicodeAttribute, default=list)
+    alerts = ListAttribute(of=MapAttribute, default=list)
+    ended_by = UnicodeAttribute(null=True)  # invigilator | completed
+    extra_time_percent = NumberAttribute(default=0)
+    accessible_only = BooleanAttribute(default=False)
+    certification_version = UnicodeAttribute()
+    started_at = NumberAttribute(null=True)
+    ended_at = NumberAttribute(null=True)
+    version = VersionAttribute()
+
+
+class CertificateRecord(CertificationTable):
+    certificate_id = UnicodeAttribute()
+    user_id = UnicodeAttribute(null=True)
+    session_id = UnicodeAttribute()
+    verification_code = UnicodeAttribute()
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    birth_date = UnicodeAttribute()
+    session_date = UnicodeAttribute()
+    centre_name = UnicodeAttribute()
+    global_score = NumberAttribute()
+    level = NumberAttribute()
+    level_label = UnicodeAttribute()
+    competence_levels = MapAttribute(default=dict)
+    certification_version = UnicodeAttribute()
+    issued_at = UnicodeAttribute()
+    status = UnicodeAttribute()
+    published = BooleanAttribute(default=False)
+    ine = UnicodeAttribute(null=True)
+    theta = NumberAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+
+
+class VerificationRecord(CertificationTable):
+    certificate_id = UnicodeAttribute()
+
+
+class Conflicting(Exception):
+    """A conditional write lost: the item exists or changed meanwhile."""
+
+
+def conditional_failed(err: Exception) -> bool:
+    if getattr(err, "cause_response_code", None) == "ConditionalCheckFailedException":
+        return True
+    return isinstance(err, TransactWriteError) and "ConditionalCheckFailed" in str(
+        getattr(err, "cancellation_reasons", "") or err)
+
+
+def _connection() -> Connection:
+    cfg = settings()
+    return Connection(host=cfg.dynamodb_endpoint, region=cfg.region)
+
+
+def get_or_none(model, pk: str, sk: str, consistent: bool = True):
+    try:
+        return model.get(pk, sk, consistent_read=consistent)
+    except DoesNotExist:
+        return None
+
+
+def put_new(record) -> None:
+    try:
+        record.save(condition=type(record).pk.does_not_exist())
+    except PutError as err:
+        if conditional_failed(err):
+            raise Conflicting() from err
+        raise
+
+
+def put_all_new(records: list) -> None:
+    """Create several items at once, all or nothing (each must not exist)."""
+    try:
+        with TransactWrite(connection=_connection()) as tx:
+            for rec in records:
+                tx.save(rec, condition=type(rec).pk.does_not_exist())
+    except TransactWriteError as err:
+        if conditional_failed(err):
+            raise Conflicting() from err
+        raise
+
+
+def update(record, actions: list, condition=None) -> None:
+    try:
+        record.update(actions=actions, condition=condition)
+    except UpdateError as err:
+        if conditional_failed(err):
+            raise Conflicting() from err
+        raise
+
+
+def batch_put(records: list) -> None:
+    if not records:
+        return
+    with type(records[0]).batch_write() as batch:
+        for rec in records:
+            batch.save(rec)
+
+
+# --- reads -------------------------------------------------------------------------
+
+
+def centre(centre_id: str) -> CentreRecord | None:
+    return get_or_none(CentreRecord, f"CENTRE#{centre_id}", "CENTRE", consistent=False)
+
+
+def session(session_id: str) -> SessionRecord | None:
+    return get_or_none(SessionRecord, f"SESSION#{session_id}", "SESSION")
+
+
+def sessions_of_centre(centre_id: str) -> list[SessionRecord]:
+    return list(SessionRecord.gsi1.query(f"CENTRE#{centre_id}",
+                                         SessionRecord.gsi1sk.startswith("SESSION#")))
+
+
+def session_by_access_code(code: str) -> SessionRecord | None:
+    link = get_or_none(AccessCodeRecord, f"ACCESS#{code}", "ACCESS")
+    return session(link.session_id) if link else None
+
+
+def candidates(session_id: str) -> list[CandidateRecord]:
+    return list(CandidateRecord.query(f"SESSION#{session_id}", CandidateRecord.sk.startswith("CAND#"),
+                                      consistent_read=True))
+
+
+def candidate(session_id: str, candidate_id: str) -> CandidateRecord | None:
+    return get_or_none(CandidateRecord, f"SESSION#{session_id}", f"CAND#{candidate_id}")
+
+
+def course(course_id: str) -> CourseRecord | None:
+    return get_or_none(CourseRecord, f"COURSE#{course_id}", "COURSE")
+
+
+def courses(course_ids: list[str]) -> dict[str, CourseRecord]:
+    keys = [(f"COURSE#{cid}", "COURSE") for cid in course_ids]
+    return {r.course_id: r for r in CourseRecord.batch_get(keys)} if keys else {}
+
+
+def courses_of_user(user_id: str) -> list[CourseRecord]:
+    return list(CourseRecord.gsi1.query(f"USER#{user_id}", CourseRecord.gsi1sk.startswith("COURSE#")))
+
+
+def certificate(certificate_id: str) -> CertificateRecord | None:
+    return get_or_none(CertificateRecord, f"CERT#{certificate_id}", "CERT")
+
+
+def certificates_of_user(user_id: str) -> list[CertificateRecord]:
+    return list(CertificateRecord.gsi1.query(f"USER#{user_id}",
+                                             CertificateRecord.gsi1sk.startswith("CERT#")))
+
+
+def certificates_of_uai(uai: str) -> list[CertificateRecord]:
+    return list(CertificateRecord.gsi2.query(f"UAI#{uai}"))
+
+
+def certificate_by_code(code: str) -> CertificateRecord | None:
+    link = get_or_none(VerificationRecord, f"VERIFY#{code}", "VERIFY", consistent=False)
+    return certificate(link.certificate_id) if link else None
+
+
+def finalised_sessions(limit: int = 25) -> list[SessionRecord]:
+    return list(SessionRecord.gsi2.query("STATUS#finalised", limit=limit))

@@ -1,0 +1,166 @@
+"""The positioning flow over HTTP: start, serve, answer, retry, resume, profile."""
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.bank.loader import get_bank
+from tests.api.helpers import call, js
+from tests.conftest import make_token
+
+BASE = "/me/competences/1.1/assessment"
+
+
+def correct_answer(item_id: str) -> dict:
+    item = get_bank().items[item_id]
+    if item.type.value == "QCU":
+        return {"choice": next(iter(item.solution))}
+    if item.type.value == "QCM":
+        return {"choices": sorted(item.solution)}
+    if item.type.value == "QROCM-dep":
+        return {"fields": {f.key: str(g[0]) for f, g in zip(item.fields, item.groups)}}
+    return {"fields": {f.key: str(f.solutions[0]) for f in item.fields}}
+
+
+def wrong_answer(item_id: str) -> dict:
+    item = get_bank().items[item_id]
+    if item.type.value == "QCU":
+        return {"choice": next(i for i in range(1, len(item.proposals) + 1) if i not in item.solution)}
+    if item.type.value == "QCM":
+        return {"choices": [next(i for i in range(1, len(item.proposals) + 1) if i not in item.solution)]}
+    return {"fields": {f.key: "zzzz qqqq" for f in item.fields}}
+
+
+def test_full_test_runs_to_the_end_and_profile_shows_level(client, learner_token):
+    started = js(call(client, "POST", BASE, token=learner_token))
+    assert started["status"] == "started"
+    seen = []
+    while True:
+        state = js(call(client, "GET", BASE, token=learner_token))
+        if state["status"] == "completed":
+            break
+        item = state["item"]
+        assert "solution" not in item and "tutorial" not in item
+        seen.append(item["id"])
+        result = call(client, "POST", BASE + "/answers", token=learner_token,
+                      body={"item_id": item["id"], "answer": correct_answer(item["id"])})
+        assert result.status_code == 200, result.body
+        body = js(result)
+        assert body["status"] == "ok"
+        assert body["correction"]["tutorial"]
+        assert len(seen) < 60
+    assert len(seen) == len(set(seen)), "an item was served twice"
+    profile = js(call(client, "GET", "/me/profile", token=learner_token))
+    comp = next(c for c in profile["competences"] if c["code"] == "1.1")
+    assert comp["status"] == "completed"
+    assert comp["level"] >= 5  # all answers right: the learner reaches the top open levels
+    assert profile["total_pix"] == comp["pix"]
+    assert profile["certifiable"] is False
+
+
+def test_retry_of_the_same_answer_counts_once(client, learner_token):
+    item_id = js(call(client, "POST", BASE, token=learner_token))["item"]["id"]
+    body = {"item_id": item_id, "answer": wrong_answer(item_id), "idempotency_key": "k-1"}
+    first = js(call(client, "POST", BASE + "/answers", token=learner_token, body=body))
+    second = call(client, "POST", BASE + "/answers", token=learner_token, body=body)
+    assert second.status_code == 200
+    assert js(second)["status"] == first["status"] == "ko"
+    # even a retry with a different (correct) content does not change the result
+    changed = js(call(client, "POST", BASE + "/answers", token=learner_token,
+                      body={"item_id": item_id, "answer": correct_answer(item_id)}))
+    assert changed["status"] == "ko"
+    state = js(call(client, "GET", BASE, token=learner_token))
+    assert state["answered"] == 1
+    fetched = js(call(client, "GET", f"{BASE}/answers/{item_id}", token=learner_token))
+    assert fetched["status"] == "ko"
+
+
+def test_answer_for_another_item_is_refused_with_409(client, learner_token):
+    item_id = js(call(client, "POST", BASE, token=learner_token))["item"]["id"]
+    other = next(i for i in get_bank().items if i.startswith("c11-") and i != item_id)
+    response = call(client, "POST", BASE + "/answers", token=learner_token,
+                    body={"item_id": other, "answer": {"skip": True}})
+    assert response.status_code == 409
+    assert js(response)["error"]["code"] == "not_current_item"
+
+
+def test_skip_is_an_answer(client, learner_token):
+    item_id = js(call(client, "POST", BASE, token=learner_token))["item"]["id"]
+    body = js(call(client, "POST", BASE + "/answers", token=learner_token,
+                   body={"item_id": item_id, "answer": {"skip": True}}))
+    assert body["status"] == "aband"
+    assert body["assessment"]["item"]["id"] != item_id
+
+
+def test_timed_item_answered_late_is_timedout(client, learner_token, monkeypatch):
+    from chalicelib.store import assessments
+
+    timed = next(i for i in get_bank().served_items() if i.competence == "1.1" and i.timer)
+    js(call(client, "POST", BASE, token=learner_token))
+    state = assessments.get("learner-1", "1.1")
+    # serve the timed item long ago: its timer has run out
+    from chalicelib.store.assessments import PositioningRecord
+    rec = PositioningRecord.get("USER#learner-1", "COMP#1.1")
+    rec.update(actions=[PositioningRecord.current_item_id.set(timed.id),
+                        PositioningRecord.served_at.set(state.served_at - (timed.timer + 60) * 1000)])
+    body = js(call(client, "POST", BASE + "/answers", token=learner_token,
+                   body={"item_id": timed.id, "answer": correct_answer(timed.id)}))
+    assert body["status"] == "timedout"
+
+
+def test_resume_returns_the_same_current_item(client, learner_token):
+    first = js(call(client, "POST", BASE, token=learner_token))
+    again = js(call(client, "POST", BASE, token=learner_token))
+    assert again["assessment_id"] == first["assessment_id"]
+    assert again["item"]["id"] == first["item"]["id"]
+
+
+def test_another_learner_cannot_see_or_answer_my_test(client, learner_token):
+    mine = js(call(client, "POST", BASE, token=learner_token))
+    other = make_token("learner-2")
+    assert call(client, "GET", BASE, token=other).status_code == 404
+    response = call(client, "POST", BASE + "/answers", token=other,
+                    body={"item_id": mine["item"]["id"], "answer": {"skip": True}})
+    assert response.status_code == 404
+    assert js(call(client, "GET", BASE, token=learner_token))["answered"] == 0
+
+
+def test_reset_and_improve_wait_for_their_delays(client, learner_token):
+    js(call(client, "POST", BASE, token=learner_token))
+    assert call(client, "POST", "/me/competences/1.1/reset", token=learner_token).status_code == 409
+    assert call(client, "POST", "/me/competences/1.1/improve", token=learner_token).status_code == 409
+
+
+def test_reset_after_seven_days_keeps_history(client, learner_token):
+    from chalicelib.store import assessments
+    from chalicelib.store.assessments import PositioningRecord
+
+    first = js(call(client, "POST", BASE, token=learner_token))
+    item_id = first["item"]["id"]
+    call(client, "POST", BASE + "/answers", token=learner_token,
+         body={"item_id": item_id, "answer": correct_answer(item_id)})
+    rec = PositioningRecord.get("USER#learner-1", "COMP#1.1")
+    rec.update(actions=[PositioningRecord.last_answer_at.set(rec.last_answer_at - 8 * 86400_000)])
+    response = call(client, "POST", "/me/competences/1.1/reset", token=learner_token)
+    assert response.status_code == 200, response.body
+    fresh = js(response)
+    assert fresh["assessment_id"] != first["assessment_id"] and fresh["pix"] == 0
+    assert fresh["answered"] == 0
+    assert len(assessments.history("learner-1", "1.1")) == 1
+
+
+@pytest.mark.parametrize("code", ["9.9", "..%2F..", "1.1x"])
+def test_unknown_competence_is_404(client, learner_token, code):
+    response = call(client, "POST", f"/me/competences/{code}/assessment", token=learner_token)
+    assert response.status_code == 404
+    assert js(response)["error"]["code"] == "unknown_competence"
+
+
+def test_malformed_answer_is_400_and_loses_nothing(client, learner_token):
+    item_id = js(call(client, "POST", BASE, token=learner_token))["item"]["id"]
+    for bad in ({"item_id": item_id}, {"item_id": item_id, "answer": "x"},
+                {"item_id": item_id, "answer": {"choice": 999, "fields": 3}}):
+        response = call(client, "POST", BASE + "/answers", token=learner_token, body=bad)
+        assert response.status_code == 400, (bad, response.body)
+        assert "error" in js(response)
+    state = js(call(client, "GET", BASE, token=learner_token))
+    assert state["answered"] == 0 and state["item"]["id"] == item_id
