@@ -1,8 +1,10 @@
 """Wiring only: the app, its blueprints, its middleware and its scheduled job."""
 from chalice import Chalice
 
-from chalicelib.api import health, openapi, positioning
+from chalicelib.api import certificates, certification, health, openapi, positioning
+from chalicelib.api import accounts, api_clients
 from chalicelib.api.middleware import request_middleware
+from chalicelib.jobs import issue_certificates
 from chalicelib.observability import configure_logging
 
 configure_logging()
@@ -12,5 +14,14 @@ app.register_middleware(request_middleware, "http")
 
 app.register_blueprint(health.bp)
 app.register_blueprint(openapi.bp)
+app.register_blueprint(accounts.bp)
+app.register_blueprint(api_clients.bp)
 app.register_blueprint(positioning.bp)
+app.register_blueprint(certification.bp)
+app.register_blueprint(certificates.bp)
 openapi.bind(app)
+
+
+@app.schedule("rate(5 minutes)")
+def issue_certificates_job(event):
+    return issue_certificates.handler(event, getattr(event, "context", None))

@@ -24,6 +24,8 @@ class Settings:
     max_body_bytes: int
     terms_version: str
     max_reachable_level: int
+    mailer: str = "log"          # "log" (local: log + in-memory outbox) | "ses"
+    mail_from: str = "no-reply@example.invalid"
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -47,6 +49,10 @@ def settings() -> Settings:
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(1024 * 1024))),
         terms_version=_env("TERMS_VERSION", "2026-09"),
         max_reachable_level=int(_env("MAX_REACHABLE_LEVEL", "6")),
+        # In AWS (a JWT secret in SSM) mail goes through SES unless told otherwise,
+        # so a forgotten variable never writes reset links to CloudWatch.
+        mailer=_env("MAILER") or ("ses" if _env("JWT_SECRET_PARAM") else "log"),
+        mail_from=_env("MAIL_FROM", "no-reply@example.invalid"),
     )
 
 

@@ -5,20 +5,21 @@ compares, on the same learners (same answer to the same item: common random
 numbers), these selection rules, all scored by the production code
 (`chalicelib.domain.knowledge`: knowledge elements -> pix -> level):
 
-(a) ours, early stop: `positioning.next_item(..., early_stop=True)`;
-    ours, no early stop: `early_stop=False` (ends like Pix, when no skill
-    within 2 levels of the estimate is left);
+(a) ours: `positioning.next_item(..., early_stop=True)` (confidence 0.9), and
+    `early_stop=False` (ends like Pix, when no skill within 2 levels of the
+    estimate is left);
 (b) Pix: the published smart-random rule, implemented here faithfully
     (first item: easy tube, non-timed, level 2; level estimate: the 0.5..7.5
     grid minimising |sum(outcome - logistic(L - level))| over direct answers
-    plus a virtual success at 0 and failure at 7, ties to the lowest; easy
-    tubes first; no skill more than 2 above; reward P * #untested
+    plus a virtual success at 0 and failure at 7, ties to the lowest; skills
+    of easy tubes first as long as any is left; no timed skill right after a
+    timeout; no skill more than 2 above the estimate; reward P * #untested
     easier-or-equal + (1 - P) * #untested harder-or-equal in the tube; random
     among the exact maxima; ends when no skill is left);
 (c) random: untested skills in random order, either for the same mean length
     as (a) on that competence, or until none is left;
 (d) exhaustive: every skill answered once (no inference): what the pix rule
-    can do with complete data, the ceiling of any selection rule.
+    can do with complete data.
 
 Learners: the true level L is drawn uniformly in 0..6 and theta uniformly in
 its interval on the certification scale (the reference's level intervals,
@@ -27,18 +28,24 @@ whose lower bounds are the prior difficulties b(1..8) = -1.4, -0.519, 0.6,
 So the TRUE LEVEL is the highest L with theta >= b(L), i.e. the highest level
 whose items (at their prior calibration) the learner succeeds with P >= 0.5,
 capped at 6, the highest open level. Answers follow each item's 2PL
-calibration P = 1 / (1 + exp(-a (theta - b))); `--misfit SD` perturbs the
-true parameters the learners answer with (b + N(0, SD), a * exp(N(0, SD/2)))
-while the algorithms keep the bank's: calibration error, which our estimator
-uses and Pix's ignores.
+calibration P = 1 / (1 + exp(-a (theta - b))). A second reading, the
+"pix-rule level", is floor(E[pix] / 8) for a learner answering every skill
+once: the level the scoring rule itself gives this theta on average.
+
+`--extras` adds a sweep of the early-stop confidence and a rerun where the
+learners answer with perturbed item parameters (b + N(0, 0.3),
+a * exp(N(0, 0.15))) while the algorithms keep the bank's: calibration error,
+which our estimator uses and Pix's ignores (`--misfit SD` applies such an
+error to the main run).
 
 Bank: the real one (`chalicelib.bank.loader.get_bank()`), every competence
 that has content; if it has none (or `--bank synthetic`), a synthetic bank of
 the same shape (16 competences x 5 tubes, levels 1..8, 1-3 items per skill,
 prior calibration, a few timed items).
 
-    .venv/bin/python scripts/bench_positioning.py [--learners 300] [--out docs/benchmarks-positioning.md]
+    .venv/bin/python scripts/bench_positioning.py [--learners 300] [--extras] [--out docs/benchmarks-positioning.md]
 
+About 1 minute on 2 cores with the defaults, 1.5 with --extras.
 numpy is used here only (the domain code is pure Python).
 """
 from __future__ import annotations
@@ -50,7 +57,7 @@ import statistics
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -328,34 +335,56 @@ def _init(kind: str) -> None:
     _BANK = load_bank(kind)[0]
 
 
-def simulate_competence(job: tuple[str, int, int, float]) -> dict[str, list[dict]]:
-    competence, n, seed, misfit = job
+OURS_EARLY, OURS_FULL, PIX = "ours, early stop", "ours, no early stop", "Pix rule"
+EXTRA_MISFIT = 0.3
+SWEEP = (0.8, 0.95, 0.98)
+
+
+def _ours(bank, competence, learners, **options) -> list[dict]:
+    return [run_test(bank, competence, lr, lambda ans, lr=lr: next_item(
+        bank, competence, ans, f"{competence}-{lr.index}", **options)) for lr in learners]
+
+
+def _pix(bank, competence, learners) -> list[dict]:
+    return [run_test(bank, competence, lr, lambda ans, r=random.Random(f"pix{competence}-{lr.index}"):
+                     pix_next_item(bank, competence, ans, r)) for lr in learners]
+
+
+def simulate_competence(job: tuple[str, int, int, float, str]) -> dict[str, list[dict]]:
+    competence, n, seed, misfit, plan = job
     bank = _BANK
-    learners = make_learners(bank, competence, n, seed, misfit)
     out: dict[str, list[dict]] = {}
-    for name, early in (("ours, early stop", True), ("ours, no early stop", False)):
-        out[name] = [run_test(bank, competence, lr, lambda ans, lr=lr, early=early: next_item(
-            bank, competence, ans, f"{competence}-{lr.index}", early_stop=early)) for lr in learners]
-    out["Pix rule"] = [run_test(bank, competence, lr, lambda ans, r=random.Random(f"pix{lr.index}"):
-                                pix_next_item(bank, competence, ans, r)) for lr in learners]
-    length = round(statistics.mean(r["items"] for r in out["ours, early stop"]))
+    if plan == "misfit":  # same rules, learners answering with perturbed item parameters
+        learners = make_learners(bank, competence, n, seed, misfit)
+        out[OURS_EARLY] = _ours(bank, competence, learners, early_stop=True)
+        out[OURS_FULL] = _ours(bank, competence, learners, early_stop=False)
+        out[PIX] = _pix(bank, competence, learners)
+        return out
+    learners = make_learners(bank, competence, n, seed, misfit)
+    if plan == "sweep":  # other early-stop confidences, same learners as the main run
+        for confidence in SWEEP:
+            out[f"ours, early stop at confidence {confidence:g}"] = _ours(
+                bank, competence, learners, early_stop=True, confidence=confidence)
+        return out
+    out[OURS_EARLY] = _ours(bank, competence, learners, early_stop=True)
+    out[OURS_FULL] = _ours(bank, competence, learners, early_stop=False)
+    out[PIX] = _pix(bank, competence, learners)
+    length = round(statistics.mean(r["items"] for r in out[OURS_EARLY]))
     out["random, same length as ours"] = [run_test(
-        bank, competence, lr, lambda ans, r=random.Random(f"rnd{lr.index}"):
+        bank, competence, lr, lambda ans, r=random.Random(f"rnd{competence}-{lr.index}"):
         random_next_item(bank, competence, ans, r, limit=length)) for lr in learners]
     out["random, until no skill left"] = [run_test(
-        bank, competence, lr, lambda ans, r=random.Random(f"all{lr.index}"):
+        bank, competence, lr, lambda ans, r=random.Random(f"all{competence}-{lr.index}"):
         random_next_item(bank, competence, ans, r)) for lr in learners]
 
-    def exhaustive(ans, lr):
-        seen = {a.item_id for a in ans}
-        done = {bank.items[i].skill for i in seen}
+    def exhaustive(ans):
+        done = {bank.items[a.item_id].skill for a in ans}
         for s in sorted(bank.skills_of(competence), key=lambda s: s.name):
             items = [i for i in s.item_ids if bank.items[i].status is ItemStatus.VALIDATED]
             if s.name not in done and items:
                 return bank.items[items[0]]
         return None
-    out["exhaustive (every skill, ceiling)"] = [
-        run_test(bank, competence, lr, lambda ans, lr=lr: exhaustive(ans, lr)) for lr in learners]
+    out["exhaustive (every skill, ceiling)"] = [run_test(bank, competence, lr, exhaustive) for lr in learners]
     return out
 
 
@@ -415,6 +444,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--competences", default="", help="comma-separated codes (default: all with content)")
     parser.add_argument("--bank", choices=("auto", "real", "synthetic"), default="auto")
     parser.add_argument("--misfit", type=float, default=0.0, help="sd of the true-vs-bank calibration error")
+    parser.add_argument("--extras", action="store_true",
+                        help=f"also sweep the early-stop confidence {SWEEP} and rerun ours and Pix "
+                             f"with a calibration misfit of {EXTRA_MISFIT}")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", help="write the markdown report there (e.g. docs/benchmarks-positioning.md)")
@@ -423,12 +455,18 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     bank, bank_name = load_bank(args.bank)
     codes = [c for c in args.competences.split(",") if c] or competences_with_content(bank)
-    jobs = [(code, args.learners, args.seed, args.misfit) for code in codes]
+    jobs = [(code, args.learners, args.seed, args.misfit, "main") for code in codes]
+    if args.extras:
+        jobs += [(code, args.learners, args.seed, args.misfit, "sweep") for code in codes]
+        jobs += [(code, args.learners, args.seed, EXTRA_MISFIT, "misfit") for code in codes]
     results: dict[str, list[dict]] = {}
+    sweep: dict[str, list[dict]] = {}
+    misfit: dict[str, list[dict]] = {}
     with ProcessPoolExecutor(max_workers=args.jobs, initializer=_init, initargs=(args.bank,)) as pool:
-        for out in pool.map(simulate_competence, jobs):
+        for job, out in zip(jobs, pool.map(simulate_competence, jobs)):
+            target = {"main": results, "sweep": sweep, "misfit": misfit}[job[4]]
             for name, rows in out.items():
-                results.setdefault(name, []).extend(rows)
+                target.setdefault(name, []).extend(rows)
     elapsed = time.perf_counter() - started
 
     skills = [len(bank.skills_of(c)) for c in codes]
@@ -436,39 +474,66 @@ def main(argv: list[str] | None = None) -> int:
         f"{bank_name}; competences {', '.join(codes)} ({statistics.mean(skills):.0f} skills each on average); "
         f"{args.learners} learners per competence, true level uniform in 0..6 "
         f"({len(codes) * args.learners} tests per rule); calibration misfit sd {args.misfit:g}; "
-        f"seed {args.seed}; {elapsed:.0f} s."
+        f"seed {args.seed}; {elapsed:.0f} s on {args.jobs} processes."
     )
-    main_table = table(results)
-    levels = by_level_table(results, ["ours, early stop", "ours, no early stop", "Pix rule"])
-    print(header, "", main_table, "", levels, sep="\n")
+    sections = [("", table(results)),
+                ("Per true level (mean items / share placed exactly):",
+                 by_level_table(results, [OURS_EARLY, OURS_FULL, PIX]))]
+    if args.extras:
+        trade_off = {name: sweep[name] for name in sweep}
+        trade_off[f"{OURS_EARLY} (default, confidence 0.9)"] = results[OURS_EARLY]
+        trade_off[OURS_FULL] = results[OURS_FULL]
+        sections.append(("Early-stop confidence (same learners):", table(
+            dict(sorted(trade_off.items(), key=lambda kv: statistics.mean(r["items"] for r in kv[1]))))))
+        sections.append((f"Calibration misfit: learners answer with b + N(0, {EXTRA_MISFIT}), "
+                         f"a x exp(N(0, {EXTRA_MISFIT / 2:g})); the algorithms keep the bank's parameters:",
+                         table(misfit)))
+    text = "\n\n".join(f"{title}\n\n{body}" if title else body for title, body in sections)
+    print(header, "", text, sep="\n")
     if args.out:
-        Path(args.out).write_text(report(header, main_table, levels, args), encoding="utf-8")
+        Path(args.out).write_text(report(header, text, args, len(codes) * args.learners), encoding="utf-8")
         print(f"\nwritten to {args.out}")
     return 0
 
 
-def report(header: str, main_table: str, levels: str, args) -> str:
-    command = "    .venv/bin/python scripts/bench_positioning.py" + "".join(
-        f" --{k} {v}" for k, v in (("learners", args.learners), ("misfit", args.misfit)) if v)
+def report(header: str, text: str, args, tests: int) -> str:
+    options = "".join(f" --{k} {v}" for k, v in (("learners", args.learners), ("competences", args.competences),
+                                                 ("misfit", args.misfit), ("seed", args.seed)) if v)
+    command = (f"    .venv/bin/python scripts/bench_positioning.py{options}"
+               f"{' --extras' if args.extras else ''} --out {args.out}")
+    standard_error = 100 * math.sqrt(0.25 / tests)
     return f"""# Positioning test: benchmark
 
-Produced by `scripts/bench_positioning.py` (method in its docstring):
+Produced by `scripts/bench_positioning.py` (method in its docstring; the
+algorithm and its reasons in `chalicelib/domain/positioning.py`):
 
 {command}
 
 {header}
 
-{main_table}
+{text}
 
-Per true level (mean items / share placed exactly):
+Reading:
 
-{levels}
-
-Reading: "exact level" compares the level shown after the test (floor of the
-validated skills' pix / 8, capped at 6) with the learner's true level (highest
-L whose items the learner succeeds with P >= 0.5). The exhaustive row answers
-every skill once: the pix rule itself, with complete data, does not place
-everyone exactly, so it is the ceiling for any selection rule.
+- "exact level" and "within ±1" compare the level shown after the test (the
+  pix rule: floor of the validated skills' pix / 8, capped at 6) with the
+  learner's true level: the highest L with theta >= b(L), i.e. whose items
+  the learner succeeds with P >= 0.5 (the certification's level intervals).
+- "= pix-rule level": share placed at floor(expected pix / 8) of a learner
+  answering every skill once, the level the pix rule itself gives this theta
+  on average: how faithfully a short test reproduces the complete one.
+- "posterior level": the most likely level of our posterior
+  (`estimate_level`) after the same answers, capped at 6: what a level read
+  from the estimate instead of the pix would give (not what is shown).
+- The exhaustive row answers every skill once: even with complete data the pix
+  rule places only about half of the learners exactly (it needs most skills
+  of a level validated, a learner at the bottom of level L succeeds half of
+  them: hence the negative mean error), so no selection rule can do much
+  better on that column.
+- With {tests} tests per rule a share near 50% has a standard error of
+  about {standard_error:.1f} point; all rules see the same learners answering
+  the same item the same way (common random numbers), so their differences
+  are more precise than that.
 """
 
 

@@ -88,12 +88,22 @@ def _schedules(app) -> list[str]:
     return [s.name for s in getattr(app, "event_sources", []) if type(s).__name__ == "CloudWatchEventConfig"]
 
 
+def _scheduled_event() -> dict:
+    import datetime as dt
+    import uuid
+
+    return {"version": "0", "account": "000000000000", "region": os.environ["AWS_DEFAULT_REGION"],
+            "detail": {}, "detail-type": "Scheduled Event", "source": "aws.events",
+            "time": dt.datetime.now(dt.timezone.utc).isoformat(), "id": str(uuid.uuid4()),
+            "resources": []}
+
+
 def _run_schedules(app, interval: float, stop: threading.Event) -> None:
     log = logging.getLogger("pix.scheduler")
     while not stop.wait(interval):
         for name in _schedules(app):
             try:
-                app.handler_map[name]({"source": "make-run", "detail-type": "Scheduled Event"}, None)
+                app.handler_map[name](_scheduled_event(), None)
             except Exception:  # keep the timer alive; the job is resumable
                 log.exception("scheduled job %s failed", name)
 

@@ -72,6 +72,8 @@ def org_admin(param: str = "org_id") -> Access:
                   check=lambda p, u: p.organizations.get(u.get(param)) == "admin")
 
 
-def org_client(param: str = "org_id") -> Access:
-    return Access(f"org_client:{param}", frozenset({"client"}),
-                  check=lambda p, u: p.org_id == u.get(param))
+def org_client(param: str = "org_id", scope: str | None = None) -> Access:
+    """An API client of that organisation; with `scope`, only if it was granted it."""
+    return Access(f"org_client:{param}" + (f"[{scope}]" if scope else ""), frozenset({"client"}),
+                  check=lambda p, u: p.org_id == u.get(param)
+                  and (scope is None or scope in p.scopes))

@@ -79,9 +79,8 @@ def _close(session: store.SessionRecord) -> None:
 
 def handler(event, context) -> dict:
     """Lambda entry: stop safely before the function's own timeout."""
-    deadline = None
+    remaining = 50.0
     if context is not None and hasattr(context, "get_remaining_time_in_millis"):
-        deadline = time.monotonic() + context.get_remaining_time_in_millis() / 1000 - SAFETY_MARGIN_S
-    else:
-        deadline = time.monotonic() + 50
+        remaining = context.get_remaining_time_in_millis() / 1000
+    deadline = time.monotonic() + remaining - min(SAFETY_MARGIN_S, remaining * 0.2)
     return run(deadline).as_dict()

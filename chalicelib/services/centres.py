@@ -33,7 +33,8 @@ def add_member(centre_id: str, data: CentreMemberInput) -> dict:
     require_centre(centre_id)
     from chalicelib.services import accounts
 
-    accounts.require_user(data.user_id)
+    if accounts.get_user(data.user_id) is None:
+        raise NotFound("Utilisateur introuvable.", code="user_not_found")
     accounts.add_membership(data.user_id, "centre", centre_id, data.role)
     store.batch_put([store.CentreMemberRecord(f"CENTRE#{centre_id}", f"MEMBER#{data.user_id}",
                                               user_id=data.user_id, role=data.role)])

@@ -29,7 +29,7 @@ def issue_for_candidate(session: store.SessionRecord, centre: store.CentreRecord
     if store.certificate(candidate.course_id) is not None:
         return "exists"
     course = store.course(candidate.course_id)
-    report = ((session.finalisation or {}).get("candidates") or {}).get(candidate.candidate_id, {})
+    report = (store.plain(session.finalisation).get("candidates") or {}).get(candidate.candidate_id, {})
     if course is None or course.status == "waiting" or report.get("present") is False:
         return "skipped"
     incidents = {i.get("category") for i in report.get("incidents", [])}
@@ -90,9 +90,7 @@ def to_domain(rec: store.CertificateRecord) -> Certificate:
         first_name=rec.first_name, last_name=rec.last_name, birth_date=rec.birth_date,
         session_date=rec.session_date, centre_name=rec.centre_name,
         global_score=int(rec.global_score), level_label=rec.level_label, level=int(rec.level),
-        competence_levels={k: int(v) for k, v in (rec.competence_levels.as_dict()
-                                                    if hasattr(rec.competence_levels, "as_dict")
-                                                    else rec.competence_levels or {}).items()},
+        competence_levels={k: int(v) for k, v in store.plain(rec.competence_levels).items()},
         certification_version=rec.certification_version, issued_at=rec.issued_at,
         status=rec.status, published=bool(rec.published))
 

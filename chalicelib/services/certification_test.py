@@ -154,7 +154,7 @@ def live_view(session_id: str) -> dict:
             "state": _live_state(course), "course_id": cand.course_id,
             "answered": len(course.answers or []) if course else 0,
             "current_item_id": course.current_item_id if course and course.status == "started" else None,
-            "alerts": [dict(a.as_dict() if hasattr(a, "as_dict") else a) for a in (course.alerts or [])]
+            "alerts": [store.plain(a) for a in (course.alerts or [])]
             if course else [],
         })
     return {"session": {"session_id": session.session_id, "status": session.status,

@@ -247,7 +247,7 @@ def session_view(rec: store.SessionRecord) -> dict:
             "time": rec.time, "address": rec.address, "room": rec.room,
             "examiner": rec.examiner, "description": rec.description,
             "access_code": rec.access_code, "status": rec.status,
-            "transitions": [dict(t.as_dict() if hasattr(t, "as_dict") else t) for t in rec.transitions or []],
+            "transitions": [store.plain(t) for t in rec.transitions or []],
             "has_fraud_report": bool(rec.has_fraud_report)}
 
 

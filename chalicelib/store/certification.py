@@ -136,6 +136,13 @@ def conditional_failed(err: Exception) -> bool:
         getattr(err, "cancellation_reasons", "") or err)
 
 
+def plain(value) -> dict:
+    """A raw MapAttribute as a plain dict (PynamoDB returns MapAttribute objects)."""
+    if value is None:
+        return {}
+    return value.as_dict() if hasattr(value, "as_dict") else dict(value)
+
+
 def _connection() -> Connection:
     cfg = settings()
     return Connection(host=cfg.dynamodb_endpoint, region=cfg.region)

@@ -13,6 +13,36 @@ from pynamodb.models import Model
 from chalicelib.store.base import gsi_meta, meta
 
 
+class EpochTTLAttribute(TTLAttribute):
+    """The DynamoDB TTL attribute, read and written as epoch seconds (int).
+
+    PynamoDB's TTLAttribute wants datetimes; the code compares expiries with
+    `time.time()` (moto never expires items, so every read also checks the
+    clock), so plain integers are simpler everywhere."""
+
+    def _normalize(self, value):
+        import datetime as dt
+
+        if isinstance(value, (int, float)):
+            return dt.datetime.fromtimestamp(int(value), tz=dt.timezone.utc)
+        return super()._normalize(value)
+
+    def __set__(self, instance, value):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = int(value)
+            instance.attribute_values[self.attr_name] = value
+            return
+        super().__set__(instance, value)
+
+    def serialize(self, value):
+        if isinstance(value, (int, float)):
+            return str(int(value))
+        return super().serialize(value)
+
+    def deserialize(self, value):
+        return int(float(value))
+
+
 class _AccountsGsi1(GlobalSecondaryIndex):
     Meta = gsi_meta("gsi1")
     gsi1pk = UnicodeAttribute(hash_key=True)
@@ -26,14 +56,14 @@ class AccountsTable(Model):
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     gsi1 = _AccountsGsi1()
-    expires_at = TTLAttribute(null=True)
+    expires_at = EpochTTLAttribute(null=True)
 
 
 class AssessmentsTable(Model):
     Meta = meta("assessments")
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
-    expires_at = TTLAttribute(null=True)
+    expires_at = EpochTTLAttribute(null=True)
 
 
 class _CertificationGsi1(GlobalSecondaryIndex):
@@ -58,7 +88,7 @@ class CertificationTable(Model):
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
     gsi2 = _CertificationGsi2()
-    expires_at = TTLAttribute(null=True)
+    expires_at = EpochTTLAttribute(null=True)
 
 
 ALL_TABLES: tuple[type[Model], ...] = (AccountsTable, AssessmentsTable, CertificationTable)

@@ -4,30 +4,11 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.bank.loader import get_bank
+from tests.api.answers import correct_answer, wrong_answer
 from tests.api.helpers import call, js
 from tests.conftest import make_token
 
 BASE = "/me/competences/1.1/assessment"
-
-
-def correct_answer(item_id: str) -> dict:
-    item = get_bank().items[item_id]
-    if item.type.value == "QCU":
-        return {"choice": next(iter(item.solution))}
-    if item.type.value == "QCM":
-        return {"choices": sorted(item.solution)}
-    if item.type.value == "QROCM-dep":
-        return {"fields": {f.key: str(g[0]) for f, g in zip(item.fields, item.groups)}}
-    return {"fields": {f.key: str(f.solutions[0]) for f in item.fields}}
-
-
-def wrong_answer(item_id: str) -> dict:
-    item = get_bank().items[item_id]
-    if item.type.value == "QCU":
-        return {"choice": next(i for i in range(1, len(item.proposals) + 1) if i not in item.solution)}
-    if item.type.value == "QCM":
-        return {"choices": [next(i for i in range(1, len(item.proposals) + 1) if i not in item.solution)]}
-    return {"fields": {f.key: "zzzz qqqq" for f in item.fields}}
 
 
 def test_full_test_runs_to_the_end_and_profile_shows_level(client, learner_token):

@@ -185,8 +185,9 @@ def test_early_stop_uses_fewer_items_at_the_same_level():
         early, early_answers = run(BANK, learner(theta), early_stop=True)
         full, full_answers = run(BANK, learner(theta), early_stop=False)
         assert len(early) <= len(full)
-        pix = [competence_pix(knowledge_elements(BANK, "1.1", a), BANK, "1.1") for a in (early_answers, full_answers)]
-        assert competence_level(pix[0]) == competence_level(pix[1])
+        early_pix, full_pix = (competence_pix(knowledge_elements(BANK, "1.1", a), BANK, "1.1")
+                               for a in (early_answers, full_answers))
+        assert competence_level(early_pix) == competence_level(full_pix)
 
 
 def test_the_test_ends_at_the_highest_open_level():

@@ -1,0 +1,96 @@
+"""API clients of an organisation (school portals) and the OAuth 2
+client-credentials token route they use."""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Annotated
+from urllib.parse import parse_qsl, unquote
+
+from chalice import Blueprint
+from pydantic import Field
+
+from chalicelib.api import access
+from chalicelib.api.http import endpoint
+from chalicelib.api.schemas import ApiModel
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.services import api_clients
+
+bp = Blueprint(__name__)
+TAGS = ("api-clients",)
+
+
+class CreateClientBody(ApiModel):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    scopes: Annotated[list[Annotated[str, Field(max_length=100)]], Field(min_length=1, max_length=10)]
+
+
+class ClientCredentials(ApiModel):
+    grant_type: str
+    client_id: Annotated[str, Field(min_length=1, max_length=200)]
+    client_secret: Annotated[str, Field(min_length=1, max_length=200)]
+    scope: str | None = None
+
+
+@endpoint(bp, "/oauth/token", method="POST", access=access.PUBLIC,
+          raw_body="application/x-www-form-urlencoded",
+          summary="Jeton d'un client API (OAuth 2, client_credentials)", tags=TAGS)
+def oauth_token(ctx):
+    form = _credentials(ctx.headers, ctx.raw_body)
+    if form.get("grant_type") not in (None, "client_credentials"):
+        raise InvalidInput("Seul grant_type=client_credentials est accepté.",
+                           code="unsupported_grant_type")
+    body = ClientCredentials.model_validate(form)
+    return api_clients.issue_token(body.client_id, body.client_secret, body.scope, ctx.source_ip)
+
+
+@endpoint(bp, "/organizations/{org_id}/api-clients", method="POST",
+          access=access.org_admin("org_id"), body=CreateClientBody, status=201,
+          summary="Créer un client API (le secret n'est montré qu'une fois)", tags=TAGS)
+def create_client(ctx, org_id: str, body: CreateClientBody):
+    return api_clients.create(org_id, body.name, body.scopes)
+
+
+@endpoint(bp, "/organizations/{org_id}/api-clients", method="GET",
+          access=access.org_admin("org_id"), summary="Clients API de l'organisation", tags=TAGS)
+def list_clients(ctx, org_id: str):
+    return {"items": api_clients.list_for_org(org_id)}
+
+
+@endpoint(bp, "/organizations/{org_id}/api-clients/{client_id}/rotate", method="POST",
+          access=access.org_admin("org_id"),
+          summary="Renouveler le secret d'un client API (l'ancien cesse de fonctionner)", tags=TAGS)
+def rotate_client(ctx, org_id: str, client_id: str):
+    return api_clients.rotate(org_id, client_id)
+
+
+@endpoint(bp, "/organizations/{org_id}/api-clients/{client_id}", method="DELETE",
+          access=access.org_admin("org_id"), status=204,
+          summary="Supprimer un client API", tags=TAGS)
+def delete_client(ctx, org_id: str, client_id: str):
+    api_clients.delete(org_id, client_id)
+
+
+def _credentials(headers: dict, raw: bytes) -> dict:
+    """Form (RFC 6749) or JSON body; client id and secret may come in HTTP Basic instead."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    text = raw.decode("utf-8", errors="replace").strip()
+    if "application/x-www-form-urlencoded" in lowered.get("content-type", ""):
+        form = dict(parse_qsl(text, keep_blank_values=True))
+    else:
+        try:
+            form = json.loads(text) if text else {}
+        except ValueError:
+            raise InvalidInput("Le corps de la requête n'est pas du JSON valide.", code="invalid_json")
+        if not isinstance(form, dict):
+            raise InvalidInput("Le corps de la requête doit être un objet.", code="invalid_json")
+    scheme, _, value = lowered.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic" and value:
+        try:
+            client_id, _, secret = base64.b64decode(value, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise InvalidInput("En-tête Authorization Basic invalide.", code="invalid_request")
+        form.setdefault("client_id", unquote(client_id))
+        form.setdefault("client_secret", unquote(secret))
+    return form

@@ -1,0 +1,175 @@
+"""Certification routes: centres, sessions, invigilation, the candidate's test."""
+from __future__ import annotations
+
+from chalice import Blueprint
+from pydantic import Field
+
+from chalicelib.api import access
+from chalicelib.api.http import endpoint
+from chalicelib.api.schemas import ApiModel
+from chalicelib.services import centres, certification_test, sessions, tokens
+from chalicelib.services.certification_inputs import (AlertInput, CandidateInput, CentreInput,
+                                                      CentreMemberInput, FinalisationInput,
+                                                      InvigilatorSignIn, JoinInput, SessionInput)
+
+bp = Blueprint(__name__)
+CENTRE = access.centre_member("centre_id")
+INVIGILATOR = access.invigilator("session_id")
+SESSION = "/centres/{centre_id}/sessions/{session_id}"
+CANDIDATE = "/sessions/{session_id}/candidates/{candidate_id}"
+
+
+class CourseAnswerBody(ApiModel):
+    item_id: str = Field(min_length=1, max_length=80)
+    answer: dict
+    focused_out: bool = False
+
+
+# --- platform admin -------------------------------------------------------------------
+
+
+@endpoint(bp, "/centres", method="POST", access=access.ADMIN, body=CentreInput, status=201,
+          tags=("centres",), summary="Créer un centre de certification (administrateur)")
+def create_centre(ctx, body):
+    return centres.create_centre(body)
+
+
+@endpoint(bp, "/centres/{centre_id}/members", method="POST", access=access.ADMIN,
+          body=CentreMemberInput, status=201, tags=("centres",),
+          summary="Ajouter un membre à un centre (administrateur)")
+def add_centre_member(ctx, centre_id, body):
+    return centres.add_member(centre_id, body)
+
+
+@endpoint(bp, "/admin/sessions/{session_id}/publish", method="POST", access=access.ADMIN,
+          tags=("centres",), summary="Publier une session retenue pour examen (fraude signalée)")
+def publish_session(ctx, session_id):
+    return sessions.publish(session_id, ctx.user_id)
+
+
+# --- centre ------------------------------------------------------------------------------
+
+
+@endpoint(bp, "/centres/{centre_id}", access=CENTRE, tags=("centres",),
+          summary="Informations du centre")
+def get_centre(ctx, centre_id):
+    return centres.get_centre(centre_id)
+
+
+@endpoint(bp, "/centres/{centre_id}/sessions", method="POST", access=CENTRE, body=SessionInput,
+          status=201, tags=("sessions",), summary="Créer une session de certification")
+def create_session(ctx, centre_id, body):
+    return sessions.create_session(centre_id, body, ctx.user_id)
+
+
+@endpoint(bp, "/centres/{centre_id}/sessions/import", method="POST", access=CENTRE, status=201,
+          raw_body="text/csv", tags=("sessions",),
+          summary="Créer des sessions depuis un fichier CSV (tout ou rien)")
+def import_sessions(ctx, centre_id):
+    return sessions.import_sessions(centre_id, ctx.raw_body, ctx.user_id)
+
+
+@endpoint(bp, "/centres/{centre_id}/sessions", access=CENTRE, tags=("sessions",),
+          summary="Sessions du centre")
+def list_sessions(ctx, centre_id):
+    return sessions.list_sessions(centre_id)
+
+
+@endpoint(bp, SESSION, access=CENTRE, tags=("sessions",), summary="Détail d'une session")
+def get_session(ctx, centre_id, session_id):
+    return sessions.get_session(centre_id, session_id)
+
+
+@endpoint(bp, SESSION + "/candidates", method="POST", access=CENTRE, body=CandidateInput,
+          status=201, tags=("sessions",), summary="Inscrire un candidat")
+def enrol(ctx, centre_id, session_id, body):
+    return sessions.enrol(centre_id, session_id, body)
+
+
+@endpoint(bp, SESSION + "/candidates/import", method="POST", access=CENTRE, status=201,
+          raw_body="text/csv", tags=("sessions",),
+          summary="Inscrire des candidats depuis un fichier CSV (tout ou rien)")
+def import_candidates(ctx, centre_id, session_id):
+    return sessions.import_candidates(centre_id, session_id, ctx.raw_body)
+
+
+@endpoint(bp, SESSION + "/candidates", access=CENTRE, tags=("sessions",),
+          summary="Candidats inscrits à la session")
+def list_candidates(ctx, centre_id, session_id):
+    return sessions.list_candidates(centre_id, session_id)
+
+
+@endpoint(bp, SESSION + "/finalise", method="POST", access=CENTRE, body=FinalisationInput,
+          tags=("sessions",), summary="Finaliser la session (présences, incidents, commentaire)")
+def finalise(ctx, centre_id, session_id, body):
+    return sessions.finalise(centre_id, session_id, body, ctx.user_id)
+
+
+# --- invigilator ----------------------------------------------------------------------------
+
+
+@endpoint(bp, "/invigilation/token", method="POST", access=access.PUBLIC, body=InvigilatorSignIn,
+          tags=("invigilation",), summary="Connexion du surveillant (numéro de session + mot de passe)")
+def invigilator_sign_in(ctx, body):
+    from chalicelib.services import throttle
+
+    throttle.hit(f"invigilator:{body.session_id}", limit=20, window_seconds=300)
+    if ctx.source_ip:
+        throttle.hit(f"invigilator-ip:{ctx.source_ip}", limit=60, window_seconds=300)
+    session = sessions.verify_invigilator(body.session_id, body.password)
+    return {"access_token": tokens.invigilator_token(session.session_id, session.centre_id),
+            "token_type": "Bearer", "expires_in": tokens.INVIGILATOR_TTL,
+            "session_id": session.session_id}
+
+
+@endpoint(bp, "/sessions/{session_id}/invigilation", access=INVIGILATOR, tags=("invigilation",),
+          summary="Suivi en direct des candidats de la session")
+def live(ctx, session_id):
+    return certification_test.live_view(session_id)
+
+
+@endpoint(bp, CANDIDATE + "/authorise", method="POST", access=INVIGILATOR, tags=("invigilation",),
+          summary="Autoriser un candidat à commencer ou reprendre son test")
+def authorise(ctx, session_id, candidate_id):
+    return certification_test.authorise(session_id, candidate_id)
+
+
+@endpoint(bp, CANDIDATE + "/end", method="POST", access=INVIGILATOR, tags=("invigilation",),
+          summary="Terminer le test d'un candidat")
+def end_test(ctx, session_id, candidate_id):
+    return certification_test.end_test(session_id, candidate_id)
+
+
+@endpoint(bp, CANDIDATE + "/alerts", method="POST", access=INVIGILATOR, body=AlertInput,
+          tags=("invigilation",), summary="Signaler un problème sur une épreuve (neutralisée)")
+def raise_alert(ctx, session_id, candidate_id, body):
+    return certification_test.alert(session_id, candidate_id, body)
+
+
+# --- candidate ----------------------------------------------------------------------------
+
+
+@endpoint(bp, "/certification/join", method="POST", access=access.USER, body=JoinInput,
+          tags=("certification",), summary="Rejoindre une session (code d'accès, nom, date de naissance)")
+def join(ctx, body):
+    return certification_test.join(ctx.user_id, body)
+
+
+@endpoint(bp, "/me/certification-courses", access=access.USER, tags=("certification",),
+          summary="Mes tests de certification")
+def my_courses(ctx):
+    return certification_test.my_courses(ctx.user_id)
+
+
+@endpoint(bp, "/me/certification-courses/{course_id}", access=access.USER, tags=("certification",),
+          summary="État de mon test et question en cours (jamais de correction)")
+def my_course(ctx, course_id):
+    return certification_test.my_course(ctx.user_id, course_id)
+
+
+@endpoint(bp, "/me/certification-courses/{course_id}/answers", method="POST", access=access.USER,
+          body=CourseAnswerBody, tags=("certification",),
+          summary="Répondre à la question en cours (idempotent, sans correction)")
+def answer(ctx, course_id, body):
+    return certification_test.answer(ctx.user_id, course_id, body.item_id, body.answer,
+                                     body.focused_out)

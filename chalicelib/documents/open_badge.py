@@ -1,0 +1,377 @@
+"""The certificate as an Open Badges 3.0 credential, signed with Ed25519.
+
+The credential is a W3C Verifiable Credential (data model 2.0, JSON-LD) of
+type OpenBadgeCredential. Its embedded proof is a Data Integrity proof with
+the `eddsa-jcs-2022` cryptosuite (W3C "Data Integrity EdDSA Cryptosuites
+v1.0"): JCS (RFC 8785) canonical form of the document and of the proof
+options, SHA-256 of each, Ed25519 signature of proofConfigHash ‖ documentHash,
+written as a multibase base58-btc string ("z…"). Anyone can check it offline
+with the public key published at `<issuer>/.well-known/badge-key`
+(`public_key_document`); the implementation reproduces the W3C test vector
+(see tests/unit/test_open_badge.py).
+
+JCS comes from `rfc8785` (Trail of Bits, pure Python, no dependency); base58
+is a few lines here.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any
+
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from chalicelib.config import settings
+from chalicelib.documents import FRAMEWORK_NAME, ISSUER_NAME
+from chalicelib.domain.certificate import Certificate
+from chalicelib.domain.certification.scoring import LEVEL_LABELS, MAX_SCORE
+from chalicelib.domain.framework import AREA_BY_CODE, COMPETENCES, MAX_LEVEL, MAX_TOTAL_PIX
+
+log = logging.getLogger("pix.documents")
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+CID_CONTEXT = "https://www.w3.org/ns/cid/v1"
+
+PROOF_TYPE = "DataIntegrityProof"
+CRYPTOSUITE = "eddsa-jcs-2022"
+PROOF_PURPOSE = "assertionMethod"
+KEY_PATH = "/.well-known/badge-key"
+KEY_FRAGMENT = "#key-1"
+
+# Multicodec prefixes (unsigned varint) of Ed25519 keys in a Multikey.
+ED25519_PUB_PREFIX = b"\xed\x01"
+ED25519_PRIV_PREFIX = b"\x80\x26"
+
+
+# --- the credential ---------------------------------------------------------
+
+def build_credential(cert: Certificate, *, issuer_url: str, verify_url: str,
+                     key: Ed25519PrivateKey | None = None,
+                     created: datetime | None = None) -> dict:
+    """The signed OpenBadgeCredential of a validated certificate.
+
+    `id` is the public verification URL; the holder is named as on the
+    certificate (an IdentityObject of type "name", not hashed: the badge is
+    meant to be shown). `key` defaults to `signing_key()`, `created` (the
+    proof's timestamp) to now.
+    """
+    if cert.status != "validated":
+        raise ValueError(f"no badge for a certificate in status {cert.status!r}")
+    if not cert.issued_at:
+        raise ValueError("a certificate without issued_at cannot become a badge")
+    issuer = issuer_url.rstrip("/")
+    achievement = _achievement(cert, issuer)
+    credential = {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": verify_url,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": achievement["name"],
+        "description": (f"{cert.first_name} {cert.last_name} a obtenu un score global de "
+                        f"{cert.global_score} / {MAX_TOTAL_PIX} (niveau {cert.level_label}) "
+                        f"à la certification des compétences numériques."),
+        "issuer": {"id": issuer, "type": ["Profile"], "name": ISSUER_NAME, "url": issuer},
+        "validFrom": _timestamp(cert.issued_at),
+        "awardedDate": _timestamp(cert.issued_at),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [{
+                "type": "IdentityObject",
+                "identityType": "name",
+                "hashed": False,
+                "identityHash": f"{cert.first_name} {cert.last_name}",
+            }],
+            "activityEndDate": _timestamp(cert.session_date),
+            "achievement": achievement,
+            "result": _results(cert, achievement["id"]),
+        },
+        "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+    }
+    return add_proof(credential, key or signing_key(),
+                     verification_method=verification_method_id(issuer),
+                     created=created or datetime.now(timezone.utc))
+
+
+def _achievement(cert: Certificate, issuer: str) -> dict:
+    achievement_id = f"{issuer}/badges/certification-numerique/niveau-{cert.level}"
+    band = _score_band(cert.level_label)
+    band_text = f" (score global de {band[0]} à {band[1]} sur {MAX_TOTAL_PIX})" if band else ""
+    band_rule = (f"Le niveau « {cert.level_label} » correspond à un score global de "
+                 f"{band[0]} à {band[1]} sur {MAX_TOTAL_PIX} ; " if band else "")
+    achievement = {
+        "id": achievement_id,
+        "type": ["Achievement"],
+        "achievementType": "Certification",
+        "name": f"Certification des compétences numériques — {cert.level_label}",
+        "description": (
+            f"Certification des compétences numériques au niveau « {cert.level_label} »"
+            f"{band_text}, selon le {FRAMEWORK_NAME} : 16 compétences réparties en "
+            f"5 domaines, chacune évaluée de 0 à {MAX_LEVEL}."),
+        "criteria": {"narrative": (
+            "Passer le test de certification adaptatif en centre agréé, sous "
+            "surveillance, après s'être positionné sur au moins 5 compétences. "
+            f"{band_rule}chaque compétence reçoit un niveau de 0 à {MAX_LEVEL}.")},
+        "inLanguage": "fr",
+        "resultDescription": _result_descriptions(achievement_id),
+    }
+    if cert.certification_version:
+        achievement["version"] = cert.certification_version
+    return achievement
+
+
+def _result_descriptions(achievement_id: str) -> list[dict]:
+    descriptions = [
+        {"id": f"{achievement_id}#score-global", "type": ["ResultDescription"],
+         "name": f"Score global (sur {MAX_TOTAL_PIX})", "resultType": "ScaledScore",
+         "valueMin": "0", "valueMax": str(MAX_SCORE)},
+        {"id": f"{achievement_id}#niveau-global", "type": ["ResultDescription"],
+         "name": "Niveau global", "resultType": "PerformanceLevel",
+         "allowedValue": [label for _, label in LEVEL_LABELS]},
+    ]
+    for competence in COMPETENCES:
+        area = AREA_BY_CODE[competence.area_code]
+        descriptions.append({
+            "id": f"{achievement_id}#competence-{competence.code}",
+            "type": ["ResultDescription"],
+            "name": f"{competence.code} {competence.title} ({area.title})",
+            "resultType": "PerformanceLevel",
+            "valueMin": "0", "valueMax": str(MAX_LEVEL),
+        })
+    return descriptions
+
+
+def _results(cert: Certificate, achievement_id: str) -> list[dict]:
+    results = [
+        {"type": ["Result"], "resultDescription": f"{achievement_id}#score-global",
+         "value": str(cert.global_score)},
+        {"type": ["Result"], "resultDescription": f"{achievement_id}#niveau-global",
+         "value": cert.level_label},
+    ]
+    for competence in COMPETENCES:
+        level = max(0, min(int(cert.competence_levels.get(competence.code, 0)), MAX_LEVEL))
+        results.append({"type": ["Result"],
+                        "resultDescription": f"{achievement_id}#competence-{competence.code}",
+                        "value": str(level)})
+    return results
+
+
+def _score_band(label: str) -> tuple[int, int] | None:
+    lows = [low for low, _ in LEVEL_LABELS] + [MAX_SCORE + 1]
+    for i, (low, name) in enumerate(LEVEL_LABELS):
+        if name == label:
+            return low, lows[i + 1] - 1
+    return None
+
+
+# --- eddsa-jcs-2022 -----------------------------------------------------------
+
+def add_proof(document: dict, key: Ed25519PrivateKey, *, verification_method: str,
+              created: datetime) -> dict:
+    """`document` with an embedded eddsa-jcs-2022 DataIntegrityProof (a new dict)."""
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    proof: dict[str, Any] = {
+        "type": PROOF_TYPE,
+        "cryptosuite": CRYPTOSUITE,
+        "created": _timestamp(created),
+        "verificationMethod": verification_method,
+        "proofPurpose": PROOF_PURPOSE,
+    }
+    if "@context" in unsecured:  # step 2 of "Create Proof (eddsa-jcs-2022)"
+        proof["@context"] = unsecured["@context"]
+    signature = key.sign(_hash_data(unsecured, proof))
+    return {**unsecured, "proof": {**proof, "proofValue": "z" + b58encode(signature)}}
+
+
+def verify_credential(credential: dict, public_key) -> bool:
+    """True when `credential` carries a valid eddsa-jcs-2022 proof by `public_key`.
+
+    `public_key`: an Ed25519PublicKey, its 32 raw bytes, a `publicKeyMultibase`
+    ("z6Mk…") or a `publicKeyJwk`. Offline: the verification method is not
+    fetched, the caller chooses the key (an unusable key raises TypeError or
+    ValueError). Stricter than the cryptosuite, which
+    accepts a document whose @context merely starts with the proof's: here any
+    change to the document fails.
+    """
+    key = _public_key(public_key)  # a bad key is the caller's bug: it raises
+    try:
+        proof = credential.get("proof")
+        if not isinstance(proof, dict):
+            return False
+        options = {k: v for k, v in proof.items() if k != "proofValue"}
+        if (options.get("type") != PROOF_TYPE or options.get("cryptosuite") != CRYPTOSUITE
+                or options.get("proofPurpose") != PROOF_PURPOSE
+                or ("created" in options and not _is_timestamp(options["created"]))):
+            return False
+        unsecured = {k: v for k, v in credential.items() if k != "proof"}
+        if "@context" in options and options["@context"] != unsecured.get("@context"):
+            return False
+        proof_value = proof.get("proofValue")
+        if not isinstance(proof_value, str) or not proof_value.startswith("z"):
+            return False
+        signature = b58decode(proof_value[1:])
+        if len(signature) != 64:
+            return False
+        key.verify(signature, _hash_data(unsecured, options))
+        return True
+    except (InvalidSignature, ValueError, TypeError, AttributeError):
+        return False  # rfc8785.CanonicalizationError is a ValueError
+
+
+def _hash_data(unsecured: dict, proof_config: dict) -> bytes:
+    """SHA-256(JCS(proof config)) ‖ SHA-256(JCS(document)): what Ed25519 signs."""
+    return (hashlib.sha256(rfc8785.dumps(proof_config)).digest()
+            + hashlib.sha256(rfc8785.dumps(unsecured)).digest())
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 (JCS) canonical UTF-8 bytes of a JSON value."""
+    return rfc8785.dumps(value)
+
+
+# --- keys ---------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def signing_key() -> Ed25519PrivateKey:
+    """The issuer's Ed25519 private key, loaded once per process (cold start).
+
+    From `settings().badge_private_key` (env BADGE_PRIVATE_KEY): a PKCS#8 PEM,
+    or the 32 raw bytes of the private key in base64. In AWS the value comes
+    from SSM Parameter Store, like the JWT secret; the lead wires that. When
+    nothing is configured (local runs, tests) a key is generated for this
+    process: badges signed with it stop verifying once the process ends,
+    as its public key document changes with it.
+    """
+    configured = settings().badge_private_key
+    if configured:
+        return load_private_key(configured)
+    log.warning("BADGE_PRIVATE_KEY not set: badges are signed with a per-process key")
+    return Ed25519PrivateKey.generate()
+
+
+def load_private_key(text: str) -> Ed25519PrivateKey:
+    """An Ed25519 private key from a PEM, or from base64 (standard or URL-safe) raw bytes."""
+    text = text.strip()
+    if text.startswith("-----BEGIN"):
+        key = serialization.load_pem_private_key(text.encode(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError("the badge key must be an Ed25519 key")
+        return key
+    raw = base64.b64decode(_pad(text.replace("-", "+").replace("_", "/")), validate=True)
+    if len(raw) != 32:
+        raise ValueError("a raw Ed25519 private key is 32 bytes")
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def verification_method_id(issuer_url: str) -> str:
+    return f"{issuer_url.rstrip('/')}{KEY_PATH}{KEY_FRAGMENT}"
+
+
+def public_key_document(issuer_url: str, key: Ed25519PrivateKey | None = None) -> dict:
+    """The JSON served at `<issuer>/.well-known/badge-key`: a controlled identifier
+    document listing the public key twice, as a Multikey (`#key-1`, the one the
+    proofs name) and as a JsonWebKey (`#key-1-jwk`) — the CID spec forbids both
+    forms in one verification method."""
+    issuer = issuer_url.rstrip("/")
+    document_id = f"{issuer}{KEY_PATH}"
+    public = (key or signing_key()).public_key()
+    multikey = {"id": verification_method_id(issuer), "type": "Multikey",
+                "controller": issuer, "publicKeyMultibase": public_key_multibase(public)}
+    jwk = {"id": f"{document_id}{KEY_FRAGMENT}-jwk", "type": "JsonWebKey",
+           "controller": issuer, "publicKeyJwk": public_key_jwk(public)}
+    return {
+        "@context": [CID_CONTEXT],
+        "id": document_id,
+        "verificationMethod": [multikey, jwk],
+        "assertionMethod": [multikey["id"], jwk["id"]],
+    }
+
+
+def public_key_multibase(public: Ed25519PublicKey) -> str:
+    return "z" + b58encode(ED25519_PUB_PREFIX + _raw(public))
+
+
+def public_key_jwk(public: Ed25519PublicKey) -> dict:
+    x = base64.urlsafe_b64encode(_raw(public)).rstrip(b"=").decode()
+    return {"kty": "OKP", "crv": "Ed25519", "x": x}
+
+
+def _public_key(value) -> Ed25519PublicKey:
+    if isinstance(value, Ed25519PublicKey):
+        return value
+    if isinstance(value, Ed25519PrivateKey):
+        return value.public_key()
+    if isinstance(value, (bytes, bytearray)):
+        return Ed25519PublicKey.from_public_bytes(bytes(value))
+    if isinstance(value, str) and value.startswith("z"):
+        raw = b58decode(value[1:])
+        if raw[:2] != ED25519_PUB_PREFIX:
+            raise ValueError("not an Ed25519 Multikey")
+        return Ed25519PublicKey.from_public_bytes(raw[2:])
+    if isinstance(value, dict) and value.get("kty") == "OKP" and value.get("crv") == "Ed25519":
+        return Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(_pad(value["x"])))
+    raise TypeError("unsupported public key")
+
+
+def _raw(public: Ed25519PublicKey) -> bytes:
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _pad(text: str) -> str:
+    return text + "=" * (-len(text) % 4)
+
+
+# --- base58-btc (Bitcoin alphabet), for multibase "z" ------------------------
+
+B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_INDEX = {ch: i for i, ch in enumerate(B58_ALPHABET)}
+
+
+def b58encode(data: bytes) -> str:
+    zeros = len(data) - len(data.lstrip(b"\0"))
+    number = int.from_bytes(data, "big")
+    digits = []
+    while number:
+        number, rest = divmod(number, 58)
+        digits.append(B58_ALPHABET[rest])
+    return "1" * zeros + "".join(reversed(digits))
+
+
+def b58decode(text: str) -> bytes:
+    number = 0
+    for ch in text:
+        if ch not in _B58_INDEX:
+            raise ValueError(f"not a base58 character: {ch!r}")
+        number = number * 58 + _B58_INDEX[ch]
+    zeros = len(text) - len(text.lstrip("1"))
+    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
+    return b"\0" * zeros + body
+
+
+# --- dates --------------------------------------------------------------------
+
+def _timestamp(value: datetime | str) -> str:
+    """An XML Schema dateTimeStamp in UTC, to the second: "2026-06-20T09:30:00Z".
+
+    A bare date ("2026-06-15") is taken as midnight UTC; a naive datetime as UTC.
+    """
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _is_timestamp(value) -> bool:
+    if not isinstance(value, str) or "T" not in value:
+        return False
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).tzinfo is not None
+    except ValueError:
+        return False

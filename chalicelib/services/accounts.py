@@ -1,0 +1,172 @@
+"""Accounts: registration, who a user is, what they belong to, and their
+personal data (RGPD export and erasure).
+
+Other features call `get_user`, `find_user_by_login`, `add_membership`,
+`remove_membership`, `memberships_of` and `members_of`. Memberships reach the
+access token at the next sign-in or refresh (at most 20 minutes later).
+"""
+from __future__ import annotations
+
+import time
+import unicodedata
+import uuid
+from datetime import date, datetime, timezone
+
+from chalicelib.config import settings
+from chalicelib.domain import usernames
+from chalicelib.domain.accounts import (MEMBERSHIP_KINDS, Memberships, User, check_birth_date,
+                                        check_may_register, normalise_email, normalise_login)
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.passwords import check_policy
+from chalicelib.services import passwords, personal_data
+from chalicelib.store import accounts as store
+from chalicelib.store import credentials
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def register(*, first_name: str, last_name: str, password: str, birth_date: date,
+             accepted_terms: bool, email: str | None = None, guardian_consent: bool = False,
+             created_by_org: str | None = None) -> User:
+    """Create an account. Without an e-mail, a username is generated and returned.
+
+    `created_by_org` is for organisations creating their pupils' accounts
+    (they accept the terms and consent on the pupils' behalf).
+    """
+    today = _today()
+    check_birth_date(birth_date, today)
+    check_may_register(birth_date, today, guardian_consent=guardian_consent,
+                       created_by_org=created_by_org)
+    if not (accepted_terms or created_by_org):
+        raise InvalidInput("Vous devez accepter les conditions d'utilisation.",
+                           code="terms_not_accepted")
+    check_policy(password)
+    first_name, last_name = _name(first_name, "prénom"), _name(last_name, "nom")
+    email = normalise_email(email) if email else None
+    now = int(_now())
+    attrs = dict(first_name=first_name, last_name=last_name, email=email,
+                 birth_date=birth_date.isoformat(), password_hash=passwords.hash_password(password),
+                 terms_version=None if created_by_org else settings().terms_version,
+                 terms_accepted_at=None if created_by_org else now,
+                 guardian_consent=bool(guardian_consent and not created_by_org),
+                 created_by_org=created_by_org, created_at=now)
+    user_id = uuid.uuid4().hex
+    logins = [email] if email else usernames.candidates(
+        usernames.base_username(first_name, last_name, birth_date))
+    for login in logins:
+        item = store.new_user_item(user_id, login=login,
+                                   username=None if email else login, **attrs)
+        if store.create_user(item):
+            credentials.clear_guard(login)  # failures recorded before the account existed
+            return to_user(item)
+    if email:
+        raise Conflict("Un compte existe déjà avec cette adresse e-mail.", code="email_taken")
+    raise Conflict("Impossible d'attribuer un identifiant : contactez votre établissement.",
+                   code="username_unavailable")
+
+
+def _name(value: str, label: str) -> str:
+    value = unicodedata.normalize("NFC", value or "").strip()
+    if not value:
+        raise InvalidInput(f"Le {label} est obligatoire.", code="invalid_name")
+    return value
+
+
+def to_user(item: store.UserItem) -> User:
+    return User(id=item.user_id, first_name=item.first_name, last_name=item.last_name,
+                email=item.email, username=item.username,
+                birth_date=date.fromisoformat(item.birth_date), is_admin=bool(item.is_admin),
+                terms_version=item.terms_version, guardian_consent=bool(item.guardian_consent),
+                created_by_org=item.created_by_org, created_at=int(item.created_at))
+
+
+def get_user(user_id: str) -> User | None:
+    item = store.get_user(user_id)
+    return to_user(item) if item else None
+
+
+def find_user_by_login(email_or_username: str) -> User | None:
+    user_id = store.user_id_for_login(normalise_login(email_or_username))
+    return get_user(user_id) if user_id else None
+
+
+# Memberships ----------------------------------------------------------------------
+
+def add_membership(user_id: str, kind: str, scope_id: str, role: str) -> None:
+    """Make a user a member of an organisation ("org") or a certification centre ("centre")."""
+    if role not in MEMBERSHIP_KINDS.get(kind, ()):
+        raise InvalidInput(f"Rôle « {role} » inconnu pour « {kind} ».", code="invalid_role")
+    if store.get_user(user_id) is None:
+        raise NotFound("Utilisateur introuvable.", code="user_not_found")
+    store.put_membership(user_id, kind, scope_id, role)
+
+
+def remove_membership(user_id: str, kind: str, scope_id: str) -> None:
+    store.delete_membership(user_id, kind, scope_id)
+
+
+def memberships_of(user_id: str, *, is_admin: bool | None = None) -> Memberships:
+    if is_admin is None:
+        item = store.get_user(user_id)
+        is_admin = bool(item and item.is_admin)
+    orgs, centres = {}, {}
+    for m in store.memberships(user_id):
+        (orgs if m.kind == "org" else centres)[m.scope_id] = m.role
+    return Memberships(organizations=orgs, centres=centres, is_admin=is_admin)
+
+
+def members_of(kind: str, scope_id: str) -> list[tuple[str, str]]:
+    return store.members_of(kind, scope_id)
+
+
+def set_platform_admin(user_id: str, is_admin: bool = True) -> User:
+    """Only `scripts/create_admin.py` calls this: no HTTP route makes an admin."""
+    item = store.set_admin(user_id, is_admin)
+    if item is None:
+        raise NotFound("Utilisateur introuvable.", code="user_not_found")
+    return to_user(item)
+
+
+# Profile and personal data ----------------------------------------------------------
+
+def profile(user_id: str) -> dict:
+    user = get_user(user_id)
+    if user is None:
+        raise NotFound("Compte introuvable.", code="user_not_found")
+    m = memberships_of(user_id, is_admin=user.is_admin)
+    return {"id": user.id, "first_name": user.first_name, "last_name": user.last_name,
+            "email": user.email, "username": user.username,
+            "birth_date": user.birth_date.isoformat(), "is_admin": user.is_admin,
+            "terms_version": user.terms_version,
+            "memberships": {"organizations": m.organizations, "centres": m.centres}}
+
+
+def export_personal_data(user_id: str) -> dict:
+    """Everything held about the user: the account, then each registered feature."""
+    user = get_user(user_id)
+    account = profile(user_id)
+    account.update(created_at=_iso(user.created_at), guardian_consent=user.guardian_consent,
+                   created_by_org=user.created_by_org)
+    return {"exported_at": _iso(_now()), "account": account,
+            "features": personal_data.export_all(user_id)}
+
+
+def erase_account(user_id: str) -> None:
+    """Every registered eraser first (so a failure leaves a complete account to
+    retry with), then the account itself. Callers check the password."""
+    user = get_user(user_id)
+    if user is None:
+        return
+    personal_data.erase_all(user_id)
+    store.delete_user(user_id, user.login)
+    credentials.clear_guard(user.login)
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="seconds")

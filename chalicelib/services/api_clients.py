@@ -1,0 +1,87 @@
+"""API clients of school portals: an organisation's admins create them, the
+portal exchanges client id + secret for a short token (OAuth 2 client
+credentials) scoped to that organisation and to the client's scopes.
+
+The secret is shown once, at creation or rotation, and stored as SHA-256:
+it is 256 random bits, so a slow hash would add CPU without adding safety
+(argon2 is for human-chosen passwords).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+
+from chalicelib.domain.errors import InvalidInput, NotFound, Unauthenticated
+from chalicelib.services import throttle, tokens
+from chalicelib.store import api_clients as store
+
+# What a client may be granted. Add a scope here when a route checks it
+# (`access.org_client("org_id", scope="...")`).
+KNOWN_SCOPES = ("certification-results", "campaign-results")
+
+TOKEN_REQUESTS_PER_IP = (120, 60)
+TOKEN_FAILURES_PER_CLIENT = (20, 900)
+INVALID_CLIENT = "Identifiant ou secret client invalide."
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _view(item: store.ApiClientItem) -> dict:
+    return {"client_id": item.client_id, "org_id": item.org_id, "name": item.name,
+            "scopes": list(item.scopes), "created_at": int(item.created_at),
+            "rotated_at": int(item.rotated_at) if item.rotated_at else None}
+
+
+def create(org_id: str, name: str, scopes: list[str]) -> dict:
+    unknown = sorted(set(scopes) - set(KNOWN_SCOPES))
+    if unknown or not scopes:
+        raise InvalidInput("Portée inconnue ou absente.", code="invalid_scope",
+                           details={"unknown": unknown, "known": list(KNOWN_SCOPES)})
+    secret = secrets.token_urlsafe(32)
+    item = store.create(secrets.token_hex(12), org_id, name, sorted(set(scopes)),
+                        _hash(secret), _now())
+    return {**_view(item), "client_secret": secret}
+
+
+def list_for_org(org_id: str) -> list[dict]:
+    return [_view(item) for item in store.list_for_org(org_id)]
+
+
+def rotate(org_id: str, client_id: str) -> dict:
+    """A new secret; the old one stops working at once (issued tokens live ≤ 1 h)."""
+    secret = secrets.token_urlsafe(32)
+    item = store.set_secret(client_id, org_id, _hash(secret), _now())
+    if item is None:
+        raise NotFound("Client API introuvable.", code="api_client_not_found")
+    return {**_view(item), "client_secret": secret}
+
+
+def delete(org_id: str, client_id: str) -> None:
+    if not store.delete(client_id, org_id):
+        raise NotFound("Client API introuvable.", code="api_client_not_found")
+
+
+def issue_token(client_id: str, client_secret: str, scope: str | None, ip: str | None) -> dict:
+    """Client-credentials grant. `scope` may narrow the client's scopes, never widen them."""
+    throttle.hit(f"oauth:ip:{ip or 'unknown'}", *TOKEN_REQUESTS_PER_IP)
+    throttle.peek(f"oauth-failures:{client_id}", *TOKEN_FAILURES_PER_CLIENT)
+    item = store.get(client_id)
+    if item is None or not hmac.compare_digest(item.secret_hash, _hash(client_secret)):
+        throttle.hit(f"oauth-failures:{client_id}", *TOKEN_FAILURES_PER_CLIENT)
+        raise Unauthenticated(INVALID_CLIENT, code="invalid_client")
+    granted = list(item.scopes)
+    if scope:
+        requested = set(scope.split())
+        if not requested <= set(granted):
+            raise InvalidInput("Portée non accordée à ce client.", code="invalid_scope")
+        granted = sorted(requested)
+    return {"access_token": tokens.client_token(item.client_id, item.org_id, granted),
+            "token_type": "Bearer", "expires_in": tokens.CLIENT_TTL, "scope": " ".join(granted)}

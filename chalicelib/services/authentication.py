@@ -1,0 +1,205 @@
+"""Signing in and staying signed in: sign-in with brute-force protection,
+token pairs, refresh rotation, sign-out, password change and reset, and the
+re-authenticated closing of an account.
+
+Answers never tell whether a login exists: an unknown login and a wrong
+password get the same status and message, cost the same argon2 time, and
+count failures the same way (the guard is keyed by the login as typed, not
+by the account), so blocks happen for unknown logins too.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+import time
+import uuid
+
+from chalicelib.config import settings
+from chalicelib.domain.accounts import block_after, normalise_email, normalise_login
+from chalicelib.domain.errors import Forbidden, Gone, TooManyRequests, Unauthenticated
+from chalicelib.domain.passwords import check_policy
+from chalicelib.services import accounts, mailer, passwords, throttle, tokens
+from chalicelib.store import accounts as store
+from chalicelib.store import credentials
+
+log = logging.getLogger("pix.auth")
+
+# (limit, window seconds). Schools sign in a whole class from one address:
+# per-IP limits are loose; the per-login guard does the real work.
+SIGNIN_PER_IP = (300, 60)
+SIGNIN_FAILURES_PER_IP = (150, 900)
+RESET_REQUESTS_PER_IP = (30, 3600)
+RESET_MAILS_PER_LOGIN = (3, 3600)
+UNKNOWN_LOGIN_GUARD_SECONDS = 30 * 24 * 3600
+RESET_TOKEN_SECONDS = 3600
+
+INVALID_CREDENTIALS = "L'adresse e-mail, l'identifiant ou le mot de passe est incorrect."
+SESSION_ENDED = "Votre session a pris fin, reconnectez-vous."
+RESET_INVALID = "Ce lien de réinitialisation est invalide ou a expiré. Demandez-en un nouveau."
+
+
+def _now() -> float:
+    return time.time()
+
+
+def sign_in(login: str, password: str, ip: str | None) -> dict:
+    ip = ip or "unknown"
+    throttle.hit(f"signin:ip:{ip}", *SIGNIN_PER_IP)
+    throttle.peek(f"signin-failures:ip:{ip}", *SIGNIN_FAILURES_PER_IP)
+    login = normalise_login(login)
+    guard = _refuse_if_blocked(login)
+    user_id = store.user_id_for_login(login)
+    item = store.get_user(user_id) if user_id else None
+    if item is None:
+        passwords.verify_nothing(password)
+    if item is None or not passwords.verify(item.password_hash, password):
+        throttle.hit(f"signin-failures:ip:{ip}", *SIGNIN_FAILURES_PER_IP)
+        _record_failure(login, account_exists=item is not None)
+        raise Unauthenticated(INVALID_CREDENTIALS, code="invalid_credentials")
+    if guard is not None:
+        credentials.clear_guard(login)
+    if passwords.needs_rehash(item.password_hash):
+        store.set_password(item.user_id, passwords.hash_password(password), revoke_tokens=False)
+    return _issue(item)
+
+
+def refresh(refresh_token: str) -> dict:
+    """Exchange a refresh token for a new pair. Each refresh token works once;
+    presenting a used one again means it was stolen: every session ends."""
+    claims = tokens.decode(refresh_token, "refresh")
+    user_id, jti = claims["sub"], claims.get("jti", "")
+    item = store.get_user(user_id)
+    if item is None or claims.get("tv") != item.token_version:
+        raise Unauthenticated(SESSION_ENDED, code="invalid_refresh_token")
+    state = credentials.use_refresh(user_id, jti, int(_now()))
+    if state == "reused":
+        store.bump_token_version(user_id)
+        log.warning('{"event": "refresh_token_reused"}')
+    if state != "ok":
+        raise Unauthenticated(SESSION_ENDED, code="invalid_refresh_token")
+    return _issue(item)
+
+
+def revoke(refresh_token: str) -> None:
+    """Sign out: this refresh token stops working. Unknown tokens are ignored (RFC 7009)."""
+    try:
+        claims = tokens.decode(refresh_token, "refresh")
+    except Unauthenticated:
+        return
+    credentials.delete_refresh(claims["sub"], claims.get("jti", ""))
+
+
+def change_password(user_id: str, current_password: str, new_password: str) -> dict:
+    """Revokes every refresh token; returns a fresh pair for this device."""
+    item = _signed_in_user(user_id)
+    confirm_password(item, current_password)
+    check_policy(new_password)
+    updated = store.set_password(user_id, passwords.hash_password(new_password),
+                                 revoke_tokens=True)
+    return _issue(updated)
+
+
+def request_password_reset(email: str, ip: str | None) -> None:
+    """Always the same answer; a mail only when the account exists (at most a
+    few per hour and address, so nobody can flood someone's mailbox)."""
+    throttle.hit(f"reset:ip:{ip or 'unknown'}", *RESET_REQUESTS_PER_IP)
+    login = normalise_email(email)
+    try:
+        throttle.hit(f"reset:login:{login}", *RESET_MAILS_PER_LOGIN)
+    except TooManyRequests:
+        return
+    user_id = store.user_id_for_login(login)
+    item = store.get_user(user_id) if user_id else None
+    if item is None or not item.email:
+        return
+    token = secrets.token_urlsafe(32)
+    credentials.save_reset(token, item.user_id, item.token_version,
+                           int(_now()) + RESET_TOKEN_SECONDS)
+    link = f"{settings().public_base_url}/mot-de-passe/nouveau?token={token}"
+    mailer.send(item.email, "Réinitialisation de votre mot de passe",
+                f"Bonjour {item.first_name},\n\nPour choisir un nouveau mot de passe, ouvrez ce "
+                f"lien dans l'heure :\n{link}\n\nSi vous n'êtes pas à l'origine de cette demande, "
+                "ignorez ce message : votre mot de passe reste inchangé.")
+
+
+def confirm_password_reset(token: str, new_password: str) -> None:
+    """Single use, one hour, superseded by any later password change. Also
+    lifts a sign-in block and ends every session."""
+    check_policy(new_password)  # before consuming: a refused password keeps the link usable
+    reset = credentials.get_reset(token)
+    if reset is None or reset.expires_at < _now():
+        raise Gone(RESET_INVALID, code="invalid_reset_token")
+    item = store.get_user(reset.user_id)
+    if item is None or item.token_version != reset.token_version:
+        raise Gone(RESET_INVALID, code="invalid_reset_token")
+    if not credentials.consume_reset(token):
+        raise Gone(RESET_INVALID, code="invalid_reset_token")
+    store.set_password(item.user_id, passwords.hash_password(new_password), revoke_tokens=True)
+    credentials.clear_guard(item.login)
+
+
+def delete_account(user_id: str, password: str) -> None:
+    """Closing an account needs the password again (a stolen access token is not enough)."""
+    item = _signed_in_user(user_id)
+    confirm_password(item, password)
+    accounts.erase_account(user_id)
+
+
+def confirm_password(item: store.UserItem, password: str) -> None:
+    """Re-authentication of a signed-in user; failures count like sign-in failures."""
+    _refuse_if_blocked(item.login)
+    if not passwords.verify(item.password_hash, password):
+        _record_failure(item.login, account_exists=True)
+        raise Forbidden("Le mot de passe est incorrect.", code="wrong_password")
+
+
+# Internals ---------------------------------------------------------------------------
+
+def _signed_in_user(user_id: str) -> store.UserItem:
+    item = store.get_user(user_id)
+    if item is None:
+        raise Unauthenticated(SESSION_ENDED, code="account_not_found")
+    return item
+
+
+def _issue(item: store.UserItem) -> dict:
+    m = accounts.memberships_of(item.user_id, is_admin=bool(item.is_admin))
+    jti = uuid.uuid4().hex
+    credentials.save_refresh(item.user_id, jti, int(_now()) + tokens.REFRESH_TTL)
+    return {
+        "access_token": tokens.access_token(item.user_id, is_admin=m.is_admin,
+                                            organizations=m.organizations,
+                                            centres=list(m.centres)),
+        "token_type": "Bearer", "expires_in": tokens.ACCESS_TTL,
+        "refresh_token": tokens.refresh_token(item.user_id, jti, int(item.token_version)),
+        "refresh_expires_in": tokens.REFRESH_TTL, "user_id": item.user_id,
+    }
+
+
+def _refuse_if_blocked(login: str):
+    guard = credentials.get_guard(login)
+    if guard is not None:
+        _raise_block(guard.permanent, guard.blocked_until)
+    return guard
+
+
+def _raise_block(permanent: bool, until: float | None) -> None:
+    if permanent:
+        raise Forbidden("Votre compte est bloqué après de trop nombreuses tentatives de connexion. "
+                        "Réinitialisez votre mot de passe pour le débloquer.",
+                        code="account_blocked")
+    remaining = (until or 0) - _now()
+    if remaining > 0:
+        minutes = max(1, math.ceil(remaining / 60))
+        raise TooManyRequests(f"Trop de tentatives de connexion : réessayez dans {minutes} min.",
+                              retry_after=math.ceil(remaining), code="account_temporarily_blocked")
+
+
+def _record_failure(login: str, *, account_exists: bool) -> None:
+    now = _now()
+    expires = None if account_exists else int(now) + UNKNOWN_LOGIN_GUARD_SECONDS
+    block = block_after(credentials.add_failure(login, expires), now)
+    if block is not None:
+        credentials.set_block(login, block.until, block.permanent)
+        _raise_block(block.permanent, block.until)

@@ -1,0 +1,150 @@
+"""What proves or guards a sign-in, besides the password hash: refresh
+tokens (revocable), password-reset tokens (single use, stored hashed) and the
+sign-in guard counting failures per login.
+
+    USER#<id>         REFRESH#<jti>   one refresh token (TTL = its expiry)
+    RESET#<sha256>    RESET           one reset token (TTL = its expiry)
+    SIGNIN#<sha256>   GUARD           failures and block of one login
+
+moto never expires TTL items (nor is DynamoDB's expiry prompt): callers always
+compare `expires_at`/`blocked_until` with the clock too.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DeleteError, UpdateError
+
+from chalicelib.store.accounts import user_key
+from chalicelib.store.tables import AccountsTable
+
+
+class RefreshItem(AccountsTable):
+    used_at = NumberAttribute(null=True)
+
+
+class ResetItem(AccountsTable):
+    user_id = UnicodeAttribute()
+    token_version = NumberAttribute()
+
+
+class GuardItem(AccountsTable):
+    failures = NumberAttribute(default=0)
+    blocked_until = NumberAttribute(null=True)
+    permanent = BooleanAttribute(default=False)
+
+
+def _at(epoch: float) -> datetime:
+    """TTLAttribute takes aware datetimes; the services speak epoch seconds."""
+    return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+
+
+def _epoch(value) -> float:
+    """Read back a TTL whether the attribute yields a datetime or epoch seconds."""
+    return value.timestamp() if isinstance(value, datetime) else float(value or 0)
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def _conditional_failed(err: UpdateError | DeleteError) -> bool:
+    return err.cause_response_code == "ConditionalCheckFailedException"
+
+
+# Refresh tokens ---------------------------------------------------------------
+
+def save_refresh(user_id: str, jti: str, expires_at: int) -> None:
+    RefreshItem(user_key(user_id), f"REFRESH#{jti}", expires_at=_at(expires_at)).save()
+
+
+def use_refresh(user_id: str, jti: str, now: int) -> str:
+    """Mark a refresh token used, once: "ok", "missing" (revoked) or "reused"."""
+    item = RefreshItem(user_key(user_id), f"REFRESH#{jti}")
+    try:
+        item.update(actions=[RefreshItem.used_at.set(now)],
+                    condition=RefreshItem.pk.exists() & RefreshItem.used_at.does_not_exist())
+        return "ok"
+    except UpdateError as err:
+        if not _conditional_failed(err):
+            raise
+    try:
+        RefreshItem.get(user_key(user_id), f"REFRESH#{jti}", consistent_read=True)
+        return "reused"
+    except RefreshItem.DoesNotExist:
+        return "missing"
+
+
+def delete_refresh(user_id: str, jti: str) -> None:
+    RefreshItem(user_key(user_id), f"REFRESH#{jti}").delete()
+
+
+# Password-reset tokens ----------------------------------------------------------
+
+def save_reset(token: str, user_id: str, token_version: int, expires_at: int) -> None:
+    ResetItem(f"RESET#{_digest(token)}", "RESET", user_id=user_id,
+              token_version=token_version, expires_at=_at(expires_at)).save()
+
+
+@dataclass(frozen=True)
+class Reset:
+    user_id: str
+    token_version: int
+    expires_at: float
+
+
+def get_reset(token: str) -> Reset | None:
+    try:
+        item = ResetItem.get(f"RESET#{_digest(token)}", "RESET", consistent_read=True)
+    except ResetItem.DoesNotExist:
+        return None
+    return Reset(item.user_id, int(item.token_version), _epoch(item.expires_at))
+
+
+def consume_reset(token: str) -> bool:
+    """Delete the token if it is still there: True for exactly one caller."""
+    try:
+        ResetItem(f"RESET#{_digest(token)}", "RESET").delete(condition=ResetItem.pk.exists())
+        return True
+    except DeleteError as err:
+        if _conditional_failed(err):
+            return False
+        raise
+
+
+# Sign-in guard ------------------------------------------------------------------
+
+def _guard_key(login: str) -> tuple[str, str]:
+    return f"SIGNIN#{_digest(login)}", "GUARD"
+
+
+def get_guard(login: str) -> GuardItem | None:
+    try:
+        return GuardItem.get(*_guard_key(login), consistent_read=True)
+    except GuardItem.DoesNotExist:
+        return None
+
+
+def add_failure(login: str, expires_at: int | None) -> int:
+    """Count one failed sign-in atomically; returns the new count."""
+    item = GuardItem(*_guard_key(login))
+    actions = [GuardItem.failures.add(1)]
+    actions.append(GuardItem.expires_at.set(_at(expires_at)) if expires_at
+                   else GuardItem.expires_at.remove())
+    item.update(actions=actions)
+    return int(item.failures)
+
+
+def set_block(login: str, until: float | None, permanent: bool) -> None:
+    item = GuardItem(*_guard_key(login))
+    actions = [GuardItem.permanent.set(permanent)]
+    actions.append(GuardItem.blocked_until.set(int(until)) if until else
+                   GuardItem.blocked_until.remove())
+    item.update(actions=actions)
+
+
+def clear_guard(login: str) -> None:
+    GuardItem(*_guard_key(login)).delete()

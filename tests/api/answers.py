@@ -1,0 +1,43 @@
+"""Right and wrong answers to any item of the real bank, for driving tests."""
+from __future__ import annotations
+
+from chalicelib.bank.loader import get_bank
+
+
+def correct_answer(item_id: str) -> dict:
+    item = get_bank().items[item_id]
+    if item.type.value == "QCU":
+        return {"choice": next(iter(item.solution))}
+    if item.type.value == "QCM":
+        return {"choices": sorted(item.solution)}
+    if item.type.value == "QROCM-dep":
+        return {"fields": {f.key: str(g[0]) for f, g in zip(item.fields, item.groups)}}
+    return {"fields": {f.key: str(f.solutions[0]) for f in item.fields}}
+
+
+def wrong_answer(item_id: str) -> dict:
+    item = get_bank().items[item_id]
+    if item.type.value == "QCU":
+        return {"choice": next(i for i in range(1, len(item.proposals) + 1) if i not in item.solution)}
+    if item.type.value == "QCM":
+        return {"choices": [next(i for i in range(1, len(item.proposals) + 1) if i not in item.solution)]}
+    return {"fields": {f.key: "zzzz qqqq" for f in item.fields}}
+
+
+def make_certifiable(user_id: str, competences=("1.1", "1.2", "1.3", "2.1", "2.2")) -> None:
+    """Store completed positioning tests where every skill of levels 1-2 was
+    answered right (level 2 in each competence): the full flow is tested in
+    test_positioning; here it would only slow the certification tests."""
+    from chalicelib.store import assessments
+    from chalicelib.store.assessments import PositioningState, StoredAnswer
+
+    bank = get_bank()
+    now = assessments.now_ms() - 86_400_000
+    for code in competences:
+        answers = [StoredAnswer(skill.item_ids[0], "ok", now) for skill in bank.skills_of(code)
+                   if skill.level <= 2]
+        state = PositioningState(user_id=user_id, competence=code, assessment_id=f"seed-{user_id}-{code}",
+                                 status="completed", started_at=now, completed_at=now,
+                                 last_answer_at=now, current_item_id=None, served_at=None,
+                                 answers=answers)
+        assessments.create(state, bank.version)

@@ -1,0 +1,128 @@
+"""The scheduled job: exactly one certificate per candidate, whatever happens."""
+from __future__ import annotations
+
+import threading
+import time
+
+from chalicelib.jobs import issue_certificates
+from chalicelib.store import certification as store
+from tests.api import cert_flow as flow
+from tests.api.answers import correct_answer, make_certifiable, wrong_answer
+from tests.api.helpers import call, js
+from tests.conftest import make_token
+
+
+def finalised_session(client, candidates=3, fraud=False):
+    centre_id, staff = flow.create_centre(client)
+    session = flow.create_session(client, centre_id, staff)
+    sid = session["session_id"]
+    inv = flow.invigilator(client, session)
+    reports = []
+    for n in range(candidates):
+        user = f"cand-{n}"
+        enrolled = flow.enrol(client, centre_id, sid, staff, first=f"Prénom{n}", last=f"Nom{n}",
+                              birth=f"2008-01-{n + 10:02d}")
+        make_certifiable(user)
+        learner = make_token(user)
+        course = js(call(client, "POST", "/certification/join", token=learner, body={
+            "access_code": session["access_code"], "first_name": f"Prénom{n}",
+            "last_name": f"Nom{n}", "birth_date": f"2008-01-{n + 10:02d}"}))
+        call(client, "POST", f"/sessions/{sid}/candidates/{enrolled['candidate_id']}/authorise", token=inv)
+        flow.run_test(client, learner, course["course_id"], correct_answer if n % 2 == 0 else wrong_answer)
+        incidents = [{"category": "fraud_suspicion", "description": "Téléphone"}] if fraud and n == 0 else []
+        reports.append({"candidate_id": enrolled["candidate_id"], "present": True, "incidents": incidents})
+    response = call(client, "POST", f"/centres/{centre_id}/sessions/{sid}/finalise", token=staff,
+                    body={"comment": "", "candidates": reports})
+    assert response.status_code == 200, response.body
+    return centre_id, staff, sid
+
+
+def certificates_of(sid):
+    return [store.certificate(c.course_id) for c in store.candidates(sid) if store.certificate(c.course_id)]
+
+
+def test_running_twice_issues_each_certificate_once(client):
+    _, _, sid = finalised_session(client)
+    first = issue_certificates.run()
+    second = issue_certificates.run()
+    assert first.issued == 3 and second.issued == 0
+    certs = certificates_of(sid)
+    assert len(certs) == 3
+    assert len({c.verification_code for c in certs}) == 3
+    assert store.session(sid).status == "published"
+
+
+def test_two_overlapping_runs_issue_each_certificate_once(client):
+    _, _, sid = finalised_session(client)
+    reports = []
+    threads = [threading.Thread(target=lambda: reports.append(issue_certificates.run())) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r.issued for r in reports) == 3
+    assert len(certificates_of(sid)) == 3
+
+
+def test_a_run_cut_off_mid_batch_is_completed_by_the_next(client, monkeypatch):
+    _, _, sid = finalised_session(client)
+    calls = {"n": 0}
+    real = issue_certificates.certificates.issue_for_candidate
+
+    def one_then_timeout(*args):
+        calls["n"] += 1
+        outcome = real(*args)
+        if calls["n"] == 1:
+            monkeypatch.setattr(issue_certificates.time, "monotonic", lambda: 1e12)
+        return outcome
+
+    monkeypatch.setattr(issue_certificates.certificates, "issue_for_candidate", one_then_timeout)
+    cut = issue_certificates.run(deadline=time.monotonic() + 60)
+    assert cut.stopped_early and cut.issued == 1
+    assert store.session(sid).status == "finalised"
+    monkeypatch.undo()
+    rest = issue_certificates.run()
+    assert rest.issued == 2 and rest.existing == 1
+    assert len(certificates_of(sid)) == 3
+    assert store.session(sid).status == "published"
+
+
+def test_a_crash_between_certificates_loses_nothing(client, monkeypatch):
+    _, _, sid = finalised_session(client)
+    real = issue_certificates.certificates.issue_for_candidate
+    calls = {"n": 0}
+
+    def crash_on_second(*args):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("Lambda killed")
+        return real(*args)
+
+    monkeypatch.setattr(issue_certificates.certificates, "issue_for_candidate", crash_on_second)
+    try:
+        issue_certificates.run()
+    except RuntimeError:
+        pass
+    monkeypatch.undo()
+    issue_certificates.run()
+    assert len(certificates_of(sid)) == 3
+
+
+def test_fraud_report_holds_the_session_for_an_admin(client):
+    centre_id, staff, sid = finalised_session(client, candidates=1, fraud=True)
+    issue_certificates.run()
+    assert store.session(sid).status == "processed"
+    cert = certificates_of(sid)[0]
+    assert call(client, "GET", f"/certificates/{cert.verification_code}").status_code == 404
+    assert call(client, "POST", f"/admin/sessions/{sid}/publish", token=staff).status_code == 403
+    response = call(client, "POST", f"/admin/sessions/{sid}/publish", token=flow.ADMIN)
+    assert response.status_code == 200, response.body
+    if cert.status == "validated":
+        assert call(client, "GET", f"/certificates/{cert.verification_code}").status_code == 200
+
+
+def test_wrong_verification_codes_are_404(client):
+    for code in ("P-23467899", "P-BCDFGHJK", "nope", "P-" + "2" * 8):
+        response = call(client, "GET", f"/certificates/{code}")
+        assert response.status_code == 404
+        assert js(response)["error"]["code"] == "certificate_not_found"
