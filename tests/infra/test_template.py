@@ -1,0 +1,93 @@
+"""The deployable template: built with `chalice package`, linted with cfn-lint,
+and its tables checked against the PynamoDB models so they cannot drift."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory) -> Path:
+    from package import package
+
+    out = tmp_path_factory.mktemp("package")
+    package(out)
+    return out
+
+
+def test_committed_merge_template_matches_the_models():
+    from infra_template import build
+
+    committed = json.loads((ROOT / "infra" / "resources.json").read_text())
+    assert committed == json.loads(json.dumps(build())), \
+        "infra/resources.json drifted: run scripts/infra_template.py"
+
+
+def test_template_declares_every_table_as_the_models_do(packaged):
+    from chalicelib.store.tables import ALL_TABLES
+
+    resources = json.loads((packaged / "sam.json").read_text())["Resources"]
+    for model in ALL_TABLES:
+        props = resources[model.__name__]["Properties"]
+        schema = model._get_schema()
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert [(k["AttributeName"], k["KeyType"]) for k in props["KeySchema"]] == \
+            [(k["AttributeName"], k["KeyType"]) for k in schema["key_schema"]]
+        assert {(a["AttributeName"], a["AttributeType"]) for a in props["AttributeDefinitions"]} == \
+            {(a["AttributeName"], a["AttributeType"]) for a in schema["attribute_definitions"]}
+        declared = {g["IndexName"]: [(k["AttributeName"], k["KeyType"]) for k in g["KeySchema"]]
+                    for g in props.get("GlobalSecondaryIndexes", [])}
+        expected = {g["index_name"]: [(k["AttributeName"], k["KeyType"]) for k in g["key_schema"]]
+                    for g in schema.get("global_secondary_indexes") or []}
+        assert declared == expected
+        assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+        assert props["TableName"] == {"Fn::Sub": "${TablePrefix}-" + model.Meta.table_name.rsplit("-", 1)[-1]}
+
+
+def test_functions_get_least_privilege_access_to_the_tables(packaged):
+    resources = json.loads((packaged / "sam.json").read_text())["Resources"]
+    functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Serverless::Function"}
+    assert {"APIHandler", "IssueCertificatesJob"} <= set(functions)
+    roles = {json.dumps(f["Properties"]["Role"]) for f in functions.values()}
+    assert roles == {json.dumps({"Fn::GetAtt": ["DefaultRole", "Arn"]})}
+    policy = resources["TablesAccessPolicy"]["Properties"]
+    assert policy["Roles"] == [{"Ref": "DefaultRole"}]
+    statements = policy["PolicyDocument"]["Statement"]
+    actions = {a for s in statements for a in s["Action"]}
+    assert not any(a.endswith("*") for a in actions)
+    assert "dynamodb:DeleteTable" not in actions and "dynamodb:Scan" not in actions
+    for statement in statements:
+        assert statement["Resource"] != "*"
+
+
+def test_gateway_errors_use_the_project_error_shape(packaged):
+    resources = json.loads((packaged / "sam.json").read_text())["Resources"]
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+        response = resources[f"GatewayResponse{kind.replace('_', '')}"]["Properties"]
+        template = response["ResponseTemplates"]["application/json"]
+        assert template.startswith('{"error": {"code"')
+
+
+def test_cfn_lint_accepts_the_template(packaged):
+    lint = Path(sys.executable).with_name("cfn-lint")
+    result = subprocess.run([str(lint), str(packaged / "sam.json")], capture_output=True, text=True)
+    # exit codes are bit flags: 2 = error (4 warning, 8 informational)
+    assert result.returncode & 2 == 0, result.stdout + result.stderr
+
+
+def test_package_ships_the_item_bank_and_no_dev_tools(packaged):
+    with zipfile.ZipFile(packaged / "deployment.zip") as z:
+        names = z.namelist()
+    assert "app.py" in names
+    assert any(n.startswith("item_bank/competences/") for n in names)
+    assert "item_bank/schema.json" in names
+    assert not any(n.startswith(("moto/", "pytest/", "_pytest/", "cfnlint/")) for n in names)
