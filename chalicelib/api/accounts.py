@@ -65,7 +65,7 @@ class DeleteAccountBody(ApiModel):
 @endpoint(bp, "/users", method="POST", access=access.PUBLIC, body=RegisterBody, status=201,
           summary="Créer un compte (gratuit)", tags=TAGS)
 def register(ctx, body: RegisterBody):
-    user = accounts.register(**body.model_dump())
+    user = accounts.register(**body.model_dump(), ip=ctx.source_ip or "unknown")
     return accounts.profile(user.id)
 
 

@@ -8,6 +8,7 @@ from chalice import Blueprint, Response
 from chalicelib.api import access
 from chalicelib.api.http import endpoint
 from chalicelib.config import settings
+from chalicelib.domain.errors import Conflict
 from chalicelib.services import certificates
 
 bp = Blueprint(__name__)
@@ -38,7 +39,11 @@ def attestation(ctx, certificate_id):
     from chalicelib.documents.attestation_pdf import render_attestation
 
     cert = certificates.my_certificate(ctx.user_id, certificate_id)
-    pdf = render_attestation(cert, verify_url(cert.verification_code))
+    try:
+        pdf = render_attestation(cert, verify_url(cert.verification_code))
+    except ValueError:  # a name in a script the embedded font cannot print
+        raise Conflict("L'attestation PDF ne peut pas être produite pour ce nom ; le certificat "
+                       "reste vérifiable en ligne et en Open Badge.", code="attestation_unavailable")
     return Response(body=pdf, status_code=200, headers={
         "Content-Type": "application/pdf",
         "Content-Disposition": f'attachment; filename="attestation-{cert.verification_code}.pdf"'})

@@ -18,9 +18,12 @@ from chalicelib.domain.accounts import (MEMBERSHIP_KINDS, Memberships, User, che
                                         check_may_register, normalise_email, normalise_login)
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.passwords import check_policy
-from chalicelib.services import passwords, personal_data
+from chalicelib.services import passwords, personal_data, throttle
 from chalicelib.store import accounts as store
 from chalicelib.store import credentials
+
+# A school registers whole classes from one address: generous, but bounded.
+REGISTRATIONS_PER_IP = (200, 3600)
 
 
 def _now() -> float:
@@ -33,12 +36,16 @@ def _today() -> date:
 
 def register(*, first_name: str, last_name: str, password: str, birth_date: date,
              accepted_terms: bool, email: str | None = None, guardian_consent: bool = False,
-             created_by_org: str | None = None) -> User:
+             created_by_org: str | None = None, ip: str | None = None) -> User:
     """Create an account. Without an e-mail, a username is generated and returned.
 
     `created_by_org` is for organisations creating their pupils' accounts
-    (they accept the terms and consent on the pupils' behalf).
+    (they accept the terms and consent on the pupils' behalf). `ip` (public
+    route) limits registrations per address: each costs a password hash, and
+    a 409 tells whether an e-mail is registered.
     """
+    if ip is not None:
+        throttle.hit(f"register:ip:{ip}", *REGISTRATIONS_PER_IP)
     today = _today()
     check_birth_date(birth_date, today)
     check_may_register(birth_date, today, guardian_consent=guardian_consent,

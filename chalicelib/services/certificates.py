@@ -135,3 +135,28 @@ def erase_holder_link(user_id: str) -> None:
         store.update(rec, [store.CertificateRecord.user_id.remove(),
                            store.CertificateRecord.gsi1pk.remove(),
                            store.CertificateRecord.gsi1sk.remove()])
+
+
+def export(user_id: str) -> dict:
+    return {"certificates": my_certificates(user_id)["certificates"],
+            "certification_courses": [
+                {"course_id": c.course_id, "session_id": c.session_id, "status": c.status,
+                 "answers": list(c.answers or [])} for c in store.courses_of_user(user_id)]}
+
+
+def erase(user_id: str) -> None:
+    """Certificates stay verifiable (holder names stay on the certificate
+    record, as issued) but lose the link to the account; courses are unlinked."""
+    erase_holder_link(user_id)
+    for course in store.courses_of_user(user_id):
+        store.update(course, [store.CourseRecord.user_id.set("erased"),
+                              store.CourseRecord.gsi1pk.remove(), store.CourseRecord.gsi1sk.remove()])
+
+
+def _register_personal_data() -> None:
+    from chalicelib.services import personal_data
+
+    personal_data.register("certification", export, erase)
+
+
+_register_personal_data()

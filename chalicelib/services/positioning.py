@@ -232,3 +232,12 @@ def _answer_result(state: PositioningState, stored: StoredAnswer) -> dict:
 def _wait_message(action: str, since: int, days: int, now: int) -> str:
     left = attempts.days_left(since, days, now)
     return f"Vous pourrez {action} cette compétence dans {left} jour{'s' if left > 1 else ''}."
+
+
+def _register_personal_data() -> None:
+    from chalicelib.services import personal_data
+
+    personal_data.register("positioning", export, erase)
+
+
+_register_personal_data()
