@@ -73,6 +73,21 @@ def test_whole_path_from_session_to_public_verification(client, planned):
     status = js(call(client, "GET", f"/centres/{centre_id}/sessions/{sid}", token=staff))["status"]
     assert status == "published"
 
+    pdf = call(client, "GET", f"/me/certificates/{cert['certificate_id']}/attestation", token=learner,
+               headers={"Accept": "application/pdf"})
+    assert pdf.status_code == 200 and pdf.body[:4] == b"%PDF"
+    assert call(client, "GET", f"/me/certificates/{cert['certificate_id']}/attestation",
+                token=make_token("learner-2"), headers={"Accept": "application/pdf"}).status_code == 404
+    credential = call(client, "GET", f"/me/certificates/{cert['certificate_id']}/credential", token=learner)
+    assert credential.status_code == 200
+    badge = json.loads(credential.body)
+    key_document = js(call(client, "GET", "/.well-known/badge-key"))
+    from chalicelib.documents.open_badge import verify_credential
+
+    jwk = next(m["publicKeyJwk"] for m in key_document["verificationMethod"] if "publicKeyJwk" in m) \
+        if "verificationMethod" in key_document else key_document["publicKeyJwk"]
+    assert verify_credential(badge, jwk)
+
 
 def test_not_certifiable_learner_is_told_why(client, planned):
     _, _, session, _ = planned
