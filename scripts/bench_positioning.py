@@ -43,9 +43,11 @@ that has content; if it has none (or `--bank synthetic`), a synthetic bank of
 the same shape (16 competences x 5 tubes, levels 1..8, 1-3 items per skill,
 prior calibration, a few timed items).
 
-    .venv/bin/python scripts/bench_positioning.py [--learners 300] [--extras] [--out docs/benchmarks-positioning.md]
+    .venv/bin/python scripts/bench_positioning.py [--learners 300] [--extras]
+        [--out docs/benchmarks-positioning.md]
 
-About 1 minute on 2 cores with the defaults, 1.5 with --extras.
+CPU: about 45 s with the defaults (under 30 s of wall time on 2 idle cores),
+about 110 s with --extras.
 numpy is used here only (the domain code is pure Python).
 """
 from __future__ import annotations
@@ -53,6 +55,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import resource
 import statistics
 import sys
 import time
@@ -468,13 +471,14 @@ def main(argv: list[str] | None = None) -> int:
             for name, rows in out.items():
                 target.setdefault(name, []).extend(rows)
     elapsed = time.perf_counter() - started
+    cpu = sum(resource.getrusage(who).ru_utime for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
 
     skills = [len(bank.skills_of(c)) for c in codes]
     header = (
         f"{bank_name}; competences {', '.join(codes)} ({statistics.mean(skills):.0f} skills each on average); "
         f"{args.learners} learners per competence, true level uniform in 0..6 "
         f"({len(codes) * args.learners} tests per rule); calibration misfit sd {args.misfit:g}; "
-        f"seed {args.seed}; {elapsed:.0f} s on {args.jobs} processes."
+        f"seed {args.seed}; {elapsed:.0f} s on {args.jobs} processes ({cpu:.0f} s of CPU)."
     )
     sections = [("", table(results)),
                 ("Per true level (mean items / share placed exactly):",
