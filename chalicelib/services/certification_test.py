@@ -7,7 +7,6 @@ of candidates of one session never write a shared key while testing.
 from __future__ import annotations
 
 import time
-import unicodedata
 
 from chalicelib.bank.loader import get_bank
 from chalicelib.domain.answers import AnswerStatus
@@ -15,6 +14,7 @@ from chalicelib.domain.candidate_view import candidate_view
 from chalicelib.domain.certification import DEFAULT_VERSION, CertificationAnswer, next_item
 from chalicelib.domain.codes import normalise_code
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
+from chalicelib.domain.identity import identity_key, name_key
 from chalicelib.domain.matching import check_answer
 from chalicelib.services import positioning, sessions
 from chalicelib.services.certification_inputs import AlertInput, JoinInput
@@ -28,11 +28,6 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def _same_name(a: str, b: str) -> bool:
-    def norm(s: str) -> str:
-        s = unicodedata.normalize("NFKD", s.lower())
-        return "".join(c for c in s if c.isalnum())
-    return norm(a) == norm(b)
 
 
 # --- candidate -----------------------------------------------------------------------
@@ -45,9 +40,9 @@ def join(user_id: str, data: JoinInput) -> dict:
     if session.status not in sessions.OPEN_STATUSES:
         raise Conflict("Cette session est finalisée : vous ne pouvez plus la rejoindre.",
                        code="session_finalised")
-    match = [c for c in store.candidates(session.session_id)
-             if _same_name(c.first_name, data.first_name) and _same_name(c.last_name, data.last_name)
-             and c.birth_date == data.birth_date.isoformat()]
+    match = [c for c in store.candidates_with_identity(
+                 session.session_id, identity_key(data.last_name, data.birth_date.isoformat()))
+             if name_key(c.first_name) == name_key(data.first_name)]
     if not match:
         raise NotFound("Aucun candidat inscrit à cette session ne correspond à ces nom, prénom et "
                        "date de naissance. Vérifiez-les avec le surveillant.", code="candidate_not_found")

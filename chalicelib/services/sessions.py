@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from chalicelib.domain import codes
 from chalicelib.domain.csv_rows import RowError, french_date, header_key, read_rows
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from chalicelib.domain.identity import identity_key
 from chalicelib.services import centres
 from chalicelib.services.certification_inputs import (CandidateInput, FinalisationInput,
                                                       IncidentCategory, SessionInput)
@@ -275,7 +276,9 @@ def _candidate_record(session_id: str, data: CandidateInput) -> store.CandidateR
         session_id=session_id, first_name=data.first_name, last_name=data.last_name,
         birth_date=data.birth_date.isoformat(), birth_place=data.birth_place, sex=data.sex,
         email=data.email, external_id=data.external_id,
-        extra_time_percent=data.extra_time_percent, accessibility=data.accessibility, ine=data.ine)
+        extra_time_percent=data.extra_time_percent, accessibility=data.accessibility, ine=data.ine,
+        gsi1pk=f"SESSION#{session_id}#ID#{identity_key(data.last_name, data.birth_date.isoformat())}",
+        gsi1sk=f"CAND#{candidate_id}")
 
 
 def _row_errors(line: int, err: ValidationError) -> list[RowError]:

@@ -6,7 +6,8 @@ Access patterns
 - session:           pk=SESSION#<id> sk=SESSION; gsi1 CENTRE#<id>/SESSION#<date>#<id> lists a
                      centre's sessions; gsi2 STATUS#finalised/<ts> (sparse) feeds the job
 - access code:       pk=ACCESS#<code> sk=ACCESS  (conditional put: unique among open sessions)
-- candidate:         pk=SESSION#<id> sk=CAND#<id>   (written by the centre, once by the candidate at join)
+- candidate:         pk=SESSION#<id> sk=CAND#<id>   (written by the centre, once by the candidate at join);
+                     gsi1 SESSION#<id>#ID#<last name>#<birth date> finds the enrolment at join
 - course (the test): pk=COURSE#<id>  sk=COURSE; gsi1 USER#<id>/COURSE#<id>
                      every answer writes only its own course item: no shared hot key
 - certificate:       pk=CERT#<course> sk=CERT; gsi1 USER#<id>/CERT#<date>; gsi2 UAI#<uai>/<last name>
@@ -217,6 +218,12 @@ def session_by_access_code(code: str) -> SessionRecord | None:
 def candidates(session_id: str) -> list[CandidateRecord]:
     return list(CandidateRecord.query(f"SESSION#{session_id}", CandidateRecord.sk.startswith("CAND#"),
                                       consistent_read=True))
+
+
+def candidates_with_identity(session_id: str, identity: str) -> list[CandidateRecord]:
+    """Join lookup without reading the whole session (gsi1: last name + birth date).
+    The GSI is eventually consistent: enrolment happens long before joining."""
+    return list(CandidateRecord.gsi1.query(f"SESSION#{session_id}#ID#{identity}"))
 
 
 def candidate(session_id: str, candidate_id: str) -> CandidateRecord | None:
