@@ -21,9 +21,12 @@ bp = Blueprint(__name__)
 TAGS = ("api-clients",)
 
 
+Scope = Annotated[str, Field(max_length=100)]
+
+
 class CreateClientBody(ApiModel):
     name: Annotated[str, Field(min_length=1, max_length=100)]
-    scopes: Annotated[list[Annotated[str, Field(max_length=100)]], Field(min_length=1, max_length=10)]
+    scopes: Annotated[list[Scope], Field(min_length=1, max_length=10)]
 
 
 class ClientCredentials(ApiModel):
@@ -82,7 +85,8 @@ def _credentials(headers: dict, raw: bytes) -> dict:
         try:
             form = json.loads(text) if text else {}
         except ValueError:
-            raise InvalidInput("Le corps de la requête n'est pas du JSON valide.", code="invalid_json")
+            raise InvalidInput("Le corps de la requête n'est pas du JSON valide.",
+                               code="invalid_json")
         if not isinstance(form, dict):
             raise InvalidInput("Le corps de la requête doit être un objet.", code="invalid_json")
     scheme, _, value = lowered.get("authorization", "").partition(" ")

@@ -56,7 +56,7 @@ def check_file(file: str, data: dict, index: BankIndex, problems: Problems,
     if isinstance(competence, str) and competence != stem:
         problems.add(file, f"le fichier de la compétence {competence} doit s'appeler "
                            f"{competence}.yaml", field_path="competence")
-    for t, tube in enumerate(data.get("tubes") or []):
+    for t, tube in enumerate(_as_list(data.get("tubes"))):
         if not isinstance(tube, dict):
             continue
         name = tube.get("name")
@@ -66,7 +66,7 @@ def check_file(file: str, data: dict, index: BankIndex, problems: Problems,
                              field_path=f"tubes[{t}].name")
             else:
                 index.tube_files[name] = file
-        for i, item in enumerate(tube.get("items") or []):
+        for i, item in enumerate(_as_list(tube.get("items"))):
             if not isinstance(item, dict):
                 continue
             item_id = item.get("id")
@@ -169,3 +169,9 @@ def _check_value(path: str, value, kind: str, tolerances, add) -> None:
             add(path, f"« {value} » n'est pas un nombre")
     elif not normalise(str(value), tolerances):
         add(path, f"« {value} » est vide une fois normalisé ({', '.join(tolerances) or 'aucune tolérance'})")
+
+
+def _as_list(value) -> list:
+    """A corrupted file may hold anything where a list belongs: the schema
+    reports it; the cross-field checks just skip it instead of crashing."""
+    return value if isinstance(value, list) else []

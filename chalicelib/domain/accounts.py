@@ -73,7 +73,8 @@ def normalise_email(value: str) -> str:
 
 
 def age_on(birth_date: date, today: date) -> int:
-    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
+    return today.year - birth_date.year - before_birthday
 
 
 def check_birth_date(birth_date: date, today: date) -> None:

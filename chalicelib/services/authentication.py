@@ -16,7 +16,7 @@ import time
 import uuid
 
 from chalicelib.config import settings
-from chalicelib.domain.accounts import block_after, normalise_email, normalise_login
+from chalicelib.domain.accounts import Block, block_after, normalise_email, normalise_login
 from chalicelib.domain.errors import Forbidden, Gone, TooManyRequests, Unauthenticated
 from chalicelib.domain.passwords import check_policy
 from chalicelib.services import accounts, mailer, passwords, throttle, tokens
@@ -54,8 +54,9 @@ def sign_in(login: str, password: str, ip: str | None) -> dict:
     if item is None:
         passwords.verify_nothing(password)
     if item is None or not passwords.verify(item.password_hash, password):
+        block = _record_failure(login, account_exists=item is not None)
         throttle.hit(f"signin-failures:ip:{ip}", *SIGNIN_FAILURES_PER_IP)
-        _record_failure(login, account_exists=item is not None)
+        _raise_block(block)
         raise Unauthenticated(INVALID_CREDENTIALS, code="invalid_credentials")
     if guard is not None:
         credentials.clear_guard(login)
@@ -97,7 +98,7 @@ def change_password(user_id: str, current_password: str, new_password: str) -> d
     check_policy(new_password)
     updated = store.set_password(user_id, passwords.hash_password(new_password),
                                  revoke_tokens=True)
-    return _issue(updated)
+    return _issue(updated or _signed_in_user(user_id))
 
 
 def request_password_reset(email: str, ip: str | None) -> None:
@@ -150,7 +151,7 @@ def confirm_password(item: store.UserItem, password: str) -> None:
     """Re-authentication of a signed-in user; failures count like sign-in failures."""
     _refuse_if_blocked(item.login)
     if not passwords.verify(item.password_hash, password):
-        _record_failure(item.login, account_exists=True)
+        _raise_block(_record_failure(item.login, account_exists=True))
         raise Forbidden("Le mot de passe est incorrect.", code="wrong_password")
 
 
@@ -177,29 +178,32 @@ def _issue(item: store.UserItem) -> dict:
     }
 
 
-def _refuse_if_blocked(login: str):
+def _refuse_if_blocked(login: str) -> credentials.GuardItem | None:
     guard = credentials.get_guard(login)
     if guard is not None:
-        _raise_block(guard.permanent, guard.blocked_until)
+        _raise_block(Block(guard.blocked_until, bool(guard.permanent)))
     return guard
 
 
-def _raise_block(permanent: bool, until: float | None) -> None:
-    if permanent:
+def _raise_block(block: Block | None) -> None:
+    if block is None:
+        return
+    if block.permanent:
         raise Forbidden("Votre compte est bloqué après de trop nombreuses tentatives de connexion. "
                         "Réinitialisez votre mot de passe pour le débloquer.",
                         code="account_blocked")
-    remaining = (until or 0) - _now()
+    remaining = (block.until or 0) - _now()
     if remaining > 0:
         minutes = max(1, math.ceil(remaining / 60))
         raise TooManyRequests(f"Trop de tentatives de connexion : réessayez dans {minutes} min.",
                               retry_after=math.ceil(remaining), code="account_temporarily_blocked")
 
 
-def _record_failure(login: str, *, account_exists: bool) -> None:
+def _record_failure(login: str, *, account_exists: bool) -> Block | None:
+    """Count the failure; returns the block it earned, already stored."""
     now = _now()
     expires = None if account_exists else int(now) + UNKNOWN_LOGIN_GUARD_SECONDS
     block = block_after(credentials.add_failure(login, expires), now)
     if block is not None:
         credentials.set_block(login, block.until, block.permanent)
-        _raise_block(block.permanent, block.until)
+    return block

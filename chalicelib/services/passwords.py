@@ -1,8 +1,8 @@
 """Password hashing with argon2id (argon2-cffi).
 
-Parameters (measured in docs/accounts.md): 32 MiB, 3 passes, 1 lane. One lane
-because a Lambda under 1,769 MB has less than one vCPU, so extra lanes only
-add wall time; 32 MiB and 3 passes are above the OWASP minimum (19 MiB, 2
+Parameters (measured in README.md, "Accounts and security"): 32 MiB, 3
+passes, 1 lane. One lane because a Lambda under 1,769 MB has less than one
+vCPU, so extra lanes only add wall time; 32 MiB and 3 passes are above the OWASP minimum (19 MiB, 2
 passes) while one hash stays well under 250 ms on a 1,024 MB Lambda. Hashes
 made with older parameters are upgraded at the next successful sign-in.
 """

@@ -202,7 +202,8 @@ def test_access_token_carries_memberships_read_at_sign_in_and_refresh(client):
     accounts.add_membership(user["id"], "org", "org-1", "admin")
     accounts.add_membership(user["id"], "org", "org-2", "member")
     accounts.add_membership(user["id"], "centre", "centre-9", "member")
-    refreshed = js(call(client, "POST", "/auth/refresh", {"refresh_token": tokens["refresh_token"]}))
+    refreshed = js(call(client, "POST", "/auth/refresh",
+                        {"refresh_token": tokens["refresh_token"]}))
     access = claims(refreshed["access_token"])
     assert access["orgs"] == {"org-1": "admin", "org-2": "member"}
     assert access["ctrs"] == ["centre-9"] and access["adm"] is False
@@ -260,8 +261,8 @@ def test_password_change_revokes_all_refresh_tokens(client):
     user, tokens = new_user(client)
     other_device = sign_in(client, user["email"])
     path, token = "/me/password", tokens["access_token"]
-    wrong = call(client, "PUT", path, {"current_password": "Nope1234", "new_password": "Nouveau123"},
-                 token=token)
+    wrong = call(client, "PUT", path,
+                 {"current_password": "Nope1234", "new_password": "Nouveau123"}, token=token)
     assert wrong.status_code == 403 and js(wrong)["error"]["code"] == "wrong_password"
     weak = call(client, "PUT", path, {"current_password": PASSWORD, "new_password": "faible"},
                 token=token)
