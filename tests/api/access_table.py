@@ -90,45 +90,11 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/.well-known/badge-key"): "public",
 
     # organisations, rosters, school certification
-    ("POST", "/organizations"): "admin",
-    ("GET", "/organizations"): "admin",
-    ("GET", "/organizations/{org_id}"): "org_member:org_id",
-    ("POST", "/organizations/{org_id}/members"): "org_admin:org_id",
-    ("GET", "/organizations/{org_id}/members"): "org_admin:org_id",
-    ("DELETE", "/organizations/{org_id}/members/{user_id}"): "org_admin:org_id",
-    ("POST", "/organizations/{org_id}/learners/import"): "org_member:org_id",
-    ("GET", "/organizations/{org_id}/learners"): "org_member:org_id",
-    ("GET", "/organizations/{org_id}/learners/{learner_id}"): "org_member:org_id",
-    ("POST", "/organizations/{org_id}/learners/{learner_id}/account"): "org_member:org_id",
-    ("POST", "/organizations/{org_id}/certification-sessions/{session_id}/enrolments"):
         "org_member:org_id",
-    ("GET", "/organizations/{org_id}/report-book"): "org_client:org_id[certification-results]",
 
     # campaigns
-    ("POST", "/organizations/{org_id}/campaigns"): "org_member:org_id",
-    ("GET", "/organizations/{org_id}/campaigns"): "org_member:org_id",
-    ("GET", "/organizations/{org_id}/campaigns/{campaign_id}"): "org_member:org_id",
-    ("GET", "/organizations/{org_id}/campaigns/{campaign_id}/results"):
         "org_client:org_id[campaign-results]",
-    ("GET", "/organizations/{org_id}/campaigns/{campaign_id}/results/export"):
         "org_client:org_id[campaign-results]",
-    ("GET", "/campaigns/{code}"): "user",
-    ("POST", "/campaigns/{code}/reconciliation"): "user",
-    ("POST", "/campaigns/{code}/participation"): "user",
-    ("GET", "/me/campaign-participations"): "user",
-    ("GET", "/me/campaign-participations/{campaign_id}"): "user",
-    ("POST", "/me/campaign-participations/{campaign_id}/share"): "user",
 
     # web front (chalicelib/api/web.py): pages and their versioned assets
-    ("GET", "/"): "public",
-    ("GET", "/inscription"): "public",
-    ("GET", "/connexion"): "public",
-    ("GET", "/mot-de-passe-oublie"): "public",
-    ("GET", "/mot-de-passe/nouveau"): "public",
-    ("GET", "/profil"): "public",
-    ("GET", "/positionnement"): "public",
-    ("GET", "/certification"): "public",
-    ("GET", "/surveillance"): "public",
-    ("GET", "/verification"): "public",
-    ("GET", "/web/{asset_version}/{name}"): "public",
 }
