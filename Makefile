@@ -16,8 +16,18 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
-bench: $(STAMP)
-	$(PY) scripts/bench.py
+.PHONY: test-browser
+test-browser: $(STAMP)  # only the browser tests (Chromium from apt), screenshots in test-artifacts/browser/
+	$(PY) -m pytest -q tests/browser
+
+bench: $(STAMP)  # capacity and cost, hot partitions, issuance, cold start, algorithm benches
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+load: $(STAMP)  # 1,000 simulated candidates on the local stack, then a check of every record
+	$(PY) scripts/load.py --json out/load.json $(LOAD_ARGS)
+
+fuzz: $(STAMP)  # schemathesis on every route, many more cases than `make test` (FUZZ_EXAMPLES=200)
+	$(PY) scripts/fuzz.py $(FUZZ_ARGS)
 
 bank-report: $(STAMP)
 	$(PY) scripts/bank_report.py

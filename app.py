@@ -3,6 +3,8 @@ from chalice import Chalice
 
 from chalicelib.api import certificates, certification, health, openapi, positioning
 from chalicelib.api import accounts, api_clients
+from chalicelib.api import campaigns, organizations
+from chalicelib.api import web
 from chalicelib.api.middleware import request_middleware
 from chalicelib.jobs import issue_certificates
 from chalicelib.observability import configure_logging
@@ -19,6 +21,9 @@ app.register_blueprint(api_clients.bp)
 app.register_blueprint(positioning.bp)
 app.register_blueprint(certification.bp)
 app.register_blueprint(certificates.bp)
+app.register_blueprint(organizations.bp)
+app.register_blueprint(campaigns.bp)
+app.register_blueprint(web.bp)
 openapi.bind(app)
 
 

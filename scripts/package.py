@@ -28,6 +28,8 @@ def package(out: Path, stage: str = "prod") -> Path:
         names = z.namelist()
     if not any(n.startswith("item_bank/competences/") for n in names):
         raise SystemExit("deployment.zip has no item bank")
+    if "chalicelib/web/index.html" not in names:  # the web front ships inside chalicelib/
+        raise SystemExit("deployment.zip has no web front")
     return out / "sam.json"
 
 

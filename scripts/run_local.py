@@ -3,6 +3,10 @@
 Starts moto's server as the embedded DynamoDB, creates the tables, serves the
 API with `chalice local` on 127.0.0.1:8000 and fires the scheduled job(s) on a
 timer (chalice local never runs schedules). Ctrl-C stops everything.
+
+The pieces (`start_dynamodb`, `configure_environment`, `load_app`,
+`create_server`, `start_schedules`) are importable: `scripts/load.py` starts
+the same stack with them.
 """
 from __future__ import annotations
 
@@ -27,44 +31,16 @@ def main() -> int:
                         default=float(os.environ.get("JOB_INTERVAL", "30")))
     args = parser.parse_args()
 
-    for noisy in ("werkzeug", "moto", "botocore"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
-
-    from moto.server import ThreadedMotoServer
-
-    db = ThreadedMotoServer(ip_address="127.0.0.1", port=args.dynamodb_port, verbose=False)
-    db.start()
+    db = start_dynamodb(args.dynamodb_port)
     endpoint = f"http://127.0.0.1:{args.dynamodb_port}"
-    os.environ.update({
-        "DYNAMODB_ENDPOINT": endpoint,
-        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-3"),
-        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-        "JWT_SECRET": os.environ.get("JWT_SECRET") or secrets.token_urlsafe(48),
-        "TABLE_PREFIX": "pix-local",
-    })
-    sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-
-    from chalice.cli.factory import CLIFactory
-    from chalice.local import create_local_server
-
-    factory = CLIFactory(str(ROOT))
-    config = factory.create_config_obj("local")
-    for key, value in config.environment_variables.items():
-        os.environ.setdefault(key, value)
-
-    from chalicelib.store.tables import create_tables
-
-    create_tables()
-    app = factory.load_chalice_app()
+    configure_environment(endpoint)
+    app, config = load_app()
     from chalicelib.bank.loader import get_bank
 
     bank = get_bank()
-    stop = threading.Event()
-    timer = threading.Thread(target=_run_schedules, args=(app, args.job_interval, stop), daemon=True)
-    timer.start()
+    stop = start_schedules(app, args.job_interval)
 
-    server = create_local_server(app, config, args.host, args.port)
+    server = create_server(app, config, args.host, args.port)
     print(f"Embedded DynamoDB (moto) : {endpoint}", flush=True)
     print(f"Item bank               : version {bank.version}, {len(bank.served_items())} items", flush=True)
     print(f"API                     : http://{args.host}:{args.port}  (try /health, /openapi.json)", flush=True)
@@ -82,10 +58,86 @@ def main() -> int:
     return 0
 
 
-def _schedules(app) -> list[str]:
-    from chalice.app import EventSourceHandler  # noqa: F401
+# --- the pieces ------------------------------------------------------------------------
 
-    return [s.name for s in getattr(app, "event_sources", []) if type(s).__name__ == "CloudWatchEventConfig"]
+
+def silence_servers() -> None:
+    for noisy in ("werkzeug", "moto", "botocore"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def start_dynamodb(port: int, host: str = "127.0.0.1"):
+    """moto's server as the embedded DynamoDB, started in this process (threads)."""
+    silence_servers()
+    from moto.server import ThreadedMotoServer
+
+    db = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    db.start()
+    return db
+
+
+def configure_environment(dynamodb_endpoint: str | None, *, jwt_secret: str | None = None) -> None:
+    """The environment of the `local` stage, set before anything reads settings.
+    `dynamodb_endpoint` None: PynamoDB's default endpoint (moto's in-process mock)."""
+    if dynamodb_endpoint is None:
+        os.environ.pop("DYNAMODB_ENDPOINT", None)
+    else:
+        os.environ["DYNAMODB_ENDPOINT"] = dynamodb_endpoint
+    os.environ.update({
+        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-3"),
+        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+        "JWT_SECRET": jwt_secret or os.environ.get("JWT_SECRET") or secrets.token_urlsafe(48),
+        "TABLE_PREFIX": "pix-local",
+    })
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+
+
+def load_app():
+    """(app, chalice config of the `local` stage), tables created."""
+    silence_servers()
+    from chalice.cli.factory import CLIFactory
+
+    factory = CLIFactory(str(ROOT))
+    config = factory.create_config_obj("local")
+    for key, value in config.environment_variables.items():
+        os.environ.setdefault(key, value)
+
+    from chalicelib.store.tables import create_tables
+
+    create_tables()
+    return factory.load_chalice_app(), config
+
+
+def create_server(app, config, host: str, port: int, *, handler_cls=None, server_cls=None):
+    """`chalice local`'s server; `handler_cls`/`server_cls` let a caller
+    adjust it (the load runner: source IP per simulated school, larger backlog)."""
+    from chalice.local import LocalChalice, LocalDevServer, create_local_server
+
+    if handler_cls is None and server_cls is None:
+        return create_local_server(app, config, host, port)
+    from chalice.local import ChaliceRequestHandler, CustomLocalChalice, ThreadedHTTPServer
+
+    CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+    app.__class__ = CustomLocalChalice
+    return LocalDevServer(app, config, host, port, handler_cls=handler_cls or ChaliceRequestHandler,
+                          server_cls=server_cls or ThreadedHTTPServer)
+
+
+def start_schedules(app, interval: float) -> threading.Event:
+    """Fire every `@app.schedule` function every `interval` seconds from a
+    daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+    timer = threading.Thread(target=_run_schedules, args=(app, interval, stop), daemon=True)
+    timer.start()
+    return stop
+
+
+def _schedules(app) -> list[str]:
+    # chalice 1.34 records `@app.schedule` as ScheduledEventConfig (older: CloudWatchEventConfig)
+    kinds = ("ScheduledEventConfig", "CloudWatchEventConfig")
+    return [s.name for s in getattr(app, "event_sources", []) if type(s).__name__ in kinds]
 
 
 def _scheduled_event() -> dict:
@@ -98,14 +150,18 @@ def _scheduled_event() -> dict:
             "resources": []}
 
 
-def _run_schedules(app, interval: float, stop: threading.Event) -> None:
+def run_schedules_once(app) -> None:
     log = logging.getLogger("pix.scheduler")
+    for name in _schedules(app):
+        try:
+            app.handler_map[name](_scheduled_event(), None)
+        except Exception:  # keep the timer alive; the job is resumable
+            log.exception("scheduled job %s failed", name)
+
+
+def _run_schedules(app, interval: float, stop: threading.Event) -> None:
     while not stop.wait(interval):
-        for name in _schedules(app):
-            try:
-                app.handler_map[name](_scheduled_event(), None)
-            except Exception:  # keep the timer alive; the job is resumable
-                log.exception("scheduled job %s failed", name)
+        run_schedules_once(app)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -17,8 +18,14 @@ from pydantic import BaseModel, ValidationError
 from chalicelib.api.access import Access
 from chalicelib.api.errors import JSON_HEADERS, error_response, from_domain_error, from_validation_error
 from chalicelib.config import settings
-from chalicelib.domain.errors import DomainError, InvalidInput
+from chalicelib.domain.errors import DomainError, InvalidInput, Unavailable
 from chalicelib.domain.principal import Principal
+from chalicelib.store.base import is_transient
+
+log = logging.getLogger("pix.request")
+# DynamoDB was throttled or unavailable after botocore's own retries (about
+# 1 + 2 + 4 + 8 s of backoff at most): ask the client to come back shortly.
+RETRY_AFTER_SECONDS = 2
 
 ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "text/csv",
                           "application/octet-stream", "application/x-www-form-urlencoded"]
@@ -69,7 +76,7 @@ def endpoint(bp: Blueprint, path: str, *, method: str = "GET", access: Access,
                 if body is not None:
                     kwargs["body"] = body.model_validate(_json_object(raw))
                 if query is not None:
-                    kwargs["query"] = query.model_validate(dict(request.query_params or {}))
+                    kwargs["query"] = query.model_validate(_single_values(request.query_params))
                 identity = (request.context or {}).get("identity") or {}
                 ctx = Ctx(principal, headers, identity.get("sourceIp"), raw)
                 return _to_response(handler(ctx, **kwargs), status)
@@ -77,12 +84,38 @@ def endpoint(bp: Blueprint, path: str, *, method: str = "GET", access: Access,
                 return from_domain_error(err)
             except ValidationError as err:
                 return from_validation_error(err)
+            except Exception as err:  # noqa: BLE001 - only storage outages are mapped
+                if not is_transient(err):
+                    raise  # a bug: the middleware logs it and answers 500
+                log.warning(json.dumps({"event": "storage_unavailable", "error": type(err).__name__,
+                                        "cause": _cause_code(err)}))
+                return from_domain_error(Unavailable(
+                    "Le service est momentanément surchargé. Réessayez dans quelques secondes.",
+                    code="service_unavailable", retry_after=RETRY_AFTER_SECONDS))
 
         view.__endpoint__ = spec  # type: ignore[attr-defined]
         bp.route(path, methods=[method], content_types=ACCEPTED_CONTENT_TYPES)(view)
         return view
 
     return decorate
+
+
+def _single_values(params) -> dict:
+    """Query parameters, each given once: `?limit=x&limit=5` is refused rather
+    than read as its last value (as unknown fields are refused, not ignored)."""
+    if not params:
+        return {}
+    repeated = sorted(k for k in params if len(params.getlist(k)) > 1)
+    if repeated:
+        raise InvalidInput("Un paramètre de la requête est répété.", code="repeated_parameter",
+                           details={"parameters": repeated[:10]})
+    return {k: params[k] for k in params}
+
+
+def _cause_code(err: BaseException) -> str | None:
+    cause = getattr(err, "cause", None) or err
+    return (getattr(cause, "response", None) or {}).get("Error", {}).get("Code") \
+        or type(cause).__name__
 
 
 def _raw_body(request) -> bytes:

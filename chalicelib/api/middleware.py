@@ -45,9 +45,15 @@ def _in_error_shape(response: Response) -> Response:
     message = {415: "Type de contenu non pris en charge.", 405: "Méthode non autorisée.",
                404: "Ressource introuvable.", 400: "Requête invalide."}.get(
         response.status_code, "La requête n'a pas pu être traitée.")
+    headers = {}
     if response.status_code >= 500:
         code, message = "internal_error", "Une erreur interne est survenue. Réessayez plus tard."
-    return error_response(response.status_code, _snake(code), message)
+    retry_after = {k.lower(): v for k, v in (response.headers or {}).items()}.get("retry-after")
+    if retry_after is not None:  # a 503 or 429 keeps its retry hint
+        headers["Retry-After"] = str(retry_after)
+        if response.status_code == 503:
+            code, message = "service_unavailable", "Le service est momentanément indisponible."
+    return error_response(response.status_code, _snake(code), message, headers=headers)
 
 
 def _snake(code: str) -> str:

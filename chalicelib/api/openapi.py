@@ -19,6 +19,13 @@ ERROR_SCHEMA = {
         "code": {"type": "string"}, "message": {"type": "string"}, "details": {}}}},
 }
 
+# DynamoDB throttled or unavailable after the store's own retries (see api/http.py).
+UNAVAILABLE = {
+    "description": "Service momentanément indisponible : réessayer après Retry-After secondes",
+    "headers": {"Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 1}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
 
 def bind(app) -> None:
     global _app
@@ -63,8 +70,10 @@ def _operation(path: str, method: str, spec, components: dict) -> dict:
         "responses": {str(spec.status): {"description": "Succès", "content": {
             spec.produces: {"schema": {}}}}, "4XX": {
             "description": "Erreur", "content": {"application/json": {"schema": {
-                "$ref": "#/components/schemas/Error"}}}}},
+                "$ref": "#/components/schemas/Error"}}}}, "503": UNAVAILABLE},
     }
+    if spec.status == 204:  # no body, hence no media type
+        op["responses"]["204"] = {"description": "Succès, sans contenu"}
     if not spec.access.is_public:
         op["security"] = [{"bearer": []}]
     if spec.query is not None:

@@ -6,10 +6,12 @@ English headers to field names, and report problems by line and column.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterator
 
 from chalicelib.domain.errors import InvalidInput
 
@@ -85,3 +87,72 @@ def french_date(value: str) -> str:
     if len(value) == 10 and value[2] == "/" and value[5] == "/":
         return f"{value[6:]}-{value[3:5]}-{value[:2]}"
     return value
+
+
+# --- streaming (large files: rosters) ------------------------------------------------------
+
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_CHUNK = 64 * 1024
+
+
+def sniff_encoding(raw: bytes, max_bytes: int = MAX_CSV_BYTES) -> str:
+    """The codec to read `raw` with ("utf-8-sig" or "cp1252"), checked chunk by chunk
+    so the file is never held twice in memory; refuses binary and UTF-16 files."""
+    if len(raw) > max_bytes:
+        raise InvalidInput(f"Le fichier dépasse {max_bytes // (1024 * 1024)} Mo.", code="file_too_large")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InvalidInput("Fichier en UTF-16 : enregistrez-le en CSV UTF-8.", code="invalid_encoding")
+    if b"\x00" in raw:
+        raise InvalidInput("Le fichier n'est pas un fichier texte CSV.", code="invalid_csv")
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for start in range(0, len(raw), _CHUNK):
+            decoder.decode(view[start:start + _CHUNK], final=start + _CHUNK >= len(raw))
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    if any(b in _CP1252_UNDEFINED for b in raw):
+        raise InvalidInput("Encodage du fichier non reconnu : enregistrez-le en UTF-8.",
+                           code="invalid_encoding")
+    return "cp1252"
+
+
+def stream_rows(raw: bytes, aliases: dict[str, str], required: set[str], *,
+                max_bytes: int = MAX_CSV_BYTES, max_rows: int = MAX_ROWS) -> Iterator[tuple[int, dict]]:
+    """Like `read_rows`, one line at a time: (line number, {field: value}).
+
+    The header is checked before this returns (missing columns raise at once);
+    the rows are decoded and split lazily, so memory stays proportional to one
+    line plus what the caller keeps, not to the decoded file."""
+    text = io.TextIOWrapper(io.BytesIO(raw), encoding=sniff_encoding(raw, max_bytes), newline="")
+    first_line = text.readline()
+    if not first_line.strip():
+        raise InvalidInput("Le fichier est vide.", code="empty_file")
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    try:
+        header = next(csv.reader([first_line], delimiter=delimiter))
+    except csv.Error as err:
+        raise InvalidInput(f"Fichier CSV illisible : {err}.", code="invalid_csv")
+    fields = [aliases.get(header_key(h)) for h in header]
+    missing = sorted(required - set(f for f in fields if f))
+    if missing:
+        raise InvalidInput("Colonnes obligatoires manquantes : " + ", ".join(missing) + ".",
+                           code="missing_columns", details={"missing": missing})
+    return _rows(csv.reader(text, delimiter=delimiter), fields, max_rows)
+
+
+def _rows(reader, fields: list[str | None], max_rows: int) -> Iterator[tuple[int, dict]]:
+    count = 0
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            count += 1
+            if count > max_rows:
+                raise InvalidInput(f"Le fichier dépasse {max_rows} lignes.", code="too_many_rows")
+            # the header was read apart: file line = reader's line + 1
+            yield reader.line_num + 1, {f: v.strip() for f, v in zip(fields, values) if f}
+    except csv.Error as err:
+        raise InvalidInput(f"Fichier CSV illisible (ligne {reader.line_num + 1}) : {err}.",
+                           code="invalid_csv")

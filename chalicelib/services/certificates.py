@@ -151,6 +151,7 @@ def erase(user_id: str) -> None:
     for course in store.courses_of_user(user_id):
         store.update(course, [store.CourseRecord.user_id.set("erased"),
                               store.CourseRecord.gsi1pk.remove(), store.CourseRecord.gsi1sk.remove()])
+    store.forget_courses_of_user(user_id)
 
 
 def _register_personal_data() -> None:

@@ -22,12 +22,15 @@ from chalicelib.store import certification as store
 from chalicelib.store.assessments import StoredAnswer
 
 VERSION = DEFAULT_VERSION
+# Invigilator actions write the course item, which the candidate's answers write
+# too (each write checks the item's version): on a conflict, read again and
+# decide again. A write retried by botocore after a lost answer shows up the
+# same way and then finds its own effect already there.
+MAX_TRIES = 3
 
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
-
-
 
 
 # --- candidate -----------------------------------------------------------------------
@@ -53,7 +56,7 @@ def join(user_id: str, data: JoinInput) -> dict:
     course_id = f"{session.session_id}-{candidate.candidate_id}"
     existing = store.course(course_id)
     if existing is not None:
-        return _resume(existing)
+        return _rejoin(existing, candidate, user_id)
     profile = positioning.profile(user_id)
     if not profile["certifiable"]:
         raise Forbidden(
@@ -67,9 +70,18 @@ def join(user_id: str, data: JoinInput) -> dict:
         accessible_only=bool(candidate.accessibility), certification_version=VERSION.version,
         gsi1pk=f"USER#{user_id}", gsi1sk=f"COURSE#{course_id}")
     try:
-        store.put_new(course)
-    except store.Conflicting:
-        return _resume(store.course(course_id))
+        store.create_course(course)
+    except store.Conflicting:  # a racing join, or our own put retried after a lost answer
+        return _rejoin(store.course(course_id), candidate, user_id)
+    _link_candidate(candidate, user_id, course_id)
+    return course_view(course)
+
+
+def _link_candidate(candidate: store.CandidateRecord, user_id: str, course_id: str) -> None:
+    """The enrolment's second write (the course is the first): idempotent, so a
+    join cut off between the two writes is completed by the next join."""
+    if candidate.user_id == user_id and candidate.course_id == course_id:
+        return
     try:
         store.update(candidate, [store.CandidateRecord.user_id.set(user_id),
                                  store.CandidateRecord.course_id.set(course_id)],
@@ -78,15 +90,28 @@ def join(user_id: str, data: JoinInput) -> dict:
     except store.Conflicting:
         raise Conflict("Ce candidat a déjà rejoint la session avec un autre compte.",
                        code="candidate_already_joined")
-    return course_view(course)
+
+
+def _rejoin(course: store.CourseRecord, candidate: store.CandidateRecord, user_id: str) -> dict:
+    if course.user_id != user_id:  # the course was created by another account
+        raise Conflict("Ce candidat a déjà rejoint la session avec un autre compte.",
+                       code="candidate_already_joined")
+    _link_candidate(candidate, user_id, course.course_id)
+    return _resume(course)
 
 
 def _resume(course: store.CourseRecord) -> dict:
     """Joining again after a disconnection: the invigilator must re-authorise."""
-    if course.status == "started" and course.authorised:
-        store.update(course, [store.CourseRecord.authorised.set(False)])
-        course = store.course(course.course_id)
-    return course_view(course)
+    for _ in range(MAX_TRIES):
+        if not (course.status == "started" and course.authorised):
+            return course_view(course)
+        try:
+            store.update(course, [store.CourseRecord.authorised.set(False)])
+        except store.Conflicting:  # an answer landed meanwhile: read again
+            course = store.course(course.course_id)
+            continue
+        return course_view(store.course(course.course_id))
+    raise _changed_meanwhile()
 
 
 def my_course(user_id: str, course_id: str) -> dict:
@@ -124,7 +149,7 @@ def answer(user_id: str, course_id: str, item_id: str, payload: dict, focused_ou
             store.update(course, actions, condition=store.CourseRecord.current_item_id == item_id)
         except store.Conflicting:
             continue
-        return _recorded(store.course(course_id), item_id)
+        return _recorded(course, item_id)  # the update returned the new item (ALL_NEW): no re-read
     raise Conflict("Réponse envoyée en même temps qu'une autre ; réessayez.", code="concurrent_answer")
 
 
@@ -157,41 +182,76 @@ def live_view(session_id: str) -> dict:
             "candidates": rows}
 
 
-def authorise(session_id: str, candidate_id: str) -> dict:
+def _changed_meanwhile() -> Conflict:
+    return Conflict("Le test a changé entre-temps ; réessayez.", code="concurrent_update")
+
+
+def _invigilated_session(session_id: str) -> store.SessionRecord:
+    """Invigilation acts only on an open session: once finalised, the
+    centre's report and the courses are what the job scores."""
     session = sessions.require_session(None, session_id)
-    course = _course_of(session_id, candidate_id)
-    now = _now_ms()
-    if course.status == "waiting":
-        first = _next(course, [])
-        actions = [store.CourseRecord.authorised.set(True),
-                   store.CourseRecord.started_at.set(now)] + _serve_actions(first, now, "completed")
-        store.update(course, actions, condition=store.CourseRecord.status == "waiting")
-        sessions.mark_in_progress(session, "invigilator")
-    elif course.status == "started" and not course.authorised:
-        # resume after a disconnection: the clock of the current item restarts
-        store.update(course, [store.CourseRecord.authorised.set(True),
-                              store.CourseRecord.served_at.set(now)],
-                     condition=store.CourseRecord.status == "started")
-    elif course.status != "started":
-        raise Conflict("Le test de ce candidat est terminé.", code="course_finished")
-    return course_view(store.course(course.course_id), with_item=False)
+    if session.status not in sessions.OPEN_STATUSES:
+        raise Conflict("Cette session est finalisée : la surveillance est terminée.",
+                       code="session_finalised")
+    return session
+
+
+def authorise(session_id: str, candidate_id: str) -> dict:
+    session = _invigilated_session(session_id)
+    for _ in range(MAX_TRIES):
+        course = _course_of(session_id, candidate_id)
+        now = _now_ms()
+        try:
+            if course.status == "waiting":
+                first = _next(course, [])
+                actions = [store.CourseRecord.authorised.set(True),
+                           store.CourseRecord.started_at.set(now)] + _serve_actions(first, now, "completed")
+                store.update(course, actions, condition=store.CourseRecord.status == "waiting")
+            elif course.status == "started" and not course.authorised:
+                # resume after a disconnection: the clock of the current item restarts
+                store.update(course, [store.CourseRecord.authorised.set(True),
+                                      store.CourseRecord.served_at.set(now)],
+                             condition=store.CourseRecord.status == "started")
+            elif course.status != "started":
+                raise Conflict("Le test de ce candidat est terminé.", code="course_finished")
+        except store.Conflicting:
+            continue
+        sessions.mark_in_progress(session, "invigilator")  # no write unless still "created"
+        return course_view(store.course(course.course_id), with_item=False)
+    raise _changed_meanwhile()
 
 
 def end_test(session_id: str, candidate_id: str) -> dict:
-    course = _course_of(session_id, candidate_id)
-    if course.status in ("ended", "completed"):
-        return course_view(course, with_item=False)
-    store.update(course, [store.CourseRecord.status.set("ended"),
-                          store.CourseRecord.ended_by.set("invigilator"),
-                          store.CourseRecord.ended_at.set(_now_ms()),
-                          store.CourseRecord.current_item_id.remove()])
-    return course_view(store.course(course.course_id), with_item=False)
+    _invigilated_session(session_id)
+    for _ in range(MAX_TRIES):
+        course = _course_of(session_id, candidate_id)
+        if course.status in ("ended", "completed"):
+            return course_view(course, with_item=False)
+        try:
+            store.update(course, [store.CourseRecord.status.set("ended"),
+                                  store.CourseRecord.ended_by.set("invigilator"),
+                                  store.CourseRecord.ended_at.set(_now_ms()),
+                                  store.CourseRecord.current_item_id.remove()])
+        except store.Conflicting:
+            continue
+        return course_view(store.course(course.course_id), with_item=False)
+    raise _changed_meanwhile()
 
 
 def alert(session_id: str, candidate_id: str, data: AlertInput) -> dict:
     """A live alert on an item: the item is neutralised (out of the estimate);
     if it is the current one the candidate gets another item at once."""
-    course = _course_of(session_id, candidate_id)
+    _invigilated_session(session_id)
+    for _ in range(MAX_TRIES):
+        course = _course_of(session_id, candidate_id)
+        try:
+            return _alert(course, data)
+        except store.Conflicting:
+            continue
+    raise _changed_meanwhile()
+
+
+def _alert(course: store.CourseRecord, data: AlertInput) -> dict:
     answered = {StoredAnswer.decode(a).item_id for a in course.answers or []}
     if data.item_id != course.current_item_id and data.item_id not in answered:
         raise NotFound("Cette épreuve n'a pas été proposée à ce candidat.", code="item_not_served")

@@ -15,7 +15,7 @@ from chalicelib.config import settings
 from chalicelib.domain import attempts
 from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.candidate_view import candidate_view
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.framework import COMPETENCE_BY_CODE, COMPETENCES, MAX_TOTAL_PIX
 from chalicelib.domain.knowledge import PositioningAnswer, competence_profile, knowledge_elements
 from chalicelib.domain.matching import check_answer, correction
@@ -65,6 +65,7 @@ def current(user_id: str, competence: str) -> dict:
 
 def answer(user_id: str, competence: str, given: AnswerInput) -> dict:
     competence = _competence(competence)
+    _no_correction_during_certification(user_id)
     for _ in range(MAX_RETRIES_ON_RACE):
         state = _existing(user_id, competence)
         previous = _already_answered(state, given)
@@ -96,6 +97,7 @@ def answer(user_id: str, competence: str, given: AnswerInput) -> dict:
 
 def answer_result(user_id: str, competence: str, item_id: str) -> dict:
     state = _existing(user_id, _competence(competence))
+    _no_correction_during_certification(user_id)
     stored = next((a for a in state.answers + state.carried if a.item_id == item_id), None)
     if stored is None:
         raise NotFound("Aucune réponse à cette question dans ce test.", code="answer_not_found")
@@ -199,6 +201,20 @@ def _restart(state: PositioningState, reason: str, kept: list[StoredAnswer]) -> 
     except ConcurrentUpdate:
         raise Conflict("Le test a changé entre-temps ; rechargez la page.", code="concurrent_update")
     return _state_view(fresh)
+
+
+def _no_correction_during_certification(user_id: str) -> None:
+    """Corrections are shown only outside certification. The certification
+    draws from the same bank, so while a candidate's certification test is
+    waiting or running, no positioning answer or correction is given: a second
+    tab would otherwise show the solution of an item the test is serving, if
+    the candidate met it while positioning. (One query on the certification
+    table's user index, the cost of closing that door.)"""
+    from chalicelib.store import certification as certification_store
+
+    if any(c.status in ("waiting", "started") for c in certification_store.courses_of_user(user_id)):
+        raise Forbidden("Vous passez une certification : le positionnement et ses corrections "
+                        "reprendront à la fin de votre test.", code="certification_in_progress")
 
 
 def _already_answered(state: PositioningState, given: AnswerInput) -> StoredAnswer | None:

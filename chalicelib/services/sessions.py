@@ -81,7 +81,10 @@ def _create(centre_id: str, data: SessionInput, by: str) -> dict:
         try:
             store.put_all_new([rec, link])
         except store.Conflicting:
-            continue  # access code taken by another open session: draw again
+            landed = store.session(session_id)
+            if landed is None or landed.access_code != code:
+                continue  # access code taken by another open session: draw again
+            rec = landed  # our own transaction, retried after its answer was lost
         view = session_view(rec)
         view["invigilator_password"] = password  # shown once, stored hashed
         return view
@@ -116,7 +119,10 @@ def get_session(centre_id: str, session_id: str) -> dict:
 def enrol(centre_id: str, session_id: str, data: CandidateInput) -> dict:
     session = _open_session(centre_id, session_id)
     rec = _candidate_record(session.session_id, data)
-    store.put_new(rec)
+    try:
+        store.put_new(rec)
+    except store.Conflicting:  # a fresh random id: only our own put, retried after a lost answer
+        rec = store.candidate(session.session_id, rec.candidate_id) or rec
     return candidate_view(rec)
 
 
@@ -190,7 +196,10 @@ def finalise(centre_id: str, session_id: str, data: FinalisationInput, by: str) 
             store.SessionRecord.gsi2sk.set(f"{_now():012d}#{session_id}"),
         ], condition=store.SessionRecord.status.is_in(*OPEN_STATUSES))
     except store.Conflicting:
-        raise Conflict("La session a changé entre-temps ; rechargez-la.", code="concurrent_update")
+        landed = store.plain(require_session(centre_id, session_id).finalisation)
+        if (landed.get("finalised_by"), landed.get("finalised_at")) != (by, finalisation["finalised_at"]):
+            raise Conflict("La session a changé entre-temps ; rechargez-la.", code="concurrent_update")
+        # else: our own update, retried by botocore after its answer was lost
     _release_access_code(session.access_code)
     return session_view(require_session(centre_id, session_id))
 
@@ -203,11 +212,15 @@ def publish(session_id: str, by: str) -> dict:
     from chalicelib.services import certificates
 
     certificates.publish_session_certificates(session_id)
-    store.update(session, [
-        store.SessionRecord.status.set("published"),
-        store.SessionRecord.transitions.set(
-            store.SessionRecord.transitions.append([_transition("published", by)]))],
-        condition=store.SessionRecord.status == "processed")
+    try:
+        store.update(session, [
+            store.SessionRecord.status.set("published"),
+            store.SessionRecord.transitions.set(
+                store.SessionRecord.transitions.append([_transition("published", by)]))],
+            condition=store.SessionRecord.status == "processed")
+    except store.Conflicting:  # published meanwhile (a double click, a retried write)
+        if require_session(None, session_id).status != "published":
+            raise Conflict("La session a changé entre-temps ; rechargez-la.", code="concurrent_update")
     return session_view(require_session(None, session_id))
 
 

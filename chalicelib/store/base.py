@@ -30,3 +30,40 @@ def gsi_meta(name: str) -> type:
 
     return type("Meta", (), {"index_name": name, "projection": AllProjection(),
                              "billing_mode": "PAY_PER_REQUEST"})
+
+
+# DynamoDB answers that mean "not now", not "never": throttling, server-side
+# faults, a transaction that collided with another. botocore (PynamoDB's
+# `max_retry_attempts`, standard mode: exponential backoff with jitter)
+# retries them first; what still fails reaches the API edge as a 503 with a
+# Retry-After header (chalicelib/api/http.py), never as a 500.
+TRANSIENT_CODES = frozenset({
+    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+    "InternalServerError", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException",
+    "TransactionInProgressException", "TransactionConflictException",
+})
+TRANSIENT_CANCELLATIONS = frozenset({"ThrottlingError", "TransactionConflict",
+                                     "ProvisionedThroughputExceeded"})
+
+
+def is_transient(err: BaseException) -> bool:
+    """True when `err` (a PynamoDB or botocore error) is DynamoDB being
+    throttled or unavailable, so the same request may succeed later."""
+    from botocore.exceptions import (ClientError, ConnectionClosedError, ConnectTimeoutError,
+                                     EndpointConnectionError, ReadTimeoutError)
+    from pynamodb.exceptions import PynamoDBException
+
+    cause: BaseException | None = err
+    if isinstance(err, PynamoDBException):
+        cause = err.cause
+        reasons = getattr(err, "cancellation_reasons", None) or []
+        if any(r is not None and r.code in TRANSIENT_CANCELLATIONS for r in reasons):
+            return True
+    if isinstance(cause, (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError,
+                          ConnectionClosedError)):
+        return True
+    if isinstance(cause, ClientError):
+        error = cause.response.get("Error", {})
+        status = cause.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return error.get("Code") in TRANSIENT_CODES or int(status) >= 500
+    return False

@@ -8,8 +8,10 @@ Access patterns
 - access code:       pk=ACCESS#<code> sk=ACCESS  (conditional put: unique among open sessions)
 - candidate:         pk=SESSION#<id> sk=CAND#<id>   (written by the centre, once by the candidate at join);
                      gsi1 SESSION#<id>#ID#<last name>#<birth date> finds the enrolment at join
-- course (the test): pk=COURSE#<id>  sk=COURSE; gsi1 USER#<id>/COURSE#<id>
-                     every answer writes only its own course item: no shared hot key
+- course (the test): pk=COURSE#<id>  sk=COURSE, in no index: every answer writes only this item
+                     (no shared hot key) and, being in no ALL-projected index, writes no index copy
+- course's user link: pk=COURSE#<id> sk=USER#<user>; gsi1 USER#<id>/COURSE#<id> lists a user's
+                     courses (written once at join; see create_course)
 - certificate:       pk=CERT#<course> sk=CERT; gsi1 USER#<id>/CERT#<date>; gsi2 UAI#<uai>/<last name>
 - verification code: pk=VERIFY#<code> sk=VERIFY   (put with the certificate in one transaction)
 """
@@ -21,7 +23,6 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.config import settings
 from chalicelib.store.tables import CertificationTable
 
 
@@ -99,6 +100,16 @@ class CourseRecord(CertificationTable):
     version = VersionAttribute()
 
 
+class CourseUserLink(CertificationTable):
+    """A course's entry in its user's index (gsi1 USER#<user> / COURSE#<course>).
+
+    The course item stays out of every index: gsi1 projects ALL attributes, so
+    an indexed course would have every answer written twice (table + index;
+    measured by scripts/bench.py: half of the write units of an answer)."""
+    course_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+
+
 class CertificateRecord(CertificationTable):
     certificate_id = UnicodeAttribute()
     user_id = UnicodeAttribute(null=True)
@@ -145,8 +156,10 @@ def plain(value) -> dict:
 
 
 def _connection() -> Connection:
-    cfg = settings()
-    return Connection(host=cfg.dynamodb_endpoint, region=cfg.region)
+    """The table model's own connection (its botocore client is created once):
+    a new Connection per transaction built a new botocore client every time,
+    ~100 ms of CPU per certificate issued (scripts/bench.py)."""
+    return CertificationTable._get_connection().connection
 
 
 def get_or_none(model, pk: str, sk: str, consistent: bool = True):
@@ -239,8 +252,32 @@ def courses(course_ids: list[str]) -> dict[str, CourseRecord]:
     return {r.course_id: r for r in CourseRecord.batch_get(keys)} if keys else {}
 
 
+def create_course(course: CourseRecord) -> None:
+    """Create a course (conditional: raises Conflicting if it exists) and its
+    entry in the user's index. Index keys set on `course` go to the entry.
+    The entry is written first and is idempotent: a join cut off in between
+    leaves an entry without a course, which `courses_of_user` skips."""
+    course.gsi1pk = course.gsi1sk = None
+    CourseUserLink(f"COURSE#{course.course_id}", f"USER#{course.user_id}", course_id=course.course_id,
+                   user_id=course.user_id, gsi1pk=f"USER#{course.user_id}",
+                   gsi1sk=f"COURSE#{course.course_id}").save()
+    put_new(course)
+
+
 def courses_of_user(user_id: str) -> list[CourseRecord]:
-    return list(CourseRecord.gsi1.query(f"USER#{user_id}", CourseRecord.gsi1sk.startswith("COURSE#")))
+    """Through the user's index entries (and courses indexed themselves, as
+    written before create_course), only courses still belonging to the user."""
+    ids = [e.course_id for e in CourseUserLink.gsi1.query(f"USER#{user_id}",
+                                                          CourseUserLink.gsi1sk.startswith("COURSE#"))]
+    found = courses(list(dict.fromkeys(ids)))
+    return [found[cid] for cid in dict.fromkeys(ids) if cid in found and found[cid].user_id == user_id]
+
+
+def forget_courses_of_user(user_id: str) -> None:
+    """RGPD erasure: remove the user's index entries of their courses."""
+    for entry in CourseUserLink.gsi1.query(f"USER#{user_id}", CourseUserLink.gsi1sk.startswith("COURSE#")):
+        if entry.sk.startswith("USER#"):
+            entry.delete()
 
 
 def certificate(certificate_id: str) -> CertificateRecord | None:

@@ -3,6 +3,7 @@
 accounts       users, login identifiers, refresh/reset tokens, throttles, API clients
 assessments    positioning state per (user, competence)
 certification  centres, sessions, enrolments, courses, certificates, codes
+organizations  organisations, rosters (learners), campaigns, participations, results
 """
 from __future__ import annotations
 
@@ -91,7 +92,33 @@ class CertificationTable(Model):
     expires_at = EpochTTLAttribute(null=True)
 
 
-ALL_TABLES: tuple[type[Model], ...] = (AccountsTable, AssessmentsTable, CertificationTable)
+class _OrganizationsGsi1(GlobalSecondaryIndex):
+    Meta = gsi_meta("gsi1")
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class _OrganizationsGsi2(GlobalSecondaryIndex):
+    Meta = gsi_meta("gsi2")
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class OrganizationsTable(Model):
+    Meta = meta("organizations")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi1 = _OrganizationsGsi1()
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi2 = _OrganizationsGsi2()
+    expires_at = EpochTTLAttribute(null=True)
+
+
+ALL_TABLES: tuple[type[Model], ...] = (AccountsTable, AssessmentsTable, CertificationTable,
+                                       OrganizationsTable)
 
 
 def create_tables() -> None:

@@ -150,3 +150,27 @@ export async function signOut() {
     try { await send('POST', '/auth/revoke', { refresh_token: current.refresh }); } catch (e) { /* signed out anyway */ }
   }
 }
+
+/** Download a file of the signed-in user (the PDF attestation) under `filename`. */
+export async function download(path, filename) {
+  const get = () => fetch(new URL(path.replace(/^\//, ''), ROOT), {
+    headers: { Authorization: 'Bearer ' + ((session.user() || {}).access || '') },
+    cache: 'no-store', credentials: 'omit',
+  });
+  let response;
+  try {
+    response = await get();
+    if (response.status === 401 && await refreshUser()) response = await get();
+  } catch (e) {
+    throw new ApiError(0, 'network', NETWORK_MESSAGE);
+  }
+  if (!response.ok) throw new ApiError(response.status, 'download', 'Le téléchargement a échoué.');
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

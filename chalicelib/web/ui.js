@@ -1,7 +1,7 @@
 // DOM helpers shared by every page: element builder, announcements for screen
 // readers, inline form errors, the small markup of item texts, the layout.
-// Text always goes in through text nodes, never innerHTML: nothing the API
-// returns can inject markup.
+// Text always goes in through text nodes, never parsed as HTML: nothing the
+// API returns can inject markup.
 import { session, signOut, pageUrl } from './api.js';
 
 export const $ = (selector, root = document) => root.querySelector(selector);
@@ -35,13 +35,22 @@ export function fill(el, ...children) {
   return el;
 }
 
-/** Say something to screen-reader users (polite live region of the page). */
+/** Say something to screen-reader users (polite live region of the page).
+ * Messages of the same moment are read together, none hides another. */
+let said = [];
+let saying = null;
 export function announce(message) {
   const region = document.getElementById('annonces');
   if (!region) return;
+  said.push(message);
+  if (saying) return;
   region.textContent = '';
-  // a new text node after a tick, so the same message twice is read twice
-  setTimeout(() => { region.textContent = message; }, 60);
+  // the text arrives a moment after the clearing, so the same message twice is read twice
+  saying = setTimeout(() => {
+    region.textContent = said.join(' ');
+    said = [];
+    saying = null;
+  }, 80);
 }
 
 export function focus(el) {
@@ -148,15 +157,18 @@ export function busy(button, on, label) {
 
 // --- texts --------------------------------------------------------------------------
 
-/** Inline markup of item texts: `code` and **bold**. */
+/** Inline markup of item texts: `code`, **bold** and *italics* (not the * of a
+ * formula like =B2*C1: an opening * follows a space or an opening sign). */
 export function inline(text) {
   const out = [];
-  const re = /`([^`]+)`|\*\*([^*]+)\*\*/g;
+  const re = /`([^`]+)`|\*\*([^*]+)\*\*|(^|[\s(«"'])\*([^\s*](?:[^*]*[^\s*])?)\*(?=$|[\s).,;:!?»"'])/g;
   let last = 0;
   let m;
   while ((m = re.exec(text))) {
     if (m.index > last) out.push(text.slice(last, m.index));
-    out.push(m[1] !== undefined ? h('code', null, m[1]) : h('strong', null, m[2]));
+    if (m[1] !== undefined) out.push(h('code', null, m[1]));
+    else if (m[2] !== undefined) out.push(h('strong', null, m[2]));
+    else out.push(m[3] || '', h('em', null, m[4]));
     last = re.lastIndex;
   }
   if (last < text.length) out.push(text.slice(last));
@@ -205,6 +217,17 @@ export function frenchDate(iso) {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || '');
   if (!m) return iso || '';
   return `${Number(m[3])}${m[3] === '01' ? 'er' : ''} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
+}
+
+/** '2008-05-14' from what a person typed (JJ/MM/AAAA, or ISO), '' when it is no real date. */
+export function isoDate(value) {
+  const v = (value || '').trim();
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) || /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v);
+  if (!m) return '';
+  const [y, mo, d] = m[1].length === 4 ? [m[1], m[2], m[3]] : [m[3], m[2], m[1]];
+  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  if (date.getUTCFullYear() !== Number(y) || date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d)) return '';
+  return `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
 }
 
 export function plural(n, one, many) {

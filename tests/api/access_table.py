@@ -23,8 +23,11 @@ the line is the reviewed statement of who may call the route.
 from __future__ import annotations
 
 ACCESS: dict[tuple[str, str], str] = {
+    # platform
     ("GET", "/health"): "public",
     ("GET", "/openapi.json"): "public",
+
+    # accounts
     ("POST", "/users"): "public",
     ("POST", "/auth/token"): "public",
     ("POST", "/auth/refresh"): "public",
@@ -35,11 +38,15 @@ ACCESS: dict[tuple[str, str], str] = {
     ("DELETE", "/me"): "user",
     ("GET", "/me/data"): "user",
     ("PUT", "/me/password"): "user",
+
+    # API clients of organisations
     ("POST", "/oauth/token"): "public",
     ("GET", "/organizations/{org_id}/api-clients"): "org_admin:org_id",
     ("POST", "/organizations/{org_id}/api-clients"): "org_admin:org_id",
     ("POST", "/organizations/{org_id}/api-clients/{client_id}/rotate"): "org_admin:org_id",
     ("DELETE", "/organizations/{org_id}/api-clients/{client_id}"): "org_admin:org_id",
+
+    # positioning
     ("GET", "/me/profile"): "user",
     ("POST", "/me/competences/{code}/assessment"): "user",
     ("GET", "/me/competences/{code}/assessment"): "user",
@@ -47,6 +54,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/me/competences/{code}/assessment/answers/{item_id}"): "user",
     ("POST", "/me/competences/{code}/improve"): "user",
     ("POST", "/me/competences/{code}/reset"): "user",
+
+    # certification centres and sessions
     ("POST", "/centres"): "admin",
     ("GET", "/centres/{centre_id}"): "centre_member:centre_id",
     ("POST", "/centres/{centre_id}/members"): "admin",
@@ -56,21 +65,70 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/centres/{centre_id}/sessions/{session_id}"): "centre_member:centre_id",
     ("POST", "/centres/{centre_id}/sessions/{session_id}/candidates"): "centre_member:centre_id",
     ("GET", "/centres/{centre_id}/sessions/{session_id}/candidates"): "centre_member:centre_id",
-    ("POST", "/centres/{centre_id}/sessions/{session_id}/candidates/import"): "centre_member:centre_id",
+    ("POST", "/centres/{centre_id}/sessions/{session_id}/candidates/import"):
+        "centre_member:centre_id",
     ("POST", "/centres/{centre_id}/sessions/{session_id}/finalise"): "centre_member:centre_id",
     ("POST", "/admin/sessions/{session_id}/publish"): "admin",
+
+    # certification test and invigilation
     ("POST", "/certification/join"): "user",
     ("GET", "/me/certification-courses"): "user",
     ("GET", "/me/certification-courses/{course_id}"): "user",
     ("POST", "/me/certification-courses/{course_id}/answers"): "user",
     ("POST", "/invigilation/token"): "public",
     ("GET", "/sessions/{session_id}/invigilation"): "invigilator:session_id",
-    ("POST", "/sessions/{session_id}/candidates/{candidate_id}/authorise"): "invigilator:session_id",
+    ("POST", "/sessions/{session_id}/candidates/{candidate_id}/authorise"):
+        "invigilator:session_id",
     ("POST", "/sessions/{session_id}/candidates/{candidate_id}/alerts"): "invigilator:session_id",
     ("POST", "/sessions/{session_id}/candidates/{candidate_id}/end"): "invigilator:session_id",
+
+    # certificates
     ("GET", "/me/certificates"): "user",
     ("GET", "/me/certificates/{certificate_id}/attestation"): "user",
     ("GET", "/me/certificates/{certificate_id}/credential"): "user",
     ("GET", "/certificates/{code}"): "public",
     ("GET", "/.well-known/badge-key"): "public",
+
+    # organisations, rosters, school certification
+    ("POST", "/organizations"): "admin",
+    ("GET", "/organizations"): "admin",
+    ("GET", "/organizations/{org_id}"): "org_member:org_id",
+    ("POST", "/organizations/{org_id}/members"): "org_admin:org_id",
+    ("GET", "/organizations/{org_id}/members"): "org_admin:org_id",
+    ("DELETE", "/organizations/{org_id}/members/{user_id}"): "org_admin:org_id",
+    ("POST", "/organizations/{org_id}/learners/import"): "org_member:org_id",
+    ("GET", "/organizations/{org_id}/learners"): "org_member:org_id",
+    ("GET", "/organizations/{org_id}/learners/{learner_id}"): "org_member:org_id",
+    ("POST", "/organizations/{org_id}/learners/{learner_id}/account"): "org_member:org_id",
+    ("POST", "/organizations/{org_id}/certification-sessions/{session_id}/enrolments"):
+        "org_member:org_id",
+    ("GET", "/organizations/{org_id}/report-book"): "org_client:org_id[certification-results]",
+
+    # campaigns
+    ("POST", "/organizations/{org_id}/campaigns"): "org_member:org_id",
+    ("GET", "/organizations/{org_id}/campaigns"): "org_member:org_id",
+    ("GET", "/organizations/{org_id}/campaigns/{campaign_id}"): "org_member:org_id",
+    ("GET", "/organizations/{org_id}/campaigns/{campaign_id}/results"):
+        "org_client:org_id[campaign-results]",
+    ("GET", "/organizations/{org_id}/campaigns/{campaign_id}/results/export"):
+        "org_client:org_id[campaign-results]",
+    ("GET", "/campaigns/{code}"): "user",
+    ("POST", "/campaigns/{code}/reconciliation"): "user",
+    ("POST", "/campaigns/{code}/participation"): "user",
+    ("GET", "/me/campaign-participations"): "user",
+    ("GET", "/me/campaign-participations/{campaign_id}"): "user",
+    ("POST", "/me/campaign-participations/{campaign_id}/share"): "user",
+
+    # web front (chalicelib/api/web.py): pages and their versioned assets
+    ("GET", "/"): "public",
+    ("GET", "/inscription"): "public",
+    ("GET", "/connexion"): "public",
+    ("GET", "/mot-de-passe-oublie"): "public",
+    ("GET", "/mot-de-passe/nouveau"): "public",
+    ("GET", "/profil"): "public",
+    ("GET", "/positionnement"): "public",
+    ("GET", "/certification"): "public",
+    ("GET", "/surveillance"): "public",
+    ("GET", "/verification"): "public",
+    ("GET", "/web/{asset_version}/{name}"): "public",
 }

@@ -50,18 +50,28 @@ def test_information_peaks_at_the_difficulty_with_a_squared_over_four():
 
 
 def _numeric_eap(resp, prior: Prior):
-    """Continuous posterior mean and sd by adaptive quadrature (scipy)."""
-    def density(t):
-        value = stats.norm.pdf(t, prior.mean, prior.sd)
+    """Continuous posterior mean and sd by adaptive quadrature (scipy).
+
+    The posterior is rescaled by its maximum first: the raw product of
+    likelihoods can be ~1e-10, under quad's default absolute tolerance."""
+    def log_density(t):
+        value = stats.norm.logpdf(t, prior.mean, prior.sd)
         for a, b, ok in resp:
-            p = 1 / (1 + math.exp(-a * (t - b)))
-            value *= p if ok else 1 - p
+            value += -math.log1p(math.exp(-a * (t - b))) if ok else -math.log1p(math.exp(a * (t - b)))
         return value
 
     lo, hi = -6.0, 8.0
-    z = integrate.quad(density, lo, hi, limit=200)[0]
-    mean = integrate.quad(lambda t: t * density(t), lo, hi, limit=200)[0] / z
-    var = integrate.quad(lambda t: (t - mean) ** 2 * density(t), lo, hi, limit=200)[0] / z
+    grid = np.linspace(lo, hi, 2001)
+    peak_at = float(grid[np.argmax([log_density(t) for t in grid])])
+    top = log_density(peak_at)
+
+    def density(t):
+        return math.exp(log_density(t) - top)
+
+    opts = {"limit": 400, "epsabs": 0.0, "epsrel": 1e-10, "points": [peak_at]}
+    z = integrate.quad(density, lo, hi, **opts)[0]
+    mean = integrate.quad(lambda t: t * density(t), lo, hi, **opts)[0] / z
+    var = integrate.quad(lambda t: (t - mean) ** 2 * density(t), lo, hi, **opts)[0] / z
     return mean, math.sqrt(var)
 
 
@@ -70,8 +80,8 @@ def _numeric_eap(resp, prior: Prior):
 def test_eap_matches_numerical_integration(resp):
     est = eap(resp)
     mean, sd = _numeric_eap(resp, DEFAULT_PRIOR)
-    assert est.theta == pytest.approx(mean, abs=0.01)
-    assert est.se == pytest.approx(sd, abs=0.01)
+    assert est.theta == pytest.approx(mean, abs=0.002)
+    assert est.se == pytest.approx(sd, abs=0.002)
 
 
 def test_eap_known_case():

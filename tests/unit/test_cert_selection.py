@@ -16,6 +16,7 @@ from chalicelib.domain.certification import (
     estimate,
     is_finished,
     next_item,
+    probability,
 )
 from chalicelib.domain.certification.selection import (
     _draw,
@@ -248,3 +249,51 @@ def test_answers_outside_the_bank_are_refused(small_bank):
 
     with pytest.raises(InvalidInput):
         next_item(small_bank, [answer(make_item("ghost"), True)], seed=1)
+
+
+def test_min_info_ratio_never_picks_weak_items():
+    items = [make_item(f"near{k}", tube=f"@n{k}", a=1.0, b=0.0) for k in range(3)] + [
+        make_item(f"far{k}", tube=f"@f{k}", a=1.0, b=3.0) for k in range(10)]
+    loose = dict((i.id, p) for i, p in selection_probabilities(
+        items, 0.0, CertificationVersion(version="t", top_k=8)))
+    # the 10 tied far items share the 5 remaining ranks
+    assert sum(p for i, p in loose.items() if i.startswith("far")) == pytest.approx(5 / 8)
+    strict = dict((i.id, p) for i, p in selection_probabilities(
+        items, 0.0, CertificationVersion(version="t", top_k=8, min_info_ratio=0.5)))
+    assert strict == pytest.approx({"near0": 1 / 3, "near1": 1 / 3, "near2": 1 / 3})
+
+
+def test_pix_version_runs_the_published_rule(small_bank):
+    answers = simulate(small_bank, 1.0, seed=4, config=PIX_VERSION)
+    items = [small_bank.items[a.item_id] for a in answers]
+    assert len(items) == 32
+    assert len({(i.competence, i.tube) for i in items}) == 32
+    assert {i.competence for i in items[:16]} == {c.code for c in COMPETENCES}
+    est = estimate(small_bank, answers, config=PIX_VERSION)
+    assert -2.0 < est.theta < 4.0
+
+
+def test_per_competence_randomesque_caps_each_item_per_round():
+    """Competence first, then uniform among its top k: no item ever gets more
+    than 1/k of a step, and along a test at most once per round of competences."""
+    bank = full_bank(tubes_per_competence=5, per_level=1, seed=10, jitter=True)
+    version = CertificationVersion(version="t", early_stop_se=None)
+    assert version.per_competence and version.top_k == 10
+    rng = random.Random(3)
+    expected: Counter = Counter()
+    n = 60
+    for c in range(n):
+        answers = []
+        while True:
+            choices = step_distribution(bank, answers, config=version)
+            if not choices:
+                break
+            assert max(p for _, p in choices) <= 1 / version.top_k + 1e-12
+            assert sum(p for _, p in choices) == pytest.approx(1.0)
+            for item, p in choices:
+                expected[item.id] += p
+            item = _draw(choices, random.Random(f"{c}:{len(answers)}"))
+            ok = rng.random() < probability(1.0, item.calibration.a, item.calibration.b)
+            answers.append(answer(item, ok))
+    # 32 items = 2 rounds of 16 competences: at most 2/k = 20% per candidate
+    assert max(expected.values()) / n <= 2 / version.top_k + 1e-9

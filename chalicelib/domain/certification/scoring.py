@@ -28,7 +28,7 @@ Test completeness (`score_certification`):
 Per-competence level (0..7 with Pix's scale, capped at the highest open
 level): each competence's θ_c is the EAP of that competence's answers (real
 and imputed, neutralised excluded) under a normal prior centred on the global
-estimate computed WITHOUT that competence's answers (so they are not counted
+EAP computed WITHOUT that competence's answers (so they are not counted
 twice), with variance se₋c² + τ², τ = 0.8 (`COMPETENCE_SPREAD`): a person's
 competences spread about ±1 level around their overall ability. With the
 2 answers a competence gets in a 32-item test the prior weighs as much as the
@@ -48,7 +48,7 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.items import ItemBank
 
 from .answers import CertificationAnswer
-from .irt import Prior, Response, eap
+from .irt import Prior, eap
 from .selection import (
     DEFAULT_VERSION,
     CertificationVersion,
@@ -190,7 +190,9 @@ def competence_thetas(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
     thetas = {}
     for competence, own in sorted(by_competence.items()):
         others = [a for a in scored if bank.items[a.item_id].competence != competence]
-        rest = estimate(bank, others, config=version)
+        # always the order-free EAP: Pix's sequential estimate means nothing
+        # on a subset of answers taken out of their order
+        rest = eap(responses(bank, others), prior=version.prior)
         prior = Prior(rest.theta, math.sqrt(rest.se ** 2 + COMPETENCE_SPREAD ** 2))
         thetas[competence] = eap(responses(bank, own), prior=prior).theta
     return thetas

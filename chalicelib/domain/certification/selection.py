@@ -26,18 +26,32 @@ One step, in order:
       items cover the five areas, and so do the first five of each round.
    A competence with no eligible item left (all tubes used, nothing
    accessible) drops out of the rotation instead of blocking the test.
-5. Rank the remaining items by Fisher information at the current estimate
-   (ties broken at random) and pick one of the `top_k` best: uniformly
-   (randomesque), or with `pick_weights` (Pix: 0.51, 0.49·0.51, …).
+5. Choose the competence, then the item (`per_competence`, default):
+   each allowed competence's items are ranked by Fisher information at the
+   current estimate (ties in random order) and its `top_k` best get 1/k each
+   (randomesque); the competence served is the one whose draw brings the
+   most information on average (`competence_choice="best"`; ties share).
+   Pix's rule instead ranks the whole pool and picks among its top 5 with
+   probabilities 0.51, 0.49·0.51, … (`per_competence=False`, `pick_weights`).
 
-Exposure control. Most items are still on their prior calibration, so many
-items share the same information at a given θ; picking uniformly among the
-top k (random tie-break) spreads candidates of the same ability over them.
-Competence rotation already narrows each step to one or a few competences;
-within one competence only 4–8 items sit at the best level, one per tube at
-best, so a too small k concentrates same-ability candidates on those few
-items. `top_k` was chosen with the bench (docs/benchmarks-certification.md):
-see `DEFAULT_VERSION`.
+Exposure control, and why this design. A candidate sees each competence
+once per round of 16 items, and inside the competence any item has at most
+a 1/k chance (as long as the competence has k eligible items left): so no
+item can be seen by more than (rounds)/k of the candidates, whatever their
+ability and whatever the calibration: with 32 items (2 rounds) and k = 10,
+at most 20%. Two cheaper designs failed this on
+the bench (docs/benchmarks-certification.md):
+- randomesque over the whole pool (top 24 of all allowed competences): an
+  item stays in the top while its competence waits for its turn, its chances
+  add up: 30% within the lowest level on the real bank, 35% in every level
+  on a bank with spread-out calibrations (where the same high-discrimination
+  items always rank first);
+- Pix's rule: 51–55% within a level on the real bank, 99% with spread-out
+  calibrations.
+The cap costs information: a competence has only 5–8 items at a given level
+(one per tube at most), so its top 10 reaches the neighbouring levels, about
+5% of RMSE on the current bank; writing ≥ 10 items per level and competence
+would remove that cost.
 """
 from __future__ import annotations
 
@@ -62,28 +76,44 @@ class CertificationVersion:
     Recorded with each certificate: a certificate is always re-scored with the
     version it was taken under.
 
-    Defaults (measured with scripts/bench_certification.py on a 16-competence
-    bank, θ ~ N(0.5, 1.5²), 1,000 simulated candidates):
+    Defaults, measured with scripts/bench_certification.py (real bank
+    2026.11.0, 710 items on their prior calibration, θ ~ N(0.5, 1.5²),
+    1,000 simulated candidates; numbers in docs/benchmarks-certification.md):
     - max_items 32: Pix's length, the session timetable is built on it.
     - min_answers 20: Pix's rule for tests cut by an incident.
-    - early_stop_se 0.33 after min_items_before_stop 24: candidates measured
-      well enough stop early (most candidates in the middle of the scale);
-      candidates at the extremes, where the bank has few informative items,
-      use the full 32. Mean length ≈ 29 with a lower RMSE than Pix's 32 (bench).
-    - top_k 8, uniform: keeps the maximum exposure of an item around 20% of
-      candidates of the same level while losing little information (the 8
-      best items in the rotating competences are at or next to the best
-      level).
-    - prior N(0.5, 1.5²): see irt.py.
+    - top_k 10 within the competence (per_competence): guarantees ≤ 20%
+      exposure (see module docstring). Measured: k 6 / 8 / 10 / 14 gave RMSE
+      0.324 / 0.328 / 0.336 / 0.345 (uniform competence choice) and a
+      maximum expected exposure within a level of 28 / 22 / 20 / 14%.
+    - competence_choice "best": serving first the competence with the most
+      informative draw gained ~0.005–0.008 RMSE over a uniform choice, with the
+      same exposure cap. A wider first round (k 16 then 8) lost precision.
+    - early_stop_se 0.32 after min_items_before_stop 20: the standard the
+      certificate promises (±0.32 on θ, about ±45 points in the middle of the
+      scale). On the current bank (all items a = 1.2) it only ends ~1 item
+      early on average; on a calibrated bank with more discriminating items
+      it ends tests after ~26 items. Sweep (synthetic bank, pooled top-24): SE 0.30 / 0.31 /
+      0.32 / 0.33 → mean length 32.0 / 31.8 / 30.7 / 29.2 for RMSE 0.317 /
+      0.317 / 0.321 / 0.331: 0.32 is the knee.
+    - prior N(0.5, 1.5²): the expected candidate population (irt.py); a
+      wider sd 2.0 measured the same within noise.
+    - min_info_ratio 0: a floor at 50% or 65% of the best information saved
+      0.4–0.6 items without RMSE gain and raised exposure at the extremes.
+    Caveat: every item still has its prior calibration, so all sensible
+    rules sit at the same information bound (~10 units for 32 items); re-run
+    the bench when `scripts/calibrate.py` writes real a, b.
     """
 
     version: str = "2026.1"
     max_items: int = 32
     min_answers: int = 20
-    early_stop_se: float | None = 0.33
-    min_items_before_stop: int = 24
-    top_k: int = 8
+    early_stop_se: float | None = 0.32
+    min_items_before_stop: int = 20
+    top_k: int = 10
     pick_weights: tuple[float, ...] | None = None  # None: uniform among top_k
+    min_info_ratio: float = 0.0  # never pick an item below this share of the best information
+    per_competence: bool = True  # choose the competence first, then top_k within it
+    competence_choice: str = "best"  # "best" | "uniform" (per_competence only)
     prior_mean: float = 0.5
     prior_sd: float = 1.5
     estimator: str = "eap"  # "eap" (ours) | "pix" (sequential, re-centred prior)
@@ -98,6 +128,8 @@ class CertificationVersion:
             raise ValueError("top_k must be >= 1")
         if self.estimator not in ("eap", "pix"):
             raise ValueError("estimator must be 'eap' or 'pix'")
+        if self.competence_choice not in ("best", "uniform"):
+            raise ValueError("competence_choice must be 'best' or 'uniform'")
         if self.pick_weights is not None and (not self.pick_weights or min(self.pick_weights) < 0):
             raise ValueError("pick_weights must be non-negative")
         if not 0 <= self.max_open_level <= 8:
@@ -116,7 +148,7 @@ DEFAULT_VERSION = CertificationVersion()
 PIX_VERSION = CertificationVersion(
     version="pix-v3", max_items=32, min_answers=20, early_stop_se=None,
     min_items_before_stop=32, top_k=5, pick_weights=PIX_PICK_WEIGHTS,
-    estimator="pix", competence_rotation=True, area_rotation=False,
+    per_competence=False, estimator="pix", competence_rotation=True, area_rotation=False,
 )
 
 
@@ -223,7 +255,7 @@ def balanced_pool(bank: ItemBank, answers: Sequence[CertificationAnswer], candid
     return pool
 
 
-def _information_groups(pool: Sequence[Item], theta: float) -> list[list[Item]]:
+def _information_groups(pool: Sequence[Item], theta: float) -> list[tuple[float, list[Item]]]:
     """Items grouped by equal information at θ, most informative group first
     (items sharing the same (a, b) — all uncalibrated items of a level — tie)."""
     by_key: dict[tuple[float, float], list[Item]] = {}
@@ -232,36 +264,43 @@ def _information_groups(pool: Sequence[Item], theta: float) -> list[list[Item]]:
     infos: dict[float, list[Item]] = {}
     for (a, b), items in by_key.items():
         infos.setdefault(information(theta, a, b), []).extend(items)
-    return [sorted(infos[info], key=lambda i: i.id) for info in sorted(infos, reverse=True)]
+    return [(info, sorted(infos[info], key=lambda i: i.id)) for info in sorted(infos, reverse=True)]
+
+
+def _rank_weights(k: int, config: CertificationVersion) -> list[float]:
+    if config.pick_weights is None:
+        return [1.0 / k] * k
+    raw = list(config.pick_weights[:k])
+    total = sum(raw)
+    return [w / total for w in raw] if total > 0 else [1.0 / len(raw)] * len(raw)
 
 
 def selection_probabilities(pool: Sequence[Item], theta: float,
                             config: CertificationVersion) -> list[tuple[Item, float]]:
     """Probability of serving each item of `pool` at this step.
 
-    Items are ranked by information at θ, ties in random order; the item in
+    Items below `min_info_ratio` × the best information are dropped; the
+    others are ranked by information at θ, ties in random order; the item in
     rank r (0-based, r < top_k) is served with probability w_r (uniform 1/k,
     or `pick_weights` normalised). A tie group spanning ranks s..s+g−1 shares
     the weight of those ranks equally, which is exactly the probability under
     a random order of the ties. Items with probability 0 are left out."""
-    k = min(config.top_k, len(pool))
-    if k == 0:
+    groups = _information_groups(pool, theta)
+    if not groups:
         return []
-    if config.pick_weights is None:
-        weights = [1.0 / k] * k
-    else:
-        raw = list(config.pick_weights[:k])
-        total = sum(raw)
-        weights = [w / total for w in raw] if total > 0 else [1.0 / len(raw)] * len(raw)
-        k = len(weights)
+    if config.min_info_ratio > 0:
+        floor = config.min_info_ratio * groups[0][0]
+        groups = [(info, items) for info, items in groups if info >= floor]
+    weights = _rank_weights(min(config.top_k, sum(len(items) for _, items in groups)), config)
+    k = len(weights)
     out: list[tuple[Item, float]] = []
     rank = 0
-    for group in _information_groups(pool, theta):
+    for _, items in groups:
         if rank >= k:
             break
-        share = sum(weights[rank:min(rank + len(group), k)]) / len(group)
-        out.extend((item, share) for item in group)
-        rank += len(group)
+        share = sum(weights[rank:min(rank + len(items), k)]) / len(items)
+        out.extend((item, share) for item in items)
+        rank += len(items)
     return out
 
 
@@ -313,7 +352,31 @@ def step_distribution(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
         return []
     candidates = eligible_items(bank, answers, accessible_only=accessible_only,
                                 neutralised=neutralised)
-    return selection_probabilities(balanced_pool(bank, answers, candidates, config), est.theta, config)
+    pool = balanced_pool(bank, answers, candidates, config)
+    if not config.per_competence:
+        return selection_probabilities(pool, est.theta, config)
+    return _competence_then_item(pool, est.theta, config)
+
+
+def _competence_then_item(pool: Sequence[Item], theta: float,
+                          config: CertificationVersion) -> list[tuple[Item, float]]:
+    """Choose the competence, then randomesque top-k inside it (step 5)."""
+    if not pool:
+        return []
+    by_competence: dict[str, list[Item]] = {}
+    for item in pool:
+        by_competence.setdefault(item.competence, []).append(item)
+    choices = {c: selection_probabilities(items, theta, config)
+               for c, items in sorted(by_competence.items())}
+    if config.competence_choice == "uniform":
+        chosen = list(choices)
+    else:  # "best": the competence whose draw brings the most information on average
+        value = {c: sum(p * information(theta, i.calibration.a, i.calibration.b) for i, p in ch)
+                 for c, ch in choices.items()}
+        best = max(value.values())
+        chosen = [c for c in choices if value[c] >= best * (1 - 1e-9)]
+    share = 1.0 / len(chosen)
+    return [(item, share * p) for c in chosen for item, p in choices[c]]
 
 
 def most_informative_item(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
@@ -326,4 +389,4 @@ def most_informative_item(bank: ItemBank, answers: Sequence[CertificationAnswer]
     pool = balanced_pool(bank, answers, eligible_items(bank, answers, neutralised=neutralised), config)
     if not pool:
         return None
-    return _information_groups(pool, est.theta)[0][0]
+    return _information_groups(pool, est.theta)[0][1][0]

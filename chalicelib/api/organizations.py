@@ -1,0 +1,129 @@
+"""Organisation routes: organisations and members, the roster (CSV import,
+learners, pupil accounts), and certification for schools (class enrolment,
+report book)."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from chalice import Blueprint
+from pydantic import Field, model_validator
+
+from chalicelib.api import access
+from chalicelib.api.http import endpoint
+from chalicelib.api.schemas import ApiModel
+from chalicelib.services import organizations, rosters, school_certification
+from chalicelib.services.organizations import MemberInput, OrganizationInput
+
+bp = Blueprint(__name__)
+ORG = "/organizations/{org_id}"
+MEMBER = access.org_member("org_id")
+ORG_ADMIN = access.org_admin("org_id")
+
+
+class OrganizationsQuery(ApiModel):
+    cursor: str | None = Field(default=None, max_length=400)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class LearnersQuery(ApiModel):
+    division: str | None = Field(default=None, max_length=40)
+    cursor: str | None = Field(default=None, max_length=400)
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+class EnrolmentBody(ApiModel):
+    division: str | None = Field(default=None, min_length=1, max_length=40)
+    learner_ids: list[Annotated[str, Field(min_length=1, max_length=40)]] | None = Field(
+        default=None, min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _one_selection(self):
+        if (self.division is None) == (self.learner_ids is None):
+            raise ValueError("donnez division ou learner_ids (un seul)")
+        return self
+
+
+# --- organisations and members -------------------------------------------------------------------
+
+
+@endpoint(bp, "/organizations", method="POST", access=access.ADMIN, body=OrganizationInput,
+          status=201, tags=("organizations",), summary="Créer une organisation (administrateur)")
+def create_organization(ctx, body):
+    return organizations.create(body)
+
+
+@endpoint(bp, "/organizations", access=access.ADMIN, query=OrganizationsQuery,
+          tags=("organizations",), summary="Organisations (administrateur, paginé)")
+def list_organizations(ctx, query):
+    return organizations.list_all(query.cursor, organizations.check_limit(query.limit, 200))
+
+
+@endpoint(bp, ORG, access=MEMBER, tags=("organizations",), summary="Informations de l'organisation")
+def get_organization(ctx, org_id):
+    return organizations.get(org_id)
+
+
+@endpoint(bp, ORG + "/members", method="POST", access=ORG_ADMIN, body=MemberInput, status=201,
+          tags=("organizations",), summary="Ajouter un membre (administrateur de l'organisation)")
+def add_member(ctx, org_id, body):
+    return organizations.add_member(org_id, body)
+
+
+@endpoint(bp, ORG + "/members", access=ORG_ADMIN, tags=("organizations",),
+          summary="Membres de l'organisation")
+def list_members(ctx, org_id):
+    return organizations.members(org_id)
+
+
+@endpoint(bp, ORG + "/members/{user_id}", method="DELETE", access=ORG_ADMIN, status=204,
+          tags=("organizations",), summary="Retirer un membre")
+def remove_member(ctx, org_id, user_id):
+    organizations.remove_member(org_id, user_id)
+
+
+# --- roster --------------------------------------------------------------------------------------
+
+
+@endpoint(bp, ORG + "/learners/import", method="POST", access=MEMBER, raw_body="text/csv",
+          tags=("rosters",),
+          summary="Importer la liste des apprenants (CSV ; tout ou rien, mise à jour par INE)")
+def import_roster(ctx, org_id):
+    return rosters.import_roster(org_id, ctx.raw_body)
+
+
+@endpoint(bp, ORG + "/learners", access=MEMBER, query=LearnersQuery, tags=("rosters",),
+          summary="Apprenants (par division, ou tous, paginé)")
+def list_learners(ctx, org_id, query):
+    return rosters.list_learners(org_id, division=query.division, cursor=query.cursor,
+                                 limit=organizations.check_limit(query.limit, 500))
+
+
+@endpoint(bp, ORG + "/learners/{learner_id}", access=MEMBER, tags=("rosters",),
+          summary="Un apprenant")
+def get_learner(ctx, org_id, learner_id):
+    return rosters.get_learner(org_id, learner_id)
+
+
+@endpoint(bp, ORG + "/learners/{learner_id}/account", method="POST", access=MEMBER, status=201,
+          tags=("rosters",),
+          summary="Créer le compte d'un élève sans e-mail (identifiant + mot de passe temporaire)")
+def create_learner_account(ctx, org_id, learner_id):
+    return rosters.create_account(org_id, learner_id)
+
+
+# --- certification for schools -------------------------------------------------------------------
+
+
+@endpoint(bp, ORG + "/certification-sessions/{session_id}/enrolments", method="POST",
+          access=MEMBER, body=EnrolmentBody, status=201, tags=("school-certification",),
+          summary="Inscrire une classe (ou des apprenants) à une session du centre de même UAI")
+def enrol_class(ctx, org_id, session_id, body):
+    return school_certification.enrol_learners(org_id, session_id, division=body.division,
+                                               learner_ids=body.learner_ids)
+
+
+@endpoint(bp, ORG + "/report-book", access=access.org_client("org_id", scope="certification-results"),
+          tags=("school-certification",),
+          summary="Livret scolaire : certificat publié de chaque élève, par INE (client API)")
+def report_book(ctx, org_id):
+    return school_certification.report_book(org_id)

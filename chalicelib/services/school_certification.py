@@ -1,0 +1,89 @@
+"""Certification for schools: enrol a class of the roster, read the report book.
+
+The rule tying a school to its certification sessions is the UAI: a session
+belongs to the school when its centre's UAI is the organisation's UAI. Both
+are set by a platform admin (and an organisation's UAI is unique), so no
+extra link has to be kept in sync; a centre serving several schools is not
+covered (they would each need their own centre). A session of another centre
+answers 404, as if it did not exist.
+
+Candidates are enrolled from the roster (birth name, first first name, birth
+date, INSEE code or country, sex, INE), so certificates carry the INE and are
+indexed by the centre's UAI: the report book is one query on that index.
+"""
+from __future__ import annotations
+
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.services import organizations, rosters
+from chalicelib.services.certification_inputs import CandidateInput
+from chalicelib.store import certification as certification_store
+
+
+def enrol_learners(org_id: str, session_id: str, *, division: str | None,
+                   learner_ids: list[str] | None) -> dict:
+    """Enrol a division (or chosen learners) in one call; learners already
+    enrolled in the session (same INE or student number) are skipped, so a
+    retried call enrols nobody twice."""
+    from chalicelib.services import sessions
+
+    org = organizations.require(org_id)
+    session, centre = _school_session(org, session_id)
+    learners = rosters.active_learners(org_id, division=division, learner_ids=learner_ids)
+    enrolled = {c.ine or c.external_id for c in certification_store.candidates(session.session_id)}
+    fresh = [r for r in learners if r.learner_id not in enrolled]
+    by_ine = organizations.roster_format(org) == "school"
+    inputs = []
+    for rec in fresh:
+        try:
+            inputs.append(CandidateInput(
+                first_name=rec.first_names.split(" ")[0], last_name=rec.last_name,
+                birth_date=rec.birth_date, birth_place=rec.birth_insee_code or rec.birth_country or "",
+                sex=rec.sex or None, ine=rec.learner_id if by_ine else None,
+                external_id=None if by_ine else rec.learner_id))
+        except ValueError as err:  # a roster entry the certification rules refuse
+            raise InvalidInput(f"Apprenant {rec.learner_id} : données refusées pour la certification.",
+                               code="invalid_learner", details=str(err)[:300])
+    candidates = sessions.enrol_many(centre.centre_id, session.session_id, inputs) if inputs else []
+    return {"session_id": session.session_id, "enrolled": len(candidates),
+            "already_enrolled": len(learners) - len(fresh), "candidates": candidates}
+
+
+def report_book(org_id: str) -> dict:
+    """Each pupil's latest published certificate, by INE, for the national report
+    book (LSU for collèges, LSL for lycées)."""
+    from chalicelib.services import certificates
+
+    org = organizations.require(org_id)
+    if not org.uai:
+        raise Conflict("Cette organisation n'a pas d'UAI : pas de livret scolaire.", code="no_uai")
+    latest: dict[str, object] = {}
+    for cert in certificates.report_book(org.uai):
+        if not cert.ine:
+            continue
+        kept = latest.get(cert.ine)
+        if kept is None or (cert.session_date, cert.issued_at) > (kept.session_date, kept.issued_at):
+            latest[cert.ine] = cert
+    pupils = []
+    for ine in sorted(latest):
+        cert = latest[ine]
+        pupils.append({
+            "ine": ine, "last_name": cert.last_name, "first_name": cert.first_name,
+            "birth_date": cert.birth_date,
+            "certificate": {
+                "date": cert.session_date, "global_score": int(cert.global_score),
+                "level": int(cert.level), "level_label": cert.level_label,
+                "competence_levels": {k: int(v) for k, v in
+                                      certification_store.plain(cert.competence_levels).items()},
+                "verification_code": cert.verification_code, "issued_at": cert.issued_at}})
+    return {"uai": org.uai, "pupils": pupils}
+
+
+def _school_session(org, session_id: str):
+    not_found = NotFound("Session introuvable.", code="session_not_found")
+    session = certification_store.session(session_id)
+    if session is None or not org.uai:
+        raise not_found
+    centre = certification_store.centre(session.centre_id)
+    if centre is None or (centre.uai or "").upper() != org.uai.upper():
+        raise not_found
+    return session, centre

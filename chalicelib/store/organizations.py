@@ -1,0 +1,354 @@
+"""Organisations, rosters and campaigns in one table; the only code that touches it.
+
+Access patterns (pk / sk; indexes in brackets)
+- organisation:      ORG#<o> / ORG                 [gsi1 ORGS / <created>#<o>: admin listing]
+- UAI, unique:       UAI#<uai> / UAI               (put with the organisation, both conditional)
+- learner (roster):  ORG#<o> / LEARNER#<id>        id = INE or student number
+                     [gsi1 ORGBIRTH#<o>#<birth date> / LEARNER#<id>: reconciliation; a GSI
+                     lags its table a little: a pupil imported a second ago may not match yet]
+                     [gsi2 ORGDIV#<o>#<division> / <name key>#<id>: a class, for enrolment]
+- reconciliation:    ORG#<o> / USER#<u> -> learner id, and ORG#<o> / CLAIM#<learner id> -> user,
+                     written together, both conditional: one account per learner and per org.
+                     The link lives apart from the learner item so a re-import (batch puts of
+                     whole learner items) can never erase it. [gsi1 USER#<u> / LINK#<o>: RGPD]
+- campaign:          ORG#<o> / CAMPAIGN#<c>
+- campaign code:     CODE#<code> / CODE -> org, campaign (put with the campaign: unique)
+- participation:     CAMPAIGN#<c> / PART#<u>        written at join and at share, never per answer
+                     [gsi1 USER#<u> / PART#<joined>#<c>: "my campaigns"]
+- shared result:     CAMPAIGN#<c> / RESULT#<shared at ms>#<u>, written once at share: the
+                     results listing and the CSV export are one Query on this prefix, in
+                     sharing order (a result shared during an export lands after the cursor).
+
+Hot keys: a campaign's partition takes two writes per participant in its
+whole life (join, share) plus the result; answers write only the learner's
+own positioning item (assessments table). A roster import writes one item
+per new or changed learner into the organisation's partition, in batches.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Iterable, Iterator
+
+from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.config import settings
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.store.tables import OrganizationsTable
+
+
+class OrganizationRecord(OrganizationsTable):
+    org_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    type = UnicodeAttribute()
+    uai = UnicodeAttribute(null=True)
+    created_at = NumberAttribute()
+
+
+class UaiRecord(OrganizationsTable):
+    org_id = UnicodeAttribute()
+
+
+class LearnerRecord(OrganizationsTable):
+    learner_id = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    usage_name = UnicodeAttribute(default="")
+    first_names = UnicodeAttribute()
+    birth_date = UnicodeAttribute()
+    sex = UnicodeAttribute(default="")
+    birth_insee_code = UnicodeAttribute(default="")
+    birth_country = UnicodeAttribute(default="")
+    division = UnicodeAttribute(default="")
+    mef_code = UnicodeAttribute(default="")
+    imported_at = NumberAttribute()
+    left_at = NumberAttribute(null=True)
+
+
+class LinkRecord(OrganizationsTable):
+    """ORG#o / USER#u: the roster entry this account reconciled with."""
+    user_id = UnicodeAttribute()
+    learner_id = UnicodeAttribute()
+    linked_at = NumberAttribute()
+
+
+class ClaimRecord(OrganizationsTable):
+    """ORG#o / CLAIM#<learner id>: the account that reconciled with this learner."""
+    user_id = UnicodeAttribute()
+    learner_id = UnicodeAttribute()
+
+
+class CampaignRecord(OrganizationsTable):
+    campaign_id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    code = UnicodeAttribute()
+    name = UnicodeAttribute()
+    type = UnicodeAttribute()
+    competences = ListAttribute(of=UnicodeAttribute, default=list)
+    skills = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = NumberAttribute()
+    created_by = UnicodeAttribute(null=True)
+
+
+class CampaignCodeRecord(OrganizationsTable):
+    org_id = UnicodeAttribute()
+    campaign_id = UnicodeAttribute()
+
+
+class ParticipationRecord(OrganizationsTable):
+    campaign_id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    learner_id = UnicodeAttribute(null=True)
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    division = UnicodeAttribute(default="")
+    joined_at = NumberAttribute()
+    shared_at = NumberAttribute(null=True)   # epoch ms
+
+
+class ResultRecord(OrganizationsTable):
+    campaign_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    learner_id = UnicodeAttribute(null=True)
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    division = UnicodeAttribute(default="")
+    shared_at = NumberAttribute()            # epoch ms
+    progress = NumberAttribute()
+    mastery = NumberAttribute(null=True)
+    total_pix = NumberAttribute()
+    certifiable = BooleanAttribute()
+    competences = UnicodeAttribute()         # JSON {code: [pix, level]}: compact, read as a whole
+
+
+class Conflicting(Exception):
+    """A conditional write lost: the item exists or changed meanwhile."""
+
+
+# --- keys and cursors ----------------------------------------------------------------------------
+
+
+def org_key(org_id: str) -> str:
+    return f"ORG#{org_id}"
+
+
+def result_sk(shared_at_ms: int, user_id: str) -> str:
+    return f"RESULT#{shared_at_ms:015d}#{user_id}"
+
+
+def encode_cursor(sk: str) -> str:
+    return base64.urlsafe_b64encode(sk.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str | None, prefix: str) -> str | None:
+    """The sort key a page starts after. Only the sort key travels: the partition
+    key is always rebuilt from the URL, so a cursor cannot reach another
+    organisation's or campaign's items."""
+    if not cursor:
+        return None
+    try:
+        sk = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        sk = ""
+    if not sk.startswith(prefix) or len(sk) > 300:
+        raise InvalidInput("Curseur de pagination invalide.", code="invalid_cursor")
+    return sk
+
+
+def _page(model, pk: str, prefix: str, cursor: str | None, limit: int) -> tuple[list, str | None]:
+    start = decode_cursor(cursor, prefix)
+    kwargs = {"limit": limit + 1, "consistent_read": False}
+    if start:
+        kwargs["last_evaluated_key"] = {"pk": {"S": pk}, "sk": {"S": start}}
+    items = list(model.query(pk, model.sk.startswith(prefix), **kwargs))
+    if len(items) > limit:
+        return items[:limit], encode_cursor(items[limit - 1].sk)
+    return items, None
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+def _connection() -> Connection:
+    cfg = settings()
+    return Connection(host=cfg.dynamodb_endpoint, region=cfg.region)
+
+
+def _conditional_failed(err: Exception) -> bool:
+    if getattr(err, "cause_response_code", None) == "ConditionalCheckFailedException":
+        return True
+    return isinstance(err, TransactWriteError) and "ConditionalCheckFailed" in str(
+        getattr(err, "cancellation_reasons", "") or err)
+
+
+def put_new(record) -> None:
+    try:
+        record.save(condition=OrganizationsTable.pk.does_not_exist())
+    except PutError as err:
+        if _conditional_failed(err):
+            raise Conflicting() from err
+        raise
+
+
+def put_all_new(records: list) -> None:
+    """All or nothing, each conditional on not existing."""
+    try:
+        with TransactWrite(connection=_connection()) as tx:
+            for rec in records:
+                tx.save(rec, condition=OrganizationsTable.pk.does_not_exist())
+    except TransactWriteError as err:
+        if _conditional_failed(err):
+            raise Conflicting() from err
+        raise
+
+
+def batch_put(records: Iterable) -> None:
+    """BatchWriteItem by 25 (PynamoDB retries unprocessed items with backoff). A
+    generator is consumed lazily: only one batch of records exists at a time."""
+    with OrganizationsTable.batch_write() as batch:
+        for rec in records:
+            batch.save(rec)
+
+
+def batch_delete(records: list) -> None:
+    if not records:
+        return
+    with OrganizationsTable.batch_write() as batch:
+        for rec in records:
+            batch.delete(rec)
+
+
+def get_or_none(model, pk: str, sk: str, consistent: bool = True):
+    try:
+        return model.get(pk, sk, consistent_read=consistent)
+    except DoesNotExist:
+        return None
+
+
+# --- organisations -------------------------------------------------------------------------------
+
+
+def organization(org_id: str) -> OrganizationRecord | None:
+    return get_or_none(OrganizationRecord, org_key(org_id), "ORG", consistent=False)
+
+
+def organizations_page(cursor: str | None, limit: int) -> tuple[list[OrganizationRecord], str | None]:
+    start = decode_cursor(cursor, "")
+    kwargs = {"limit": limit + 1}
+    if start:
+        org = organization(start)
+        if org is None:
+            raise InvalidInput("Curseur de pagination invalide.", code="invalid_cursor")
+        kwargs["last_evaluated_key"] = {"pk": {"S": org.pk}, "sk": {"S": org.sk},
+                                        "gsi1pk": {"S": org.gsi1pk}, "gsi1sk": {"S": org.gsi1sk}}
+    items = list(OrganizationRecord.gsi1.query("ORGS", **kwargs))
+    if len(items) > limit:
+        return items[:limit], encode_cursor(items[limit - 1].org_id)
+    return items, None
+
+
+# --- rosters -------------------------------------------------------------------------------------
+
+
+def learner(org_id: str, learner_id: str) -> LearnerRecord | None:
+    return get_or_none(LearnerRecord, org_key(org_id), f"LEARNER#{learner_id}")
+
+
+def all_learners(org_id: str) -> Iterator[LearnerRecord]:
+    """The whole roster (an import compares the file with it), page by page."""
+    return LearnerRecord.query(org_key(org_id), LearnerRecord.sk.startswith("LEARNER#"),
+                               consistent_read=True)
+
+
+def learners_page(org_id: str, cursor: str | None, limit: int) -> tuple[list[LearnerRecord], str | None]:
+    return _page(LearnerRecord, org_key(org_id), "LEARNER#", cursor, limit)
+
+
+def learners_of_division(org_id: str, division: str) -> list[LearnerRecord]:
+    return list(LearnerRecord.gsi2.query(f"ORGDIV#{org_id}#{division}"))
+
+
+def learners_born(org_id: str, birth_date: str) -> list[LearnerRecord]:
+    return list(LearnerRecord.gsi1.query(f"ORGBIRTH#{org_id}#{birth_date}"))
+
+
+def link_of(org_id: str, user_id: str) -> LinkRecord | None:
+    return get_or_none(LinkRecord, org_key(org_id), f"USER#{user_id}")
+
+
+def claim_of(org_id: str, learner_id: str) -> ClaimRecord | None:
+    return get_or_none(ClaimRecord, org_key(org_id), f"CLAIM#{learner_id}")
+
+
+def links_of_user(user_id: str) -> list[LinkRecord]:
+    return list(LinkRecord.gsi1.query(f"USER#{user_id}", LinkRecord.gsi1sk.startswith("LINK#")))
+
+
+def put_link(org_id: str, user_id: str, learner_id: str, now: int) -> None:
+    """Both sides of a reconciliation, or neither (Conflicting)."""
+    put_all_new([
+        LinkRecord(org_key(org_id), f"USER#{user_id}", user_id=user_id, learner_id=learner_id,
+                   linked_at=now, gsi1pk=f"USER#{user_id}", gsi1sk=f"LINK#{org_id}"),
+        ClaimRecord(org_key(org_id), f"CLAIM#{learner_id}", user_id=user_id, learner_id=learner_id),
+    ])
+
+
+def delete_link(link: LinkRecord) -> None:
+    batch_delete([link, ClaimRecord(link.pk, f"CLAIM#{link.learner_id}")])
+
+
+# --- campaigns -----------------------------------------------------------------------------------
+
+
+def campaign(org_id: str, campaign_id: str) -> CampaignRecord | None:
+    return get_or_none(CampaignRecord, org_key(org_id), f"CAMPAIGN#{campaign_id}", consistent=False)
+
+
+def campaigns_of(org_id: str) -> list[CampaignRecord]:
+    return list(CampaignRecord.query(org_key(org_id), CampaignRecord.sk.startswith("CAMPAIGN#")))
+
+
+def campaign_by_code(code: str) -> CampaignRecord | None:
+    link = get_or_none(CampaignCodeRecord, f"CODE#{code}", "CODE", consistent=False)
+    return campaign(link.org_id, link.campaign_id) if link else None
+
+
+def participation(campaign_id: str, user_id: str) -> ParticipationRecord | None:
+    return get_or_none(ParticipationRecord, f"CAMPAIGN#{campaign_id}", f"PART#{user_id}")
+
+
+def participations_of_user(user_id: str) -> list[ParticipationRecord]:
+    return list(ParticipationRecord.gsi1.query(f"USER#{user_id}",
+                                               ParticipationRecord.gsi1sk.startswith("PART#")))
+
+
+def mark_shared(record: ParticipationRecord, shared_at_ms: int) -> None:
+    """Once only: a second share (or a retried one) loses with Conflicting."""
+    try:
+        record.update(actions=[ParticipationRecord.shared_at.set(shared_at_ms)],
+                      condition=ParticipationRecord.shared_at.does_not_exist())
+    except UpdateError as err:
+        if _conditional_failed(err):
+            raise Conflicting() from err
+        raise
+
+
+def result(campaign_id: str, shared_at_ms: int, user_id: str) -> ResultRecord | None:
+    return get_or_none(ResultRecord, f"CAMPAIGN#{campaign_id}", result_sk(shared_at_ms, user_id))
+
+
+def results_page(campaign_id: str, cursor: str | None,
+                 limit: int) -> tuple[list[ResultRecord], str | None]:
+    return _page(ResultRecord, f"CAMPAIGN#{campaign_id}", "RESULT#", cursor, limit)
+
+
+def competences_json(competences: dict[str, tuple[int, int]]) -> str:
+    return json.dumps({k: list(v) for k, v in competences.items()}, separators=(",", ":"))
+
+
+def competences_of(record: ResultRecord) -> dict[str, tuple[int, int]]:
+    return {k: (int(v[0]), int(v[1])) for k, v in json.loads(record.competences or "{}").items()}

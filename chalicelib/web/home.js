@@ -1,0 +1,3 @@
+import { initLayout } from './ui.js';
+
+initLayout();

@@ -1,0 +1,121 @@
+"""Certification for schools over HTTP: a class of the roster enrolled in a
+session of the centre with the school's UAI, and the report book by INE."""
+from __future__ import annotations
+
+import pytest
+
+from tests.api import cert_flow
+from tests.api import org_flow as flow
+from tests.api.helpers import call, js
+
+UAI = "0750001A"
+
+
+@pytest.fixture()
+def school(client):
+    org = flow.create_org(client, name="Lycée Victor Hugo", type="lycee", uai=UAI)["org_id"]
+    portal = flow.client_token(org)
+    assert flow.import_roster(client, org, portal, flow.school_csv()).status_code == 200
+    centre_id, staff = cert_flow.create_centre(client, uai=UAI)
+    session = cert_flow.create_session(client, centre_id, staff)
+    return org, portal, centre_id, staff, session["session_id"]
+
+
+def enrol(client, org, session_id, token, **body):
+    return call(client, "POST", f"/organizations/{org}/certification-sessions/{session_id}/enrolments",
+                token=token, body=body)
+
+
+def test_a_class_is_enrolled_in_one_call_and_only_once(client, school):
+    org, portal, centre_id, staff, sid = school
+    response = enrol(client, org, sid, portal, division="3A")
+    assert response.status_code == 201, response.body
+    body = js(response)
+    assert (body["enrolled"], body["already_enrolled"]) == (2, 0)
+    listed = js(call(client, "GET", f"/centres/{centre_id}/sessions/{sid}/candidates",
+                     token=staff))["candidates"]
+    assert sorted((c["last_name"], c["first_name"], c["birth_date"], c["birth_place"], c["sex"])
+                  for c in listed) == [("Dupont", "Léa", "2010-05-14", "75056", "F"),
+                                       ("Martin", "Hugo", "2009-11-02", "Belgique", "M")]
+    from chalicelib.store import certification
+
+    assert sorted(c.ine for c in certification.candidates(sid)) == ["123456789AB", "234567890CD"]
+
+    again = js(enrol(client, org, sid, portal, division="3A"))
+    assert (again["enrolled"], again["already_enrolled"]) == (0, 2)
+    one = js(enrol(client, org, sid, flow.member_token(org), learner_ids=["3456789012E"]))
+    assert one["enrolled"] == 1
+
+    assert enrol(client, org, sid, portal, division="6Z").status_code == 404
+    assert enrol(client, org, sid, portal, learner_ids=["999999999ZZ"]).status_code == 404
+    assert enrol(client, org, sid, portal, division="3A", learner_ids=["x"]).status_code == 400
+
+
+def test_pupils_who_left_are_not_enrolled(client, school):
+    org, portal, _, _, sid = school
+    flow.import_roster(client, org, portal, flow.school_csv([flow.PUPILS[0], flow.PUPILS[2]]))
+    assert js(enrol(client, org, sid, portal, division="3A"))["enrolled"] == 1
+    assert enrol(client, org, sid, portal, learner_ids=["234567890CD"]).status_code == 404
+
+
+def test_only_sessions_of_the_centre_with_the_school_uai(client, school):
+    org, portal, _, _, sid = school
+    other_centre, other_staff = cert_flow.create_centre(client, name="Autre centre", uai="0750009K")
+    foreign = cert_flow.create_session(client, other_centre, other_staff)["session_id"]
+    assert enrol(client, org, foreign, portal, division="3A").status_code == 404
+    assert enrol(client, org, "nope", portal, division="3A").status_code == 404
+
+    other = flow.create_org(client, name="Lycée B", type="lycee", uai="0750009K")["org_id"]
+    intruder = flow.client_token(other)
+    assert enrol(client, org, sid, intruder, division="3A").status_code == 403
+    # through its own URL, school B cannot reach school A's session either
+    assert enrol(client, other, sid, intruder, division="3A").status_code == 404
+
+
+def certificate(course_id: str, uai: str, ine: str | None, *, published=True, date="2026-06-10",
+                score=310, label="Indépendant 3"):
+    from chalicelib.store import certification as store
+
+    rec = store.CertificateRecord(
+        f"CERT#{course_id}", "CERT", certificate_id=course_id, user_id=f"u-{course_id}",
+        session_id="s1", verification_code=f"P-TEST{course_id.upper():0>4}", first_name="Léa",
+        last_name="Dupont", birth_date="2010-05-14", session_date=date, centre_name="Lycée",
+        global_score=score, level=3, level_label=label, competence_levels={"1.1": 3, "2.1": 2},
+        certification_version="v3", issued_at=f"{date}T12:00:00+00:00", status="validated",
+        published=published, ine=ine)
+    if ine:
+        rec.gsi2pk, rec.gsi2sk = f"UAI#{uai}", f"{ine}#{course_id}"
+    rec.save()
+
+
+def test_the_report_book_lists_each_pupil_latest_published_certificate(client, school):
+    org, portal, *_ = school
+    certificate("c1", UAI, "123456789AB", date="2026-01-10", score=200, label="Initié 2")
+    certificate("c2", UAI, "123456789AB", date="2026-06-10")
+    certificate("c3", UAI, "234567890CD", published=False)
+    certificate("c4", "0750009K", "3456789012E")
+    response = call(client, "GET", f"/organizations/{org}/report-book", token=portal)
+    assert response.status_code == 200, response.body
+    book = js(response)
+    assert book["uai"] == UAI
+    assert book["pupils"] == [{
+        "ine": "123456789AB", "last_name": "Dupont", "first_name": "Léa", "birth_date": "2010-05-14",
+        "certificate": {"date": "2026-06-10", "global_score": 310, "level": 3,
+                        "level_label": "Indépendant 3", "competence_levels": {"1.1": 3, "2.1": 2},
+                        "verification_code": "P-TEST00C2", "issued_at": "2026-06-10T12:00:00+00:00"}}]
+
+
+def test_the_report_book_is_for_the_school_api_client_only(client, school):
+    org, portal, *_ = school
+    certificate("c1", UAI, "123456789AB")
+    other = flow.create_org(client, name="Lycée B", type="lycee", uai="0750009K")["org_id"]
+    certificate("c9", "0750009K", "3456789012E")
+    for token in (flow.member_token(org, "admin"), flow.client_token(org, scopes=("campaign-results",)),
+                  flow.client_token(other)):
+        assert call(client, "GET", f"/organizations/{org}/report-book", token=token).status_code == 403
+    theirs = js(call(client, "GET", f"/organizations/{other}/report-book", token=flow.client_token(other)))
+    assert [p["ine"] for p in theirs["pupils"]] == ["3456789012E"]
+
+    fac = flow.create_org(client, name="Université", type="higher_education", uai=None)["org_id"]
+    response = call(client, "GET", f"/organizations/{fac}/report-book", token=flow.client_token(fac))
+    assert response.status_code == 409 and js(response)["error"]["code"] == "no_uai"

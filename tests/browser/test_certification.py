@@ -1,0 +1,170 @@
+"""Certification in real browsers: the candidate joins and waits, the
+invigilator authorises from the invigilation screen (and reports a live
+alert), the candidate answers without ever seeing a correction; the session is
+finalised, the job issues the certificate, and the public verification page
+(the QR code's target) shows it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.flows import (SECRET_KEYS, ApiWatch, answer_correctly, axe,
+                                 certification_session, fits, keys_in, shot)
+from tests.conftest import make_token
+
+expect = pytest.importorskip("playwright.sync_api", reason="needs the `playwright` package").expect
+
+PASSWORD = "Candidat2026"
+
+
+def test_certification_from_join_to_public_verification(pages, stack):
+    first, last, birth, email = "Léa", "Durand", "2007-09-21", "lea.durand@example.org"
+    user = stack.api("POST", "/users", {"first_name": first, "last_name": last, "email": email,
+                                        "password": PASSWORD, "birth_date": birth,
+                                        "accepted_terms": True}, expect=201)
+
+    stack.command("seed", user["id"], "1.1", "1.2", "1.3", "2.1", "2.2")
+    s = certification_session(stack, first=first, last=last, birth=birth)
+    sid, cid = s["session"]["session_id"], s["candidate"]["candidate_id"]
+
+    # the candidate signs in (a wrong password first) and comes back to the certification page
+    cand = pages.new(width=1000)
+    watch = ApiWatch(cand, r"/me/certification-courses|/certification/join")
+    cand.goto("/certification")
+    cand.wait_for_url("**/connexion?suite=certification")
+    cand.fill("#login", email)
+    cand.fill("#password", "Mauvais123")
+    cand.get_by_role("button", name="Se connecter").click()
+    expect(cand.locator(".summary")).to_be_focused()
+    shot(cand, "09-connexion-erreur")
+    axe(cand, "connexion-erreur")
+    cand.fill("#password", PASSWORD)
+    cand.keyboard.press("Enter")
+    cand.wait_for_url("**/certification")
+
+    # join: a wrong access code is refused inline, then the right one
+    cand.fill("#access_code", "BBBB22")
+    cand.fill("#first_name", "lea")
+    cand.fill("#last_name", "DURAND")
+    cand.fill("#birth_date", "21/09/2007")
+    cand.get_by_role("button", name="Rejoindre la session").click()
+    expect(cand.locator("#access_code-erreur")).to_be_visible()
+    cand.fill("#access_code", s["session"]["access_code"].lower())
+    cand.get_by_role("button", name="Rejoindre la session").click()
+    expect(cand.locator('[data-state="waiting"]')).to_contain_text("En attente du surveillant")
+    shot(cand, "10-certification-attente")
+    axe(cand, "certification-attente")
+
+    # the invigilator signs in to the session and authorises the start
+    inv = pages.new(width=1100)
+    inv.goto(f"/surveillance?session={sid}")
+    expect(inv.locator("#session_id")).to_have_value(sid)
+    inv.fill("#password", s["session"]["invigilator_password"])
+    inv.get_by_role("button", name="Accéder à la session").click()
+    row = inv.locator(f'tr[data-candidate="{cid}"]')
+    expect(row.locator("td[data-state]")).to_have_attribute("data-state", "waiting_authorisation")
+    shot(inv, "11-surveillant-attente")
+    axe(inv, "surveillant")
+    row.locator('button:has-text("Autoriser à commencer")').click()
+    expect(row.locator("td[data-state]")).to_have_attribute("data-state", "testing")
+    expect(inv.locator("#annonces")).to_contain_text("peut commencer")
+
+    # the candidate's page notices (polling) and shows the first question
+    cand.wait_for_selector("form.question", timeout=20_000)
+    expect(cand.locator("[data-progress]")).to_contain_text("Question 1 sur 32")
+    shot(cand, "12-certification-question")
+    axe(cand, "certification-question")
+    answered = 0
+    alerted = False
+    while True:
+        cand.wait_for_selector('form.question:not([data-done]), [data-state="ended"]')
+        if cand.locator('[data-state="ended"]').count():
+            break
+        if answered == 2 and not alerted:
+            # a live alert on the current item: neutralised, the candidate gets another
+            expect(row.locator('button:has-text("Signaler un problème")')).to_be_visible(timeout=10_000)
+            row.locator('button:has-text("Signaler un problème")').click()
+            expect(inv.locator("#signalement h3")).to_be_focused()
+            inv.select_option("#alerte-motif", "Image ou contenu illisible")
+            shot(inv, "13-surveillant-signalement")
+            axe(inv, "surveillant-signalement")
+            inv.get_by_role("button", name="Signaler et neutraliser la question").click()
+            expect(row).to_contain_text("1 signalement")
+            alerted = True
+            # a reload in the same tab goes on with the test (no new join needed)
+            cand.reload()
+            cand.wait_for_selector("form.question:not([data-done])")
+        item_id = answer_correctly(cand)
+        assert cand.locator(".result").count() == 0, "a correction was shown in certification"
+        cand.wait_for_function(
+            "id => !document.querySelector(`form.question[data-item-id='${id}']:not([data-done])`)", arg=item_id)
+        answered += 1
+        assert answered <= 33
+    assert answered >= 15
+    expect(cand.locator('[data-state="ended"]')).to_contain_text("Test terminé")
+    shot(cand, "14-certification-fin")
+    axe(cand, "certification-fin")
+    expect(row.locator("td[data-state]")).to_have_attribute("data-state", "completed", timeout=10_000)
+    shot(inv, "15-surveillant-fin")
+    for _, url, body in watch.seen:
+        assert not keys_in(body) & SECRET_KEYS, url
+
+    # a second candidate (driven through the API) disconnects: the invigilator
+    # authorises the resume, then ends the test
+    other = stack.api("POST", f"/centres/{s['centre_id']}/sessions/{sid}/candidates",
+                      {"first_name": "Noé", "last_name": "Lambert", "birth_date": "2008-02-03"},
+                      token=s["staff"], expect=201)
+    stack.command("seed", "browser-noe", "1.1", "1.2", "1.3", "2.1", "2.2")
+    noe = make_token("browser-noe")
+    join = {"access_code": s["session"]["access_code"], "first_name": "Noé", "last_name": "Lambert",
+            "birth_date": "2008-02-03"}
+    stack.api("POST", "/certification/join", join, token=noe, expect=200)
+    row2 = inv.locator(f'tr[data-candidate="{other["candidate_id"]}"]')
+    expect(row2.locator("td[data-state]")).to_have_attribute("data-state", "waiting_authorisation")
+    expect(inv.locator("#annonces")).to_contain_text("Noé Lambert attend votre autorisation")
+    row2.get_by_role("button", name="Autoriser à commencer").click()
+    expect(row2.locator("td[data-state]")).to_have_attribute("data-state", "testing")
+    stack.api("POST", "/certification/join", join, token=noe, expect=200)  # back after a crash
+    expect(row2.locator("td[data-state]")).to_have_attribute("data-state", "waiting_resume")
+    row2.get_by_role("button", name="Autoriser la reprise").click()
+    expect(row2.locator("td[data-state]")).to_have_attribute("data-state", "testing")
+    inv.once("dialog", lambda dialog: dialog.accept())
+    row2.get_by_role("button", name="Terminer le test").click()
+    expect(row2.locator("td[data-state]")).to_have_attribute("data-state", "ended")
+    expect(row2).to_contain_text("Aucune action")
+    shot(inv, "15b-surveillant-reprise-fin")
+
+    # the centre finalises, the scheduled job issues the certificates
+    stack.api("POST", f"/centres/{s['centre_id']}/sessions/{sid}/finalise",
+              {"comment": "RAS", "candidates": [
+                  {"candidate_id": cid, "present": True, "incidents": []},
+                  {"candidate_id": other["candidate_id"], "present": True, "incidents": [
+                      {"category": "technical_problem", "description": "Poste bloqué"}]}]},
+              token=s["staff"], expect=200)
+    assert stack.command("job")["issued"] == 2
+
+    # the holder sees it on the profile; its verification page is the QR code's target
+    cand.goto("/profil")
+    code = cand.locator("#certificats-titre + ul .code-big").inner_text()
+    assert code.startswith("P-")
+    shot(cand, "16-profil-certificat")
+    with cand.expect_download() as download:
+        cand.get_by_role("button", name="Télécharger").click()
+    assert download.value.suggested_filename == f"attestation-{code}.pdf"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+
+    checker = pages.new(width=360, height=780)
+    checker.goto(f"/verification?code={code}")
+    result = checker.locator(f'[data-certificate="{code}"]')
+    expect(result).to_contain_text("Certificat authentique")
+    expect(result.locator("[data-holder]")).to_have_text(f"{first} {last}")
+    expect(result.locator("tbody th[scope=row]")).to_have_count(16)
+    fits(checker)
+    expect(checker.locator("#certificat-titre")).to_be_focused()
+    shot(checker, "17-verification")
+    axe(checker, "verification")
+    checker.fill("#code", "P-BBBBBBBB")
+    checker.get_by_role("button", name="Vérifier").click()
+    expect(checker.locator("#code-erreur")).to_contain_text("Aucun certificat")
+    shot(checker, "18-verification-inconnu")

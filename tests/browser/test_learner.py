@@ -1,0 +1,154 @@
+"""A learner in a real browser: registration (with the inline errors), a whole
+positioning test on one competence (skip, keyboard only, reload and resume,
+corrections), then the profile showing the level reached."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.api.answers import correct_answer
+from tests.browser.flows import SECRET_KEYS, ApiWatch, answer_correctly, axe, keys_in, shot
+
+expect = pytest.importorskip("playwright.sync_api", reason="needs the `playwright` package").expect
+
+PASSWORD = "Bonjour2026"
+
+
+def register(page, email: str) -> None:
+    page.goto("/inscription")
+    expect(page).to_have_title(re.compile("Créer un compte"))
+    # nothing filled: a summary takes the focus and each field says what is wrong
+    page.get_by_role("button", name="Créer mon compte").click()
+    summary = page.locator(".summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("erreurs")
+    expect(page.locator("#first_name")).to_have_attribute("aria-invalid", "true")
+    # a weak password: the rules list shows what is missing, the error says it too
+    page.fill("#first_name", "Camille")
+    page.fill("#last_name", "Martin")
+    page.fill("#email", email)
+    page.fill("#birth_date", "31/02/2000")
+    page.fill("#password", "bonjour")
+    expect(page.locator('[data-rule="upper"]')).not_to_have_class(re.compile(r"\bok\b"))
+    expect(page.locator('[data-rule="lower"]')).to_have_class(re.compile(r"\bok\b"))
+    page.check("#accepted_terms")
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.locator("#password-erreur")).to_contain_text("une lettre majuscule")
+    expect(page.locator("#password")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#birth_date-erreur")).to_contain_text("JJ/MM/AAAA")
+    shot(page, "01-inscription-erreurs")
+    axe(page, "inscription-erreurs")
+    page.fill("#birth_date", "15/03/2000")
+    page.fill("#password", PASSWORD)
+    expect(page.locator('[data-rule="digit"]')).to_contain_text("respecté")
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.locator("#inscrit h2")).to_have_text("Votre compte est créé")
+    shot(page, "02-inscription-ok")
+    page.click("text=Découvrir mon profil")
+    page.wait_for_url("**/profil")
+
+
+def run_positioning(page) -> dict:
+    """Answer the test of the page to its end; returns what happened."""
+    log = {"answers": 0, "skipped": False, "keyboard": False, "reloaded": False, "timed": 0}
+    while True:
+        page.wait_for_selector("form.question:not([data-done]), [data-finished]")
+        if page.locator("[data-finished]").count():
+            return log
+        form = page.locator("form.question")
+        item_id = form.get_attribute("data-item-id")
+        expect(page.locator("[data-progress]")).to_contain_text(f"Question {log['answers'] + 1}")
+        if form.get_attribute("data-timer"):
+            expect(page.locator('[data-role="timer"]')).to_contain_text(re.compile(r"\d:\d\d"))
+            expect(page.locator("#annonces")).to_contain_text("Question chronométrée")
+            if not log["timed"]:
+                shot(page, "05-question-chronometree")
+            log["timed"] += 1
+        if log["answers"] == 0:
+            shot(page, "04-question")
+            axe(page, "question")
+            page.click('[data-action="passer"]')
+            expect(page.locator(".result h2")).to_contain_text("Question passée")
+            log["skipped"] = True
+        elif not log["keyboard"] and form.get_attribute("data-type") == "QCU":
+            answer_qcu_with_keyboard(page, item_id)
+            log["keyboard"] = True
+        else:
+            answer_correctly(page)
+            expect(page.locator(".result h2")).to_contain_text("Bonne réponse")
+        log["answers"] += 1
+        expect(page.locator(".result h2")).to_be_focused()
+        expect(page.locator("#annonces")).to_contain_text("Réponse enregistrée")
+        if log["answers"] == 2:
+            expect(page.locator(".result")).to_contain_text("Pour comprendre")
+            shot(page, "06-correction")
+            axe(page, "correction")
+        if log["answers"] == 3:
+            # a reload keeps the test where it was: the same correction, then the next item
+            status = page.locator(".result").get_attribute("data-status")
+            page.reload()
+            expect(page.locator(".result")).to_have_attribute("data-status", status)
+            log["reloaded"] = True
+        page.click('[data-action="suivante"]')
+        assert log["answers"] < 60, "the test never ends"
+
+
+def answer_qcu_with_keyboard(page, item_id: str) -> None:
+    """Keyboard only: the focus starts on the question title; Tab reaches the
+    choices, arrows pick one, Tab reaches « Je valide », Enter validates."""
+    expect(page.locator("#question-titre")).to_be_focused()
+    choice = str(correct_answer(item_id)["choice"])
+    page.keyboard.press("Tab")
+    for _ in range(10):
+        if page.evaluate("document.activeElement.value") == choice:
+            break
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")
+    assert page.evaluate("document.activeElement.checked") is True
+    page.keyboard.press("Tab")
+    expect(page.locator('[data-action="valider"]')).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".result h2")).to_contain_text("Bonne réponse")
+
+
+def test_register_take_a_positioning_test_and_see_the_level(pages, stack):
+    page = pages.new()
+    watch = ApiWatch(page, r"/me/competences/")
+    register(page, "camille.martin@example.org")
+    expect(page.locator("[data-total-pix]")).to_have_text("0")
+    expect(page.locator('[data-certifiable="false"]')).to_be_visible()
+    expect(page.locator(".cards .card")).to_have_count(16)
+    shot(page, "03-profil-vide")
+    axe(page, "profil-vide")
+
+    page.click('[data-competence="1.1"] >> text=Commencer')
+    page.wait_for_url("**/positionnement?competence=1.1")
+    expect(page.locator("h1")).to_contain_text("1.1 Mener une recherche")
+    log = run_positioning(page)
+    assert log["skipped"] and log["keyboard"] and log["reloaded"]
+    finished = page.locator("[data-finished]")
+    expect(finished).to_contain_text("Test terminé")
+    level = int(re.search(r"niveau (\d)", finished.inner_text()).group(1))
+    assert level >= 3, log
+    shot(page, "07-test-termine")
+
+    page.click("text=Voir mon profil")
+    page.wait_for_url("**/profil")
+    card = page.locator('[data-competence="1.1"]')
+    expect(card.locator("[data-level]")).to_have_attribute("data-level", str(level))
+    expect(card).to_contain_text("Terminée")
+    expect(page.locator('rect[data-code="1.1"]')).to_be_visible()
+    total = int(page.locator("[data-total-pix]").inner_text())
+    assert total > 0
+    shot(page, "08-profil-niveau")
+    axe(page, "profil")
+
+    # the browser never received a solution before answering
+    assert watch.seen, "no API answer observed"
+    for method, url, body in watch.seen:
+        if url.endswith("/assessment"):
+            assert not keys_in(body) & SECRET_KEYS, (method, url)
+        elif method == "POST" and url.endswith("/answers"):
+            assert body["correction"]["item_id"] == body["item_id"]
+            assert not keys_in(body["assessment"]) & SECRET_KEYS, url

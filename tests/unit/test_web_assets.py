@@ -1,0 +1,198 @@
+"""The web front's static files: size budget, no secret, accessible markup,
+consistent with the API; and how chalicelib/api/web.py serves them."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from chalicelib.api import web
+from chalicelib.domain.framework import AREAS, COMPETENCES
+
+WEB = web.WEB_DIR
+PAGE_FILES = sorted(file for file, _ in web.PAGES.values())
+JS_FILES = sorted(WEB.glob("*.js"))
+JS_BUDGET = 100_000  # bytes, all scripts together: old school machines, slow networks
+
+
+def test_total_javascript_is_under_100_kb():
+    sizes = {p.name: p.stat().st_size for p in JS_FILES}
+    assert sum(sizes.values()) < JS_BUDGET, sizes
+
+
+def modules_of(script: str) -> set[str]:
+    """The script and every module it imports, transitively."""
+    seen, todo = set(), [script]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += [t[2:] for t in re.findall(r"from '(\./[^']+)'", (WEB / name).read_text(encoding="utf-8"))]
+    return seen
+
+
+@pytest.mark.parametrize("file", sorted(file for file, _ in web.PAGES.values()))
+def test_each_page_loads_at_most_50_kb_of_javascript(file):
+    script = re.search(r'src="\{\{assets\}\}/([\w.-]+\.js)"', (WEB / file).read_text(encoding="utf-8")).group(1)
+    size = sum((WEB / m).stat().st_size for m in modules_of(script))
+    assert size < 50_000, (file, size)
+
+
+def test_the_folder_is_flat_and_every_file_is_served():
+    files = {p.name for p in WEB.iterdir()}
+    assert all(p.is_file() for p in WEB.iterdir()), "assets are addressed by name only"
+    served = set(web.assets()) | set(PAGE_FILES)
+    assert files == served, files ^ served
+
+
+SECRET_PATTERNS = [
+    re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),          # a JWT
+    re.compile(r"AKIA[0-9A-Z]{16}"),                                    # an AWS key id
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    re.compile(r"(?i)(?<![\w-])(secret|api[_-]?key|password|passwd|token)\s*[:=]\s*['\"][^'\"\s]{12,}['\"]"),
+    re.compile(r"(?i)jwt_secret|badge_private_key"),
+]
+
+
+@pytest.mark.parametrize("path", sorted(WEB.iterdir()), ids=lambda p: p.name)
+def test_no_secret_and_nothing_from_another_origin(path):
+    text = path.read_text(encoding="utf-8")
+    for pattern in SECRET_PATTERNS:
+        assert not pattern.search(text), (path.name, pattern.pattern)
+    urls = re.findall(r"https?://[^\s'\"<>)]+", text)
+    assert all(u.startswith("http://www.w3.org/") for u in urls), urls  # SVG namespace only
+
+
+@pytest.mark.parametrize("path", JS_FILES, ids=lambda p: p.name)
+def test_scripts_are_plain_modules_for_old_browsers(path):
+    text = path.read_text(encoding="utf-8")
+    for construct in ("?.", "??", "replaceAll(", ".at(", "structuredClone", "Object.hasOwn", "eval(",
+                      "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write"):
+        assert construct not in text, (path.name, construct)
+    for target in re.findall(r"from '(\./[^']+)'", text):
+        assert (WEB / target[2:]).is_file(), (path.name, target)
+
+
+class Page(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.title = ""
+        self._in_title = False
+        self.label_for: set[str] = set()
+        self.text_in: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {k: v or "" for k, v in attrs}
+        self.tags.append((tag, attrs))
+        self._in_title = tag == "title"
+        if tag == "label" and attrs.get("for"):
+            self.label_for.add(attrs["for"])
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+    def all(self, tag):
+        return [a for t, a in self.tags if t == tag]
+
+
+def parsed(file: str) -> Page:
+    page = Page()
+    page.feed((WEB / file).read_text(encoding="utf-8"))
+    return page
+
+
+@pytest.mark.parametrize("file", PAGE_FILES)
+def test_every_page_is_french_titled_and_labelled(file):
+    page = parsed(file)
+    assert page.all("html")[0].get("lang") == "fr"
+    assert page.title.strip().endswith("– Compétences numériques") and len(page.title) > 25
+    assert any(m.get("name") == "viewport" for m in page.all("meta"))
+    assert len(page.all("h1")) == 1
+    assert len(page.all("main")) == 1 and page.all("main")[0].get("id") == "contenu"
+    assert page.all("a")[0].get("href") == "#contenu", "the skip link comes first"
+    assert any(d.get("aria-live") for d in page.all("div")), "a live region for announcements"
+    ids = [a["id"] for _, a in page.tags if "id" in a]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    for tag in ("input", "select", "textarea"):
+        for control in page.all(tag):
+            if control.get("type") in ("hidden", "submit", "button"):
+                continue
+            assert control.get("id") in page.label_for or control.get("aria-label") \
+                or control.get("aria-labelledby"), (file, control)
+    for attrs in page.all("button"):
+        assert attrs.get("type") in ("button", "submit"), (file, attrs)
+
+
+@pytest.mark.parametrize("file", PAGE_FILES)
+def test_pages_respect_the_content_security_policy(file):
+    page = parsed(file)
+    scripts = page.all("script")
+    assert scripts and all(s.get("type") == "module" and s.get("src") for s in scripts)
+    for _, attrs in page.tags:
+        assert "style" not in attrs, (file, attrs)
+        assert not [k for k in attrs if k.startswith("on")], (file, attrs)
+    for script in scripts:
+        name = script["src"].replace("{{assets}}/", "")
+        assert (WEB / name).is_file(), name
+
+
+def test_the_front_knows_the_same_framework_as_the_api():
+    text = (WEB / "framework.js").read_text(encoding="utf-8").replace("\\u2019", "'")
+    for area in AREAS:
+        assert f"{area.code}: '{area.title}'" in text
+    for comp in COMPETENCES:
+        assert f"'{comp.code}': '{comp.title}'" in text.replace("\\'", "'")
+
+
+def test_pages_are_rendered_with_relative_paths():
+    version = web.version()
+    assert re.fullmatch(r"[0-9a-f]{12}", version)
+    for route in web.PAGES:
+        body = web.page(route).body
+        assert "{{" not in body
+        root = "../" if route == "/mot-de-passe/nouveau" else "./"
+        assert f'href="{root}web/{version}/app.css"' in body
+        assert f'class="brand" href="{root}"' in body
+        assert 'href="/' not in body and 'src="/' not in body  # works behind a path prefix
+
+
+# --- served by the API --------------------------------------------------------------------
+
+
+def test_pages_are_served_as_html_with_security_headers(client):
+    for route in web.PAGES:
+        response = client.http.get(route)
+        assert response.status_code == 200, route
+        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert response.headers["Cache-Control"] == "no-cache"
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+    again = client.http.get("/verification?code=P-2B7KQ9XC",
+                            headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and not again.body
+
+
+def test_assets_are_served_with_their_type_and_cached_by_version(client):
+    version = web.version()
+    expected = {"app.css": "text/css; charset=utf-8", "api.js": "text/javascript; charset=utf-8",
+                "favicon.svg": "image/svg+xml"}
+    for name, content_type in expected.items():
+        response = client.http.get(f"/web/{version}/{name}")
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == content_type
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    stale = client.http.get(f"/web/0123456789ab/api.js")
+    assert stale.status_code == 200 and stale.headers["Cache-Control"] == "public, max-age=300"
+    for name in ("nope.js", "..%2Fapi.py", "index.html"):
+        response = client.http.get(f"/web/{version}/{name}")
+        assert response.status_code == 404, name
+        assert b'"asset_not_found"' in response.body
