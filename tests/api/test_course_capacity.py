@@ -1,0 +1,110 @@
+"""The course layout that keeps an answer cheap, and what it costs.
+
+The course item (answers inside) is in no index, so an answer is one
+conditional UpdateItem on it and nothing else; the user's list of courses goes
+through a small link item written once at join. Units are counted with
+scripts/ddb_meter.py (DynamoDB's sizing rules on the items moto holds).
+"""
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from tests.api import cert_flow as flow
+from tests.api.answers import correct_answer, make_certifiable, wrong_answer
+from tests.api.helpers import call, js
+from tests.conftest import ROOT, make_token
+
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+@pytest.fixture()
+def meter(client):
+    import ddb_meter
+
+    m = ddb_meter.install(ddb_meter.Meter(), peek=True)
+    yield m
+    ddb_meter.uninstall()
+
+
+def _joined(client):
+    centre_id, staff = flow.create_centre(client)
+    session = flow.create_session(client, centre_id, staff)
+    candidate = flow.enrol(client, centre_id, session["session_id"], staff)
+    make_certifiable("learner-1")
+    learner = make_token("learner-1")
+    course = js(call(client, "POST", "/certification/join", token=learner, body={
+        "access_code": session["access_code"], "first_name": "Léa", "last_name": "Dupont",
+        "birth_date": "2008-05-14"}))
+    inv = flow.invigilator(client, session)
+    assert call(client, "POST", f"/sessions/{session['session_id']}/candidates/"
+                f"{candidate['candidate_id']}/authorise", token=inv).status_code == 200
+    return learner, course["course_id"]
+
+
+def test_the_course_item_is_in_no_index_and_my_courses_still_lists_it(client):
+    from chalicelib.store import certification as store
+
+    learner, course_id = _joined(client)
+    course = store.course(course_id)
+    assert course.gsi1pk is None and course.gsi1sk is None
+    mine = js(call(client, "GET", "/me/certification-courses", token=learner))["courses"]
+    assert [c["course_id"] for c in mine] == [course_id]
+    assert js(call(client, "GET", "/me/certification-courses", token=make_token("learner-2")))["courses"] == []
+
+
+def test_an_answer_is_one_write_of_the_course_item_and_one_read(client, meter):
+    learner, course_id = _joined(client)
+    path = f"/me/certification-courses/{course_id}"
+    view = js(call(client, "GET", path, token=learner))
+    costs = []
+    while view["status"] == "started":
+        item_id = view["item"]["id"]
+        n0 = len(meter.calls)
+        answer = correct_answer(item_id) if len(costs) % 2 else wrong_answer(item_id)
+        response = call(client, "POST", path + "/answers", token=learner,
+                        body={"item_id": item_id, "answer": answer})
+        assert response.status_code == 200
+        calls = meter.calls[n0:]
+        writes = [c for c in calls if c.wcu]
+        assert [c.op for c in writes] == ["UpdateItem"] and writes[0].gsi_wcu == 0
+        costs.append((sum(c.rcu for c in calls), sum(c.wcu for c in calls)))
+        view = js(response)["course"]  # the next item comes with the answer
+    assert 20 <= len(costs) <= 32
+    assert all(rcu == 1 for rcu, _ in costs)  # one strongly consistent read, no re-read
+    assert all(wcu <= 2 for _, wcu in costs)  # ≤ 2 KB even with 32 answers inside
+    assert sum(w for _, w in costs) / len(costs) < 2
+
+
+def test_a_retried_answer_reads_once_and_writes_nothing(client, meter):
+    learner, course_id = _joined(client)
+    path = f"/me/certification-courses/{course_id}"
+    item_id = js(call(client, "GET", path, token=learner))["item"]["id"]
+    body = {"item_id": item_id, "answer": correct_answer(item_id)}
+    first = js(call(client, "POST", path + "/answers", token=learner, body=body))
+    n0 = len(meter.calls)
+    again = js(call(client, "POST", path + "/answers", token=learner, body=body))
+    assert again == first
+    assert sum(c.wcu for c in meter.calls[n0:]) == 0
+
+
+def test_courses_written_before_the_link_items_are_still_listed(client):
+    from chalicelib.store import certification as store
+
+    store.CourseRecord("COURSE#old-1", "COURSE", course_id="old-1", session_id="s", candidate_id="c",
+                       user_id="learner-7", status="completed", certification_version="2026.1",
+                       gsi1pk="USER#learner-7", gsi1sk="COURSE#old-1").save()
+    assert [c.course_id for c in store.courses_of_user("learner-7")] == ["old-1"]
+
+
+def test_erasure_removes_the_users_course_index_entries(client):
+    from chalicelib.services import certificates
+    from chalicelib.store import certification as store
+
+    _, course_id = _joined(client)
+    assert [c.course_id for c in store.courses_of_user("learner-1")] == [course_id]
+    certificates.erase("learner-1")
+    assert store.courses_of_user("learner-1") == []
+    assert list(store.CourseUserLink.gsi1.query("USER#learner-1")) == []
+    assert store.course(course_id).user_id == "erased"
