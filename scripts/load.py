@@ -616,6 +616,8 @@ class Candidate:
     candidate_id: str = ""
     course_id: str = ""
     token: str = ""
+    refresh: str = ""         # the sign-in's refresh token (the web front refreshes on a 401)
+    refreshes: int = 0
     state: str = "planned"    # planned | joined | testing | completed | quit | absent | failed
     sent: list = field(default_factory=list)      # [(item_id, expected_status)]
     acked: set = field(default_factory=set)
@@ -734,12 +736,21 @@ class Simulation:
         await http.close()
 
     async def _call(self, http: Http, method, path, route, token, body=None, expect=(200,),
-                    content_type="application/json", tries: int = 30, **kw):
+                    content_type="application/json", tries: int = 30, cand: "Candidate | None" = None,
+                    **kw):
         """A request retried on connection failures, 429 and 5xx (backoff up to 8 s, as the
-        web front's apiRetry and a patient pupil would), within the run's time bound."""
+        web front's apiRetry and a patient pupil would), within the run's time bound. With
+        `cand`, its current access token is used and renewed on a 401 (as web/api.js does:
+        an access token lives 20 min, a certification up to 1 h 45)."""
         delay = 0.5
         for attempt in range(tries):
+            if cand is not None:
+                token = cand.token
             status, data = await http.request(method, path, route, body, token, content_type, **kw)
+            if status == 401 and cand is not None and attempt < tries - 1 \
+                    and (data or {}).get("error", {}).get("code") == "token_expired":
+                await self._renew(cand, http)
+                continue
             if status in expect or (status and status < 500 and status != 429):
                 return status, data
             if time.monotonic() > self.hard_deadline:
@@ -786,7 +797,7 @@ class Simulation:
                                             {"login": c.email, "password": PASSWORD})
             if status != 200:
                 raise _GiveUp(f"sign-in {status}")
-            c.token = body["access_token"]
+            c.token, c.refresh = body["access_token"], body["refresh_token"]
             c.user_id = body["user_id"]
             if c.auth == "register":  # positioning done meanwhile: seeded, as in the tests
                 for attempt in range(5):
@@ -820,29 +831,46 @@ class Simulation:
             item_id = view["item"]["id"]
             if self.rng.random() < self.args.p_reload:
                 status, fresh = await self._call(http, "GET", f"/me/certification-courses/{c.course_id}",
-                                                 "GET /me/certification-courses/{course_id}", c.token)
+                                                 "GET /me/certification-courses/{course_id}", c.token, cand=c)
                 if status == 200:
                     view = fresh
                     if not view.get("item") or view["item"]["id"] != item_id:
                         continue
-            correct = self.rng.random() < _p_correct(self.bank.items[item_id], c.theta)
-            await self._think(c, 1.0)
+            item = self.bank.items[item_id]
+            correct = self.rng.random() < _p_correct(item, c.theta)
+            await self._think(c, 1.0, limit=0.6 * item.timer if item.timer else None)
             view = await self._answer(c, http, item_id, correct)
             answered += 1
         c.state = "completed" if view is not None and view["status"] == "completed" else c.state
 
-    async def _think(self, c: Candidate, scale: float) -> None:
-        await asyncio.sleep(self.rng.uniform(0.3, 2.0) * c.speed * self.args.think * scale)
+    async def _renew(self, c: Candidate, http: Http) -> None:
+        from chalicelib.services import tokens
+
+        c.refreshes += 1
+        if c.refresh:
+            status, body = await self._call(http, "POST", "/auth/refresh", "POST /auth/refresh", None,
+                                            {"refresh_token": c.refresh})
+            if status == 200:
+                c.token, c.refresh = body["access_token"], body["refresh_token"]
+                return
+            raise _GiveUp(f"refresh {status}")
+        c.token = tokens.access_token(c.user_id, is_admin=False, organizations={}, centres=[])
+
+    async def _think(self, c: Candidate, scale: float, limit: float | None = None) -> None:
+        """A timed item shows its countdown: the pupil answers within it."""
+        pause = self.rng.uniform(0.3, 2.0) * c.speed * self.args.think * scale
+        await asyncio.sleep(min(pause, limit) if limit is not None else pause)
 
     async def _join(self, c: Candidate, http: Http, typo: bool) -> dict:
         body = {"access_code": c.session.access_code.lower(), "first_name": c.first_name,
                 "last_name": c.last_name, "birth_date": c.birth_date}
         if typo:
             wrong = dict(body, last_name=c.last_name[:-1] + ("x" if c.last_name[-1] != "x" else "y"))
-            await self._call(http, "POST", "/certification/join", "POST /certification/join", c.token, wrong)
+            await self._call(http, "POST", "/certification/join", "POST /certification/join", c.token, wrong,
+                             cand=c)
             await self._think(c, 0.5)
         status, view = await self._call(http, "POST", "/certification/join", "POST /certification/join",
-                                        c.token, body)
+                                        c.token, body, cand=c)
         if status != 200:
             raise _GiveUp(f"join {status} {view}")
         c.course_id = view["course_id"]
@@ -853,7 +881,7 @@ class Simulation:
         while view is not None and view["status"] in ("waiting", "started") and not view.get("item"):
             await asyncio.sleep(self.args.poll * (0.5 + self.rng.random()))
             status, fresh = await self._call(http, "GET", path, "GET /me/certification-courses/{course_id}",
-                                             c.token)
+                                             c.token, cand=c)
             if status == 200:
                 view = fresh
             if time.monotonic() > self.deadline:
@@ -885,7 +913,7 @@ class Simulation:
                 c.acked.add(item_id)
                 return ok[0]["course"]
         for _ in range(12):
-            status, data = await self._call(http, "POST", path, route, c.token, body, trickle=trickle)
+            status, data = await self._call(http, "POST", path, route, c.token, body, trickle=trickle, cand=c)
             if status == 200:
                 c.acked.add(item_id)
                 return data["course"]
@@ -935,6 +963,10 @@ class Simulation:
                                 if row["state"] in ("testing", "waiting_resume", "waiting_authorisation")])
         for conn in clicks:
             await conn.close()
+        from chalicelib.services import tokens
+
+        s.staff_token = tokens.access_token(f"staff-{s.centre_id}", is_admin=False, organizations={},
+                                            centres=[s.centre_id])  # the centre signs in again
         report = []
         for c in s.candidates:
             incidents = [{"category": "left_early", "description": "Parti avant la fin"}] if c.state == "quit" else []
@@ -957,7 +989,8 @@ class Simulation:
         if (c.idx * 7919 % 1000) / 1000 >= self.args.results_share:
             return
         http = Http(self.stack.next_port(), self.stats, c.session.ip, f"cand:{c.idx}")
-        status, body = await self._call(http, "GET", "/me/certificates", "GET /me/certificates", c.token)
+        status, body = await self._call(http, "GET", "/me/certificates", "GET /me/certificates", c.token,
+                                        cand=c)
         await http.close()
         if status == 200 and body["certificates"]:
             c.certificate = body["certificates"][0]
@@ -1270,7 +1303,8 @@ def report(args, result: dict, stats: Stats, server: dict) -> tuple[str, dict]:
                  f"moto errors) {server.get('ddb_failed', {})}")
     lines.append(f"Requests: {stats.requests} ({stats.requests / total:.0f}/s over the run, "
                  f"{stats.requests / test_span:.0f}/s during the tests); responses dropped on purpose "
-                 f"{stats.lost_responses} (then resent), double clicks {stats.double_clicks}")
+                 f"{stats.lost_responses} (then resent), double clicks {stats.double_clicks}, access tokens renewed "
+                 f"{sum(c.refreshes for s in sessions for c in s.candidates)}")
     errors = Counter()
     for (status, code), n in stats.codes.items():
         errors[(status, code)] += n
@@ -1313,12 +1347,18 @@ def report(args, result: dict, stats: Stats, server: dict) -> tuple[str, dict]:
         f"score recomputed = stored {c.get('scores_match', 0)} (differs {c.get('scores_differ', 0)}), "
         f"verified over HTTP {c.get('verified_over_http', 0)}; sessions processed "
         f"{c.get('sessions_processed', 0)}/{len(sessions)}; overlapping job run: {result['overlap_job']}")
+    reasons = Counter(e.split(" ")[0] + " " + (e.split(" ")[1] if len(e.split(" ")) > 1 else "")
+                      for s in sessions for c in s.candidates for e in c.errors[:1])
+    if reasons:
+        lines.append("Candidates given up or stopped, first reason: "
+                     + "; ".join(f"{r.strip()} ×{n}" for r, n in reasons.most_common(8)))
     for p in cons["problems"][:10]:
         lines.append(f"  problem: {p}")
     lines.append(f"RESULT: {'CONSISTENT' if cons['ok'] else 'INCONSISTENT'}")
     data = {"args": vars(args), "machine": machine(), "timings": t, "cpu_seconds": cpu,
             "ddb_calls": server.get("ddb_calls", {}), "ddb_failed": server.get("ddb_failed", {}), "counts": counts, "ok": cons["ok"],
-            "problems": cons["problems"], "requests": stats.requests, "lost_responses": stats.lost_responses,
+            "problems": cons["problems"], "requests": stats.requests,
+            "give_up_reasons": dict(reasons), "lost_responses": stats.lost_responses,
             "double_clicks": stats.double_clicks,
             "errors": [{"status": s, "code": code, "n": n} for (s, code), n in errors.items()],
             "routes": routes, "published": result["published"], "overlap_job": result["overlap_job"],
