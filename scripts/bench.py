@@ -156,6 +156,16 @@ def _row(calls, wall: float) -> dict:
             "compute_ms": max(0.0, (wall - overhead - ddb) * 1000)}
 
 
+def _web_poll_s(script: str, constant: str) -> float:
+    """The polling period the web front really uses, read from its source so
+    the arithmetic follows the code."""
+    source = (ROOT / "chalicelib" / "web" / script).read_text()
+    match = re.search(rf"const {constant} = (\d+);", source)
+    if not match:
+        raise SystemExit(f"bench: no `const {constant} = <ms>;` in chalicelib/web/{script}")
+    return int(match.group(1)) / 1000
+
+
 def capacity(args) -> tuple[str, dict]:
     import ddb_meter
     import moto_fidelity
@@ -319,16 +329,17 @@ def capacity(args) -> tuple[str, dict]:
               f"{'met' if total_wcu / n_answers < 3 and total_rcu / n_answers < 2 else 'NOT met'} "
               f"(with a GET of the course before every answer, as a front-end that ignores the next item "
               f"returned by POST …/answers would do: {_f(get_each_rcu / n_answers)} RCU per answer).")
-    poll_s, per_question_s = 10.0, 60.0  # chalicelib/web/certification.js polls the course every 10 s
+    poll_s, per_question_s = _web_poll_s("certification.js", "TEST_POLL_MS"), 60.0
     polls = per_question_s / poll_s
     serve = p["serve item (GET course)"]
     target += (f" The web front (chalicelib/web/certification.js) also polls GET …/certification-courses/{{id}} "
                f"every {poll_s:g} s while a question is shown (to see the invigilator's actions): at "
                f"{per_question_s:g} s per question that adds {polls * serve['rcu']:.0f} RCU and {polls:.0f} Lambda "
                f"+ API Gateway requests per answer, i.e. {(total_rcu + polls * n_answers * serve['rcu']) / n_answers:.1f} "
-               f"RCU per answer: the polling, not the storage layout, would then dominate reads and requests.")
+               f"RCU per answer (not while the tab is hidden; every 10 s, as first written, it was 7.7 RCU and 6 "
+               f"requests per answer: the polling, not the storage layout, dominated reads and requests).")
     live = p[f"invigilator live view ({size} candidates)"]
-    inv_poll_s, session_s = 4.0, 90 * 60  # chalicelib/web/invigilator.js refreshes every 4 s
+    inv_poll_s, session_s = _web_poll_s("invigilator.js", "POLL_MS"), 90 * 60
     live_per_candidate = session_s / inv_poll_s * live["rcu"] / size
     target += (f" The invigilator's screen (web/invigilator.js) refreshes the live view every {inv_poll_s:g} s: "
                f"{live['rcu']:.0f} RCU per refresh for {size} candidates (a Query of the session's candidates "
@@ -360,6 +371,20 @@ def capacity(args) -> tuple[str, dict]:
     ddb_now = total_wcu * WRU_PRICE + total_rcu * RRU_PRICE
     all_now = ddb_now + gbs * LAMBDA_GB_S + lambda_requests * LAMBDA_REQUEST + api_requests * APIGW_REQUEST
     cost_rows.append(["**total**", "", f"**${all_now * 1000:.4f}**", ""])
+    # What the web front adds by polling (a portal using the API need not poll).
+    cand_polls = polls * n_answers
+    inv_polls = session_s / inv_poll_s / size
+    poll_requests = cand_polls + inv_polls
+    poll_rcu = cand_polls * serve["rcu"] + inv_polls * live["rcu"]
+    poll_gbs = (cand_polls * serve["wall_ms"] + inv_polls * live["wall_ms"]) / 1000 * gb
+    poll_cost = (poll_rcu * RRU_PRICE + poll_gbs * LAMBDA_GB_S
+                 + poll_requests * (LAMBDA_REQUEST + APIGW_REQUEST))
+    cost_rows.append([f"web front polling (candidate every {poll_s:g} s of a {per_question_s:g} s question, "
+                      f"invigilator every {inv_poll_s:g} s for {session_s // 60} min, per candidate)",
+                      f"{poll_requests:.1f} requests, {poll_rcu:.1f} RRU", f"${poll_cost * 1000:.4f}", ""])
+    cost_rows.append(["**total with the web front's polling**", "", f"**${(all_now + poll_cost) * 1000:.4f}**", ""])
+    data.update(poll_requests_per_candidate=poll_requests, poll_rru_per_candidate=poll_rcu,
+                cost_with_polling_per_1000_usd=(all_now + poll_cost) * 1000)
     cost = _md_table(["per certified candidate", "quantity", "USD per 1,000 candidates (current)",
                       "DynamoDB at the pre-Nov-2024 prices"], cost_rows)
     cost_note = (f"Lambda: {gb:g} GB (prod stage), ${LAMBDA_GB_S:.10f}/GB-s, ${LAMBDA_REQUEST * 1e6:.2f}/M requests; "

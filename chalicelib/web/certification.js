@@ -1,6 +1,10 @@
 // Taking the certification: join, wait for the invigilator, answer without any
-// correction, end screen. The page polls the course while waiting (and, more
-// slowly, while testing: the invigilator may end the test or replace an item).
+// correction, end screen. The page polls the course while waiting (and, much
+// more slowly, while testing: the invigilator may end the test or replace an
+// item). Every poll is a Lambda and API Gateway request, which cost more than
+// the storage: while a question is shown the page polls every 30 s and not at
+// all when the tab is hidden; an answer to an item the invigilator replaced is
+// refused (not_current_item) and the page then reloads the course anyway.
 import { api, apiRetry, requireUser, pageUrl } from './api.js';
 import { $, h, fill, initLayout, announce, focus, showErrors, clearErrors, apiErrors, busy, isoDate } from './ui.js';
 import { renderItem } from './item.js';
@@ -8,7 +12,7 @@ import { renderItem } from './item.js';
 initLayout();
 const KEY = 'certification.course';
 const WAIT_POLL_MS = 2500;
-const TEST_POLL_MS = 10000;
+const TEST_POLL_MS = 30000;
 const step = $('#etape');
 const joinSection = $('#rejoindre');
 const form = $('#join');
@@ -153,6 +157,7 @@ function question() {
     onSkip: (focusedOut) => send({ skip: true }, focusedOut),
   });
   const mine = setInterval(async () => {
+    if (document.hidden) return;
     try {
       const fresh = await api('GET', path(), undefined, 'user');
       if (timer !== mine) return;

@@ -105,7 +105,7 @@ def test_certification_from_join_to_public_verification(pages, stack):
     expect(cand.locator('[data-state="ended"]')).to_contain_text("Test terminé")
     shot(cand, "14-certification-fin")
     axe(cand, "certification-fin")
-    expect(row.locator("td[data-state]")).to_have_attribute("data-state", "completed", timeout=10_000)
+    expect(row.locator("td[data-state]")).to_have_attribute("data-state", "completed", timeout=20_000)
     shot(inv, "15-surveillant-fin")
     for _, url, body in watch.seen:
         assert not keys_in(body) & SECRET_KEYS, url
@@ -121,12 +121,14 @@ def test_certification_from_join_to_public_verification(pages, stack):
             "birth_date": "2008-02-03"}
     stack.api("POST", "/certification/join", join, token=noe, expect=200)
     row2 = inv.locator(f'tr[data-candidate="{other["candidate_id"]}"]')
-    expect(row2.locator("td[data-state]")).to_have_attribute("data-state", "waiting_authorisation")
+    # the invigilator's screen refreshes every 10 s
+    expect(row2.locator("td[data-state]")).to_have_attribute("data-state", "waiting_authorisation",
+                                                              timeout=20_000)
     expect(inv.locator("#annonces")).to_contain_text("Noé Lambert attend votre autorisation")
     row2.get_by_role("button", name="Autoriser à commencer").click()
     expect(row2.locator("td[data-state]")).to_have_attribute("data-state", "testing")
     stack.api("POST", "/certification/join", join, token=noe, expect=200)  # back after a crash
-    expect(row2.locator("td[data-state]")).to_have_attribute("data-state", "waiting_resume")
+    expect(row2.locator("td[data-state]")).to_have_attribute("data-state", "waiting_resume", timeout=20_000)
     row2.get_by_role("button", name="Autoriser la reprise").click()
     expect(row2.locator("td[data-state]")).to_have_attribute("data-state", "testing")
     inv.once("dialog", lambda dialog: dialog.accept())
