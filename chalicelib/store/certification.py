@@ -247,9 +247,9 @@ def course(course_id: str) -> CourseRecord | None:
     return get_or_none(CourseRecord, f"COURSE#{course_id}", "COURSE")
 
 
-def courses(course_ids: list[str]) -> dict[str, CourseRecord]:
-    keys = [(f"COURSE#{cid}", "COURSE") for cid in course_ids]
-    return {r.course_id: r for r in CourseRecord.batch_get(keys)} if keys else {}
+def courses(course_ids: list[str], *, consistent: bool = False) -> dict[str, CourseRecord]:
+    keys = [(f"COURSE#{cid}", "COURSE") for cid in dict.fromkeys(course_ids)]
+    return {r.course_id: r for r in CourseRecord.batch_get(keys, consistent_read=consistent)} if keys else {}
 
 
 def create_course(course: CourseRecord) -> None:
@@ -282,6 +282,13 @@ def forget_courses_of_user(user_id: str) -> None:
 
 def certificate(certificate_id: str) -> CertificateRecord | None:
     return get_or_none(CertificateRecord, f"CERT#{certificate_id}", "CERT")
+
+
+def certificates(certificate_ids: list[str]) -> dict[str, CertificateRecord]:
+    """Strongly consistent BatchGetItem (PynamoDB splits it by 100 keys)."""
+    keys = [(f"CERT#{cid}", "CERT") for cid in dict.fromkeys(certificate_ids)]
+    return ({r.certificate_id: r for r in CertificateRecord.batch_get(keys, consistent_read=True)}
+            if keys else {})
 
 
 def certificates_of_user(user_id: str) -> list[CertificateRecord]:

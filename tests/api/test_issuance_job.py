@@ -99,6 +99,36 @@ def test_a_run_cut_off_mid_batch_is_completed_by_the_next(client, monkeypatch):
     assert store.session(sid).status == "published"
 
 
+def test_resuming_reads_issued_certificates_by_batch_not_one_by_one(client, monkeypatch):
+    """A session bigger than one run resumes in O(n): certificates already
+    issued are found by BatchGetItem (here batches of 2 over 3 candidates),
+    never by one GetItem each."""
+    _, _, sid = finalised_session(client)
+    monkeypatch.setattr(issue_certificates, "BATCH", 2)
+    calls = {"n": 0}
+    real = issue_certificates.certificates.issue_for_candidate
+
+    def one_then_timeout(*args):
+        calls["n"] += 1
+        outcome = real(*args)
+        if calls["n"] == 1:
+            monkeypatch.setattr(issue_certificates.time, "monotonic", lambda: 1e12)
+        return outcome
+
+    monkeypatch.setattr(issue_certificates.certificates, "issue_for_candidate", one_then_timeout)
+    assert issue_certificates.run(deadline=time.monotonic() + 60).issued == 1
+    monkeypatch.undo()
+    monkeypatch.setattr(issue_certificates, "BATCH", 2)
+    single, batched = [], []
+    real_single, real_batched = store.certificate, store.certificates
+    monkeypatch.setattr(store, "certificate", lambda cid: single.append(cid) or real_single(cid))
+    monkeypatch.setattr(store, "certificates", lambda ids: batched.append(list(ids)) or real_batched(ids))
+    rest = issue_certificates.run()
+    assert (rest.issued, rest.existing) == (2, 1)
+    assert single == [] and [len(ids) for ids in batched] == [2, 1]
+    assert len(certificates_of(sid)) == 3
+
+
 def test_a_crash_between_certificates_loses_nothing(client, monkeypatch):
     _, _, sid = finalised_session(client)
     real = issue_certificates.certificates.issue_for_candidate
