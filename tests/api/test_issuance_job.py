@@ -76,8 +76,8 @@ def test_two_overlapping_runs_issue_each_certificate_once(client, monkeypatch):
     assert store.session(sid).status == "published"
 
 
-def test_a_run_cut_off_mid_batch_is_completed_by_the_next(client, monkeypatch):
-    _, _, sid = finalised_session(client)
+def _run_cut_off_after_one_certificate(monkeypatch):
+    """A job run whose clock passes its deadline right after the first certificate."""
     calls = {"n": 0}
     real = issue_certificates.certificates.issue_for_candidate
 
@@ -89,7 +89,12 @@ def test_a_run_cut_off_mid_batch_is_completed_by_the_next(client, monkeypatch):
         return outcome
 
     monkeypatch.setattr(issue_certificates.certificates, "issue_for_candidate", one_then_timeout)
-    cut = issue_certificates.run(deadline=time.monotonic() + 60)
+    return issue_certificates.run(deadline=time.monotonic() + 60)
+
+
+def test_a_run_cut_off_mid_batch_is_completed_by_the_next(client, monkeypatch):
+    _, _, sid = finalised_session(client)
+    cut = _run_cut_off_after_one_certificate(monkeypatch)
     assert cut.stopped_early and cut.issued == 1
     assert store.session(sid).status == "finalised"
     monkeypatch.undo()
@@ -105,18 +110,7 @@ def test_resuming_reads_issued_certificates_by_batch_not_one_by_one(client, monk
     never by one GetItem each."""
     _, _, sid = finalised_session(client)
     monkeypatch.setattr(issue_certificates, "BATCH", 2)
-    calls = {"n": 0}
-    real = issue_certificates.certificates.issue_for_candidate
-
-    def one_then_timeout(*args):
-        calls["n"] += 1
-        outcome = real(*args)
-        if calls["n"] == 1:
-            monkeypatch.setattr(issue_certificates.time, "monotonic", lambda: 1e12)
-        return outcome
-
-    monkeypatch.setattr(issue_certificates.certificates, "issue_for_candidate", one_then_timeout)
-    assert issue_certificates.run(deadline=time.monotonic() + 60).issued == 1
+    assert _run_cut_off_after_one_certificate(monkeypatch).issued == 1
     monkeypatch.undo()
     monkeypatch.setattr(issue_certificates, "BATCH", 2)
     single, batched = [], []
