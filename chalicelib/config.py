@@ -20,6 +20,7 @@ class Settings:
     jwt_secret: str
     jwt_secret_param: str | None
     badge_private_key: str | None
+    badge_key_param: str | None
     public_base_url: str
     max_body_bytes: int
     terms_version: str
@@ -45,6 +46,7 @@ def settings() -> Settings:
         jwt_secret=_env("JWT_SECRET") or _generated_secret(),
         jwt_secret_param=_env("JWT_SECRET_PARAM"),
         badge_private_key=_env("BADGE_PRIVATE_KEY"),
+        badge_key_param=_env("BADGE_KEY_PARAM"),
         public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(1024 * 1024))),
         terms_version=_env("TERMS_VERSION", "2026-09"),

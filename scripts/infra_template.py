@@ -48,10 +48,17 @@ def logical_id(model) -> str:
     return model.__name__  # AccountsTable, ...
 
 
+def _stage_environment(stage: str) -> dict:
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    return {**config.get("environment_variables", {}),
+            **config["stages"][stage].get("environment_variables", {})}
+
+
 def build() -> dict:
     from chalicelib.store.tables import ALL_TABLES
 
     resources: dict = {}
+    mail_from = _stage_environment("prod")["MAIL_FROM"]
     arns = []
     for model in ALL_TABLES:
         resources[logical_id(model)] = table_resource(model)
@@ -71,6 +78,12 @@ def build() -> dict:
                  "Resource": arns},
                 {"Effect": "Allow", "Action": ["ssm:GetParameter"],
                  "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/pix/*"}},
+                # Password-reset mail (services/mailer.py, SES v2): only from the
+                # stage's sender, whose domain is the verified SES identity.
+                {"Effect": "Allow", "Action": ["ses:SendEmail"],
+                 "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/"
+                                         + mail_from.split("@", 1)[1]},
+                 "Condition": {"StringEquals": {"ses:FromAddress": mail_from}}},
             ]},
         },
     }

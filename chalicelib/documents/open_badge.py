@@ -27,7 +27,6 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from chalicelib.config import settings
 from chalicelib.documents import FRAMEWORK_NAME, ISSUER_NAME
 from chalicelib.domain.certificate import Certificate
 from chalicelib.domain.certification.scoring import LEVEL_LABELS, MAX_SCORE
@@ -241,17 +240,19 @@ def canonical_json(value: Any) -> bytes:
 def signing_key() -> Ed25519PrivateKey:
     """The issuer's Ed25519 private key, loaded once per process (cold start).
 
-    From `settings().badge_private_key` (env BADGE_PRIVATE_KEY): a PKCS#8 PEM,
-    or the 32 raw bytes of the private key in base64. In AWS the value comes
-    from SSM Parameter Store, like the JWT secret; the lead wires that. When
-    nothing is configured (local runs, tests) a key is generated for this
-    process: badges signed with it stop verifying once the process ends,
-    as its public key document changes with it.
+    A PKCS#8 PEM, or the 32 raw bytes of the private key in base64, from SSM
+    Parameter Store in AWS (BADGE_KEY_PARAM) or the environment locally
+    (BADGE_PRIVATE_KEY), through chalicelib.services.secrets. When nothing
+    is configured (local runs, tests) a key is generated for this process:
+    badges signed with it stop verifying once the process ends, as its public
+    key document changes with it; a deployed stage always names a parameter.
     """
-    configured = settings().badge_private_key
+    from chalicelib.services.secrets import badge_private_key  # the one place secrets are read
+
+    configured = badge_private_key()
     if configured:
         return load_private_key(configured)
-    log.warning("BADGE_PRIVATE_KEY not set: badges are signed with a per-process key")
+    log.warning("no badge key configured: badges are signed with a per-process key")
     return Ed25519PrivateKey.generate()
 
 

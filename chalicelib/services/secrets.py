@@ -1,6 +1,10 @@
 """Secrets from configuration: SSM Parameter Store in AWS, environment locally.
 
-Fetched once per cold start; never hard-coded.
+Fetched once per cold start; never hard-coded. In AWS the stage names the
+parameters (`JWT_SECRET_PARAM`, `BADGE_KEY_PARAM`, SecureString under /pix/),
+created once per account before the first deploy (README, Deployment): every
+Lambda instance must sign with the same keys, so none may fall back to a
+per-process one there.
 """
 from __future__ import annotations
 
@@ -9,12 +13,21 @@ from functools import lru_cache
 from chalicelib.config import settings
 
 
+def _parameter(name: str) -> str:
+    import boto3  # only in AWS, only once per cold start
+
+    ssm = boto3.client("ssm", region_name=settings().region)
+    return ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+
+
 @lru_cache(maxsize=1)
 def jwt_secret() -> str:
     cfg = settings()
-    if cfg.jwt_secret_param:
-        import boto3  # only in AWS, only once per cold start
+    return _parameter(cfg.jwt_secret_param) if cfg.jwt_secret_param else cfg.jwt_secret
 
-        ssm = boto3.client("ssm", region_name=cfg.region)
-        return ssm.get_parameter(Name=cfg.jwt_secret_param, WithDecryption=True)["Parameter"]["Value"]
-    return cfg.jwt_secret
+
+@lru_cache(maxsize=1)
+def badge_private_key() -> str | None:
+    """The Open Badge signing key (PEM or base64 raw Ed25519), None when unset."""
+    cfg = settings()
+    return _parameter(cfg.badge_key_param) if cfg.badge_key_param else cfg.badge_private_key

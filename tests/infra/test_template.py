@@ -91,3 +91,18 @@ def test_package_ships_the_item_bank_and_no_dev_tools(packaged):
     assert any(n.startswith("item_bank/competences/") for n in names)
     assert "item_bank/schema.json" in names
     assert not any(n.startswith(("moto/", "pytest/", "_pytest/", "cfnlint/")) for n in names)
+
+
+def test_secrets_and_mail_are_wired_for_the_deployed_stages(packaged):
+    """Each deployed stage reads its secrets from SSM parameters the policy
+    allows, and may send mail only from its own sender."""
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    prod = config["stages"]["prod"]["environment_variables"]
+    assert prod["JWT_SECRET_PARAM"].startswith("/pix/") and prod["BADGE_KEY_PARAM"].startswith("/pix/")
+    statements = json.loads((packaged / "sam.json").read_text())[
+        "Resources"]["TablesAccessPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    ssm = next(s for s in statements if s["Action"] == ["ssm:GetParameter"])
+    assert ssm["Resource"]["Fn::Sub"].endswith(":parameter/pix/*")
+    ses = next(s for s in statements if s["Action"] == ["ses:SendEmail"])
+    assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": prod["MAIL_FROM"]}}
+    assert ses["Resource"]["Fn::Sub"].endswith(":identity/" + prod["MAIL_FROM"].split("@")[1])

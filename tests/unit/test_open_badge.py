@@ -367,11 +367,18 @@ def badge_key_env(monkeypatch):
             monkeypatch.delenv("BADGE_PRIVATE_KEY", raising=False)
         else:
             monkeypatch.setenv("BADGE_PRIVATE_KEY", value)
-        settings.cache_clear()
-        signing_key.cache_clear()
+        _clear_caches()
     yield set_key
     monkeypatch.delenv("BADGE_PRIVATE_KEY", raising=False)
+    monkeypatch.delenv("BADGE_KEY_PARAM", raising=False)
+    _clear_caches()
+
+
+def _clear_caches():
+    from chalicelib.services import secrets
+
     settings.cache_clear()
+    secrets.badge_private_key.cache_clear()
     signing_key.cache_clear()
 
 
@@ -419,3 +426,20 @@ def test_bad_configured_keys_are_refused():
 def test_module_constants_match_the_specs():
     assert open_badge.VC_CONTEXT == "https://www.w3.org/ns/credentials/v2"
     assert open_badge.OB_CONTEXT.endswith("/ob/v3p0/context-3.0.3.json")
+
+
+def test_in_aws_the_signing_key_comes_from_ssm_parameter_store(badge_key_env, monkeypatch):
+    """Every Lambda instance must sign with the same key: the deployed stage
+    names a SecureString parameter (BADGE_KEY_PARAM), which wins over the
+    environment."""
+    import boto3
+    from moto import mock_aws
+
+    badge_key_env(base64.b64encode(b"\x01" * 32).decode())  # an env key that must not be used
+    with mock_aws():
+        boto3.client("ssm", region_name=settings().region).put_parameter(
+            Name="/pix/test/badge-key", Type="SecureString",
+            Value=base64.b64encode(_raw_private(KEY)).decode())
+        monkeypatch.setenv("BADGE_KEY_PARAM", "/pix/test/badge-key")
+        _clear_caches()
+        assert _raw_private(signing_key()) == _raw_private(KEY)
