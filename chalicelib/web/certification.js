@@ -2,7 +2,7 @@
 // correction, end screen. The page polls the course while waiting (and, much
 // more slowly, while testing: the invigilator may end the test or replace an
 // item). Every poll is a Lambda and API Gateway request, which cost more than
-// the storage: while a question is shown the page polls every 30 s and not at
+// the storage: while a question is shown the page polls once a minute and not at
 // all when the tab is hidden; an answer to an item the invigilator replaced is
 // refused (not_current_item) and the page then reloads the course anyway.
 import { api, apiRetry, requireUser, pageUrl } from './api.js';
@@ -12,7 +12,7 @@ import { renderItem } from './item.js';
 initLayout();
 const KEY = 'certification.course';
 const WAIT_POLL_MS = 2500;
-const TEST_POLL_MS = 30000;
+const TEST_POLL_MS = 60000;
 const step = $('#etape');
 const joinSection = $('#rejoindre');
 const form = $('#join');
