@@ -853,7 +853,14 @@ class Simulation:
             if status == 200:
                 c.token, c.refresh = body["access_token"], body["refresh_token"]
                 return
-            raise _GiveUp(f"refresh {status}")
+            c.errors.append(f"refresh {status} {((body or {}).get('error') or {}).get('code')}: signed in again")
+            if c.auth in ("register", "signin"):  # the web front sends the pupil to the sign-in page
+                status, body = await self._call(http, "POST", "/auth/token", "POST /auth/token", None,
+                                                {"login": c.email, "password": PASSWORD})
+                if status == 200:
+                    c.token, c.refresh = body["access_token"], body["refresh_token"]
+                    return
+            raise _GiveUp(f"refresh then sign-in {status}")
         c.token = tokens.access_token(c.user_id, is_admin=False, organizations={}, centres=[])
 
     async def _think(self, c: Candidate, scale: float, limit: float | None = None) -> None:
@@ -1050,7 +1057,10 @@ class Simulation:
                                             self.hard_deadline)
         overlap_report = await overlap
         issued = time.monotonic()
-        await asyncio.gather(*(self.results(c) for c in everyone))
+        for c, outcome in zip(everyone, await asyncio.gather(*(self.results(c) for c in everyone),
+                                                              return_exceptions=True)):
+            if isinstance(outcome, BaseException):  # one reader's failure must not end the run
+                c.errors.append(f"results: {outcome!r}")
         ended = time.monotonic()
         if reporter is not None:
             reporter.cancel()
@@ -1350,7 +1360,7 @@ def report(args, result: dict, stats: Stats, server: dict) -> tuple[str, dict]:
     reasons = Counter(e.split(" ")[0] + " " + (e.split(" ")[1] if len(e.split(" ")) > 1 else "")
                       for s in sessions for c in s.candidates for e in c.errors[:1])
     if reasons:
-        lines.append("Candidates given up or stopped, first reason: "
+        lines.append("Candidates with a problem (given up, stopped by the time bound, signed in again), first one: "
                      + "; ".join(f"{r.strip()} ×{n}" for r, n in reasons.most_common(8)))
     for p in cons["problems"][:10]:
         lines.append(f"  problem: {p}")

@@ -33,6 +33,7 @@ RESET_REQUESTS_PER_IP = (30, 3600)
 RESET_MAILS_PER_LOGIN = (3, 3600)
 UNKNOWN_LOGIN_GUARD_SECONDS = 30 * 24 * 3600
 RESET_TOKEN_SECONDS = 3600
+REFRESH_RETRY_GRACE_S = 30  # a used refresh token presented again within this is a retry, not a theft
 
 INVALID_CREDENTIALS = "L'adresse e-mail, l'identifiant ou le mot de passe est incorrect."
 SESSION_ENDED = "Votre session a pris fin, reconnectez-vous."
@@ -67,13 +68,18 @@ def sign_in(login: str, password: str, ip: str | None) -> dict:
 
 def refresh(refresh_token: str) -> dict:
     """Exchange a refresh token for a new pair. Each refresh token works once;
-    presenting a used one again means it was stolen: every session ends."""
+    presenting a used one again means it was stolen: every session ends.
+    Except within REFRESH_RETRY_GRACE_S of its first use: a school network
+    that lost the response (or a 503 after the write) makes the client send
+    the same token again, and that must not sign the pupil out mid-test."""
     claims = tokens.decode(refresh_token, "refresh")
     user_id, jti = claims["sub"], claims.get("jti", "")
     item = store.get_user(user_id)
     if item is None or claims.get("tv") != item.token_version:
         raise Unauthenticated(SESSION_ENDED, code="invalid_refresh_token")
-    state = credentials.use_refresh(user_id, jti, int(_now()))
+    state = credentials.use_refresh(user_id, jti, int(_now()), grace_s=REFRESH_RETRY_GRACE_S)
+    if state == "retried":
+        return _issue(item)
     if state == "reused":
         store.bump_token_version(user_id)
         log.warning('{"event": "refresh_token_reused"}')

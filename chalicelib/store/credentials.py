@@ -61,8 +61,9 @@ def save_refresh(user_id: str, jti: str, expires_at: int) -> None:
     RefreshItem(user_key(user_id), f"REFRESH#{jti}", expires_at=_at(expires_at)).save()
 
 
-def use_refresh(user_id: str, jti: str, now: int) -> str:
-    """Mark a refresh token used, once: "ok", "missing" (revoked) or "reused"."""
+def use_refresh(user_id: str, jti: str, now: int, grace_s: int = 0) -> str:
+    """Mark a refresh token used, once: "ok", "missing" (revoked), "retried"
+    (used again within `grace_s` seconds of its first use) or "reused"."""
     item = RefreshItem(user_key(user_id), f"REFRESH#{jti}")
     try:
         item.update(actions=[RefreshItem.used_at.set(now)],
@@ -72,10 +73,10 @@ def use_refresh(user_id: str, jti: str, now: int) -> str:
         if not _conditional_failed(err):
             raise
     try:
-        RefreshItem.get(user_key(user_id), f"REFRESH#{jti}", consistent_read=True)
-        return "reused"
+        used = RefreshItem.get(user_key(user_id), f"REFRESH#{jti}", consistent_read=True)
     except RefreshItem.DoesNotExist:
         return "missing"
+    return "retried" if used.used_at is not None and now - int(used.used_at) <= grace_s else "reused"
 
 
 def delete_refresh(user_id: str, jti: str) -> None:

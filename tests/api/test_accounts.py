@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+import time
 from datetime import date
 
 import jwt
@@ -227,18 +228,43 @@ def test_membership_needs_a_known_role_and_user(aws):
         accounts.add_membership("nobody", "org", "o", "admin")
 
 
-def test_refresh_rotates_and_a_reused_refresh_token_ends_every_session(client):
+def test_refresh_rotates_and_a_reused_refresh_token_ends_every_session(client, monkeypatch):
+    from chalicelib.services import authentication
+
     _, tokens = new_user(client)
     first = call(client, "POST", "/auth/refresh", {"refresh_token": tokens["refresh_token"]})
     assert first.status_code == 200
     rotated = js(first)
     assert rotated["refresh_token"] != tokens["refresh_token"]
+    later = time.time() + authentication.REFRESH_RETRY_GRACE_S + 5
+    monkeypatch.setattr(authentication, "_now", lambda: later)
     replay = call(client, "POST", "/auth/refresh", {"refresh_token": tokens["refresh_token"]})
     assert replay.status_code == 401
     assert js(replay)["error"]["code"] == "invalid_refresh_token"
     # the replay signals theft: the legitimate rotated token is revoked as well
     after = call(client, "POST", "/auth/refresh", {"refresh_token": rotated["refresh_token"]})
     assert after.status_code == 401
+
+
+def test_a_refresh_retried_at_once_is_not_taken_for_a_theft(client, monkeypatch):
+    """The response of a refresh was lost (or the API answered 503 after the
+    write): the client sends the same token again within the grace period and
+    gets a working pair; sessions go on. After the grace period it is theft."""
+    from chalicelib.services import authentication
+
+    _, tokens = new_user(client)
+    first = js(call(client, "POST", "/auth/refresh", {"refresh_token": tokens["refresh_token"]}))
+    retry = call(client, "POST", "/auth/refresh", {"refresh_token": tokens["refresh_token"]})
+    assert retry.status_code == 200
+    again = js(retry)
+    for pair in (first, again):
+        assert call(client, "GET", "/me", token=pair["access_token"]).status_code == 200
+    assert call(client, "POST", "/auth/refresh", {"refresh_token": again["refresh_token"]}).status_code == 200
+    later = time.time() + authentication.REFRESH_RETRY_GRACE_S + 5
+    monkeypatch.setattr(authentication, "_now", lambda: later)
+    theft = call(client, "POST", "/auth/refresh", {"refresh_token": tokens["refresh_token"]})
+    assert theft.status_code == 401
+    assert call(client, "POST", "/auth/refresh", {"refresh_token": first["refresh_token"]}).status_code == 401
 
 
 def test_sign_out_revokes_the_refresh_token(client):
