@@ -19,11 +19,9 @@ from __future__ import annotations
 
 from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
                                  UnicodeAttribute, VersionAttribute)
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
-
 from chalicelib.store.tables import CertificationTable
+from chalicelib.store.writes import (Conflicting, conditional_failed, get_or_none, put_all_new,  # noqa: F401
+                                     put_new, update)
 
 
 class CentreRecord(CertificationTable):
@@ -137,66 +135,11 @@ class VerificationRecord(CertificationTable):
     certificate_id = UnicodeAttribute()
 
 
-class Conflicting(Exception):
-    """A conditional write lost: the item exists or changed meanwhile."""
-
-
-def conditional_failed(err: Exception) -> bool:
-    if getattr(err, "cause_response_code", None) == "ConditionalCheckFailedException":
-        return True
-    return isinstance(err, TransactWriteError) and "ConditionalCheckFailed" in str(
-        getattr(err, "cancellation_reasons", "") or err)
-
-
 def plain(value) -> dict:
     """A raw MapAttribute as a plain dict (PynamoDB returns MapAttribute objects)."""
     if value is None:
         return {}
     return value.as_dict() if hasattr(value, "as_dict") else dict(value)
-
-
-def _connection() -> Connection:
-    """The table model's own connection (its botocore client is created once):
-    a new Connection per transaction built a new botocore client every time,
-    ~100 ms of CPU per certificate issued (scripts/bench.py)."""
-    return CertificationTable._get_connection().connection
-
-
-def get_or_none(model, pk: str, sk: str, consistent: bool = True):
-    try:
-        return model.get(pk, sk, consistent_read=consistent)
-    except DoesNotExist:
-        return None
-
-
-def put_new(record) -> None:
-    try:
-        record.save(condition=type(record).pk.does_not_exist())
-    except PutError as err:
-        if conditional_failed(err):
-            raise Conflicting() from err
-        raise
-
-
-def put_all_new(records: list) -> None:
-    """Create several items at once, all or nothing (each must not exist)."""
-    try:
-        with TransactWrite(connection=_connection()) as tx:
-            for rec in records:
-                tx.save(rec, condition=type(rec).pk.does_not_exist())
-    except TransactWriteError as err:
-        if conditional_failed(err):
-            raise Conflicting() from err
-        raise
-
-
-def update(record, actions: list, condition=None) -> None:
-    try:
-        record.update(actions=actions, condition=condition)
-    except UpdateError as err:
-        if conditional_failed(err):
-            raise Conflicting() from err
-        raise
 
 
 def batch_put(records: list) -> None:

@@ -32,13 +32,10 @@ import json
 from typing import Iterable, Iterator
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
-from chalicelib.config import settings
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.store.tables import OrganizationsTable
+from chalicelib.store.writes import Conflicting, get_or_none, put_all_new, put_new, update  # noqa: F401
 
 
 class OrganizationRecord(OrganizationsTable):
@@ -125,10 +122,6 @@ class ResultRecord(OrganizationsTable):
     competences = UnicodeAttribute()         # JSON {code: [pix, level]}: compact, read as a whole
 
 
-class Conflicting(Exception):
-    """A conditional write lost: the item exists or changed meanwhile."""
-
-
 # --- keys and cursors ----------------------------------------------------------------------------
 
 
@@ -173,39 +166,6 @@ def _page(model, pk: str, prefix: str, cursor: str | None, limit: int) -> tuple[
 # --- writes --------------------------------------------------------------------------------------
 
 
-def _connection() -> Connection:
-    cfg = settings()
-    return Connection(host=cfg.dynamodb_endpoint, region=cfg.region)
-
-
-def _conditional_failed(err: Exception) -> bool:
-    if getattr(err, "cause_response_code", None) == "ConditionalCheckFailedException":
-        return True
-    return isinstance(err, TransactWriteError) and "ConditionalCheckFailed" in str(
-        getattr(err, "cancellation_reasons", "") or err)
-
-
-def put_new(record) -> None:
-    try:
-        record.save(condition=OrganizationsTable.pk.does_not_exist())
-    except PutError as err:
-        if _conditional_failed(err):
-            raise Conflicting() from err
-        raise
-
-
-def put_all_new(records: list) -> None:
-    """All or nothing, each conditional on not existing."""
-    try:
-        with TransactWrite(connection=_connection()) as tx:
-            for rec in records:
-                tx.save(rec, condition=OrganizationsTable.pk.does_not_exist())
-    except TransactWriteError as err:
-        if _conditional_failed(err):
-            raise Conflicting() from err
-        raise
-
-
 def batch_put(records: Iterable) -> None:
     """BatchWriteItem by 25 (PynamoDB retries unprocessed items with backoff). A
     generator is consumed lazily: only one batch of records exists at a time."""
@@ -220,13 +180,6 @@ def batch_delete(records: list) -> None:
     with OrganizationsTable.batch_write() as batch:
         for rec in records:
             batch.delete(rec)
-
-
-def get_or_none(model, pk: str, sk: str, consistent: bool = True):
-    try:
-        return model.get(pk, sk, consistent_read=consistent)
-    except DoesNotExist:
-        return None
 
 
 # --- organisations -------------------------------------------------------------------------------
@@ -328,13 +281,8 @@ def participations_of_user(user_id: str) -> list[ParticipationRecord]:
 
 def mark_shared(record: ParticipationRecord, shared_at_ms: int) -> None:
     """Once only: a second share (or a retried one) loses with Conflicting."""
-    try:
-        record.update(actions=[ParticipationRecord.shared_at.set(shared_at_ms)],
-                      condition=ParticipationRecord.shared_at.does_not_exist())
-    except UpdateError as err:
-        if _conditional_failed(err):
-            raise Conflicting() from err
-        raise
+    update(record, [ParticipationRecord.shared_at.set(shared_at_ms)],
+           condition=ParticipationRecord.shared_at.does_not_exist())
 
 
 def result(campaign_id: str, shared_at_ms: int, user_id: str) -> ResultRecord | None:
