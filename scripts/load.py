@@ -53,7 +53,7 @@ centres finalise, and the run waits at most `--grace` seconds for the job);
 the server processes stop by themselves even if this one dies. Exit status 0
 only when the records are consistent.
 
-    .venv/bin/python scripts/load.py [--candidates 1000] [--duration 1800] [--json out/load.json]
+    .venv/bin/python scripts/load.py [--candidates 1000] [--duration 2100] [--json out/load.json]
 """
 from __future__ import annotations
 
@@ -1385,13 +1385,13 @@ def report(args, result: dict, stats: Stats, server: dict) -> tuple[str, dict]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--candidates", type=int, default=1000)
-    p.add_argument("--duration", type=float, default=1800.0,
+    p.add_argument("--duration", type=float, default=2100.0,
                    help="seconds for the candidates' part (then open tests are ended)")
     p.add_argument("--grace", type=float, default=300.0, help="extra seconds for finalisation and the job")
     p.add_argument("--session-size", type=int, default=30)
     p.add_argument("--sessions-per-centre", type=int, default=3)
     p.add_argument("--ramp", type=float, default=240.0, help="arrivals spread over this many seconds")
-    p.add_argument("--think", type=float, default=25.0,
+    p.add_argument("--think", type=float, default=20.0,
                    help="scale of think times and pauses (0 = none); a question takes ~1.3 × this in seconds")
     p.add_argument("--poll", type=float, default=2.0, help="candidate's polling while waiting (s)")
     p.add_argument("--invigilator-poll", type=float, default=4.0, help="invigilator's live-view refresh (s)")
