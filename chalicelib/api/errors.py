@@ -6,6 +6,7 @@ import json
 from chalice import Response
 from pydantic import ValidationError
 
+from chalicelib.api.validation_messages import french
 from chalicelib.domain import errors as e
 
 STATUS_BY_ERROR: dict[type[e.DomainError], int] = {
@@ -43,7 +44,8 @@ def from_domain_error(err: e.DomainError) -> Response:
 
 def from_validation_error(err: ValidationError) -> Response:
     details = [
-        {"field": ".".join(str(p) for p in d["loc"]), "type": d["type"], "message": d["msg"]}
-        for d in err.errors(include_url=False, include_context=False, include_input=False)
+        {"field": ".".join(str(p) for p in d["loc"]), "type": d["type"],
+         "message": french(d["type"], d.get("ctx")), "message_en": d["msg"]}
+        for d in err.errors(include_url=False, include_context=True, include_input=False)
     ]
     return error_response(400, "invalid_input", "Les données envoyées sont invalides.", details)
