@@ -2,7 +2,8 @@
 
 Files live in `chalicelib/web/` (chalice ships `chalicelib/` whole, so `make
 package` carries them) and are read once per cold start. Pages are small
-templates: `{{root}}` is the relative path back to the site root and
+templates, each a `<main>` content set in the shared frame of `layout.html`
+(`compose`): `{{root}}` is the relative path back to the site root and
 `{{assets}}` the versioned asset folder, so the front works at the domain root
 and behind a path prefix alike, with no absolute URL anywhere.
 
@@ -15,6 +16,7 @@ style, nothing from another origin.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +30,7 @@ from chalicelib.domain.errors import NotFound
 bp = Blueprint(__name__)
 TAGS = ("web",)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+LAYOUT = "layout.html"  # the frame of every page (see compose)
 
 # route -> (file, summary). One path segment each except the reset link, whose
 # URL is fixed by the e-mail the platform sends (services/authentication.py).
@@ -92,13 +95,31 @@ def version() -> str:
     return digest.hexdigest()[:12]
 
 
+_FRONT_MATTER = re.compile(r"\A<!--\n(?P<fields>(?:[a-z]+: .*\n)+)-->\n")
+
+
+def compose(file: str) -> str:
+    """A page file holds its `<main>` content after a comment naming its title,
+    script and (if not the title) description; `layout.html` holds the frame
+    every page shares (head, skip link, menu, footer, live region)."""
+    text = (WEB_DIR / file).read_text(encoding="utf-8")
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        raise ValueError(f"chalicelib/web/{file}: no front matter (title, script)")
+    fields = dict(line.split(": ", 1) for line in match.group("fields").splitlines())
+    layout = (WEB_DIR / LAYOUT).read_text(encoding="utf-8")
+    for key, value in (("title", fields["title"]), ("description", fields.get("description", fields["title"])),
+                       ("script", fields["script"]), ("content", text[match.end():])):
+        layout = layout.replace("{{" + key + "}}", value)
+    return layout
+
+
 @lru_cache(maxsize=None)
 def page(route: str) -> Asset:
     file, _ = PAGES[route]
     depth = max(0, route.count("/") - 1)
     root = "../" * depth or "./"
-    body = (WEB_DIR / file).read_text(encoding="utf-8")
-    body = body.replace("{{assets}}", f"{root}web/{version()}").replace("{{root}}", root)
+    body = compose(file).replace("{{assets}}", f"{root}web/{version()}").replace("{{root}}", root)
     return Asset(body, CONTENT_TYPES[".html"], _etag(body))
 
 

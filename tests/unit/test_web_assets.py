@@ -35,7 +35,7 @@ def modules_of(script: str) -> set[str]:
 
 @pytest.mark.parametrize("file", sorted(file for file, _ in web.PAGES.values()))
 def test_each_page_loads_at_most_50_kb_of_javascript(file):
-    script = re.search(r'src="\{\{assets\}\}/([\w.-]+\.js)"', (WEB / file).read_text(encoding="utf-8")).group(1)
+    script = re.search(r'src="\{\{assets\}\}/([\w.-]+\.js)"', web.compose(file)).group(1)
     size = sum((WEB / m).stat().st_size for m in modules_of(script))
     assert size < 50_000, (file, size)
 
@@ -43,7 +43,7 @@ def test_each_page_loads_at_most_50_kb_of_javascript(file):
 def test_the_folder_is_flat_and_every_file_is_served():
     files = {p.name for p in WEB.iterdir()}
     assert all(p.is_file() for p in WEB.iterdir()), "assets are addressed by name only"
-    served = set(web.assets()) | set(PAGE_FILES)
+    served = set(web.assets()) | set(PAGE_FILES) | {web.LAYOUT}  # the layout frames every page
     assert files == served, files ^ served
 
 
@@ -104,8 +104,9 @@ class Page(HTMLParser):
 
 
 def parsed(file: str) -> Page:
+    """The page as served: its content set in the shared layout."""
     page = Page()
-    page.feed((WEB / file).read_text(encoding="utf-8"))
+    page.feed(web.compose(file))
     return page
 
 
@@ -196,3 +197,11 @@ def test_assets_are_served_with_their_type_and_cached_by_version(client):
         response = client.http.get(f"/web/{version}/{name}")
         assert response.status_code == 404, name
         assert b'"asset_not_found"' in response.body
+
+
+def test_a_page_without_its_front_matter_is_refused_by_name(tmp_path, monkeypatch):
+    (tmp_path / web.LAYOUT).write_text("<title>{{title}}</title>{{content}}", encoding="utf-8")
+    (tmp_path / "broken.html").write_text("<h1>Sans en-tête</h1>\n", encoding="utf-8")
+    monkeypatch.setattr(web, "WEB_DIR", tmp_path)
+    with pytest.raises(ValueError, match="broken.html"):
+        web.compose("broken.html")
