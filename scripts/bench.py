@@ -75,14 +75,9 @@ PER_PARTITION_RCU = 3000
 
 
 def machine() -> str:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from machine_info import cpu_model
+
+    cpu = cpu_model()
     try:
         load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     except OSError:

@@ -1109,18 +1109,11 @@ def _batch_save(records: list) -> None:
 def seed_certifiable(user_ids: list[str], bank) -> None:
     """The state tests/api/answers.py:make_certifiable stores, written in batches."""
     from chalicelib.store import assessments
-    from chalicelib.store.assessments import PositioningState, StoredAnswer
+    from tests.api.answers import certifiable_states
 
-    now = assessments.now_ms() - 86_400_000
     records = []
     for user_id in user_ids:
-        for code in ("1.1", "1.2", "1.3", "2.1", "2.2"):
-            answers = [StoredAnswer(skill.item_ids[0], "ok", now) for skill in bank.skills_of(code)
-                       if skill.level <= 2]
-            state = PositioningState(user_id=user_id, competence=code, assessment_id=f"seed-{user_id}-{code}",
-                                     status="completed", started_at=now, completed_at=now,
-                                     last_answer_at=now, current_item_id=None, served_at=None,
-                                     answers=answers)
+        for state in certifiable_states(user_id):
             rec = assessments._record(state, bank.version)
             rec.version = 1
             records.append(rec)
@@ -1276,15 +1269,9 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def machine() -> str:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPU ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    from machine_info import cpu_model
+
+    return f"{os.cpu_count()} CPU ({cpu_model()}), Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
 def report(args, result: dict, stats: Stats, server: dict) -> tuple[str, dict]:

@@ -24,20 +24,29 @@ def wrong_answer(item_id: str) -> dict:
     return {"fields": {f.key: "zzzz qqqq" for f in item.fields}}
 
 
-def make_certifiable(user_id: str, competences=("1.1", "1.2", "1.3", "2.1", "2.2")) -> None:
-    """Store completed positioning tests where every skill of levels 1-2 was
-    answered right (level 2 in each competence): the full flow is tested in
-    test_positioning; here it would only slow the certification tests."""
+CERTIFIABLE_COMPETENCES = ("1.1", "1.2", "1.3", "2.1", "2.2")
+
+
+def certifiable_states(user_id: str, competences=CERTIFIABLE_COMPETENCES) -> list:
+    """Completed positioning tests where every skill of levels 1-2 was answered
+    right (level 2 in each competence): enough to be certifiable."""
     from chalicelib.store import assessments
     from chalicelib.store.assessments import PositioningState, StoredAnswer
 
     bank = get_bank()
     now = assessments.now_ms() - 86_400_000
-    for code in competences:
-        answers = [StoredAnswer(skill.item_ids[0], "ok", now) for skill in bank.skills_of(code)
-                   if skill.level <= 2]
-        state = PositioningState(user_id=user_id, competence=code, assessment_id=f"seed-{user_id}-{code}",
-                                 status="completed", started_at=now, completed_at=now,
-                                 last_answer_at=now, current_item_id=None, served_at=None,
-                                 answers=answers)
-        assessments.create(state, bank.version)
+    return [PositioningState(user_id=user_id, competence=code, assessment_id=f"seed-{user_id}-{code}",
+                             status="completed", started_at=now, completed_at=now,
+                             last_answer_at=now, current_item_id=None, served_at=None,
+                             answers=[StoredAnswer(skill.item_ids[0], "ok", now)
+                                      for skill in bank.skills_of(code) if skill.level <= 2])
+            for code in competences]
+
+
+def make_certifiable(user_id: str, competences=CERTIFIABLE_COMPETENCES) -> None:
+    """Store `certifiable_states`: the full flow is tested in test_positioning;
+    here it would only slow the certification tests."""
+    from chalicelib.store import assessments
+
+    for state in certifiable_states(user_id, competences):
+        assessments.create(state, get_bank().version)
