@@ -71,18 +71,11 @@ def _close(session: store.SessionRecord) -> None:
     """finalised -> processed (-> published unless held for a fraud review)."""
     now = int(time.time())
     steps = [{"status": "processed", "by": "job", "at": now}]
-    final = "processed"
     if not session.has_fraud_report:
         steps.append({"status": "published", "by": "job", "at": now})
-        final = "published"
-    try:
-        store.update(session, [
-            store.SessionRecord.status.set(final),
-            store.SessionRecord.transitions.set(store.SessionRecord.transitions.append(steps)),
-            store.SessionRecord.gsi2pk.remove(), store.SessionRecord.gsi2sk.remove(),
-        ], condition=store.SessionRecord.status == "finalised")
-    except store.Conflicting:
-        pass  # an overlapping run closed it first
+    # False when an overlapping run closed it first
+    store.record_transition(session, steps, expected=store.SessionRecord.status == "finalised",
+                            also=(store.SessionRecord.gsi2pk.remove(), store.SessionRecord.gsi2sk.remove()))
 
 
 def handler(event, context) -> dict:

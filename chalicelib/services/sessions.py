@@ -185,17 +185,13 @@ def finalise(centre_id: str, session_id: str, data: FinalisationInput, by: str) 
                        for cid, r in reports.items()},
     }
     fraud = any(i.category is IncidentCategory.FRAUD_SUSPICION for r in data.candidates for i in r.incidents)
-    try:
-        store.update(session, [
-            store.SessionRecord.status.set("finalised"),
-            store.SessionRecord.finalisation.set(finalisation),
-            store.SessionRecord.has_fraud_report.set(fraud),
-            store.SessionRecord.transitions.set(
-                store.SessionRecord.transitions.append([_transition("finalised", by)])),
-            store.SessionRecord.gsi2pk.set("STATUS#finalised"),
-            store.SessionRecord.gsi2sk.set(f"{_now():012d}#{session_id}"),
-        ], condition=store.SessionRecord.status.is_in(*OPEN_STATUSES))
-    except store.Conflicting:
+    moved = store.record_transition(
+        session, [_transition("finalised", by)], expected=store.SessionRecord.status.is_in(*OPEN_STATUSES),
+        also=(store.SessionRecord.finalisation.set(finalisation),
+              store.SessionRecord.has_fraud_report.set(fraud),
+              store.SessionRecord.gsi2pk.set("STATUS#finalised"),
+              store.SessionRecord.gsi2sk.set(f"{_now():012d}#{session_id}")))
+    if not moved:
         landed = store.plain(require_session(centre_id, session_id).finalisation)
         if (landed.get("finalised_by"), landed.get("finalised_at")) != (by, finalisation["finalised_at"]):
             raise Conflict("La session a changé entre-temps ; rechargez-la.", code="concurrent_update")
@@ -212,13 +208,9 @@ def publish(session_id: str, by: str) -> dict:
     from chalicelib.services import certificates
 
     certificates.publish_session_certificates(session_id)
-    try:
-        store.update(session, [
-            store.SessionRecord.status.set("published"),
-            store.SessionRecord.transitions.set(
-                store.SessionRecord.transitions.append([_transition("published", by)]))],
-            condition=store.SessionRecord.status == "processed")
-    except store.Conflicting:  # published meanwhile (a double click, a retried write)
+    if not store.record_transition(session, [_transition("published", by)],
+                                   expected=store.SessionRecord.status == "processed"):
+        # published meanwhile (a double click, a retried write)
         if require_session(None, session_id).status != "published":
             raise Conflict("La session a changé entre-temps ; rechargez-la.", code="concurrent_update")
     return session_view(require_session(None, session_id))
@@ -243,14 +235,9 @@ def verify_invigilator(session_id: str, password: str) -> store.SessionRecord:
 def mark_in_progress(session: store.SessionRecord, by: str) -> None:
     if session.status != "created":
         return
-    try:
-        store.update(session, [
-            store.SessionRecord.status.set("in_progress"),
-            store.SessionRecord.transitions.set(
-                store.SessionRecord.transitions.append([_transition("in_progress", by)]))],
-            condition=store.SessionRecord.status == "created")
-    except store.Conflicting:
-        pass  # another invigilator action did it first
+    # False when another invigilator action did it first: nothing left to do
+    store.record_transition(session, [_transition("in_progress", by)],
+                            expected=store.SessionRecord.status == "created")
 
 
 # --- views and internals ---------------------------------------------------------------

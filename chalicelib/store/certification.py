@@ -142,6 +142,20 @@ def plain(value) -> dict:
     return value.as_dict() if hasattr(value, "as_dict") else dict(value)
 
 
+def record_transition(session: SessionRecord, steps: list[dict], *, expected, also: tuple = ()) -> bool:
+    """Move a session along its lifecycle: status := the last step's, the steps
+    appended to its history, with `also`'s actions, all only if `expected`
+    (a condition on the stored status) holds. False when it did not (another
+    writer moved the session first, or this very update was retried)."""
+    try:
+        update(session, [SessionRecord.status.set(steps[-1]["status"]),
+                         SessionRecord.transitions.set(SessionRecord.transitions.append(steps)), *also],
+               condition=expected)
+        return True
+    except Conflicting:
+        return False
+
+
 def batch_put(records: list) -> None:
     if not records:
         return
