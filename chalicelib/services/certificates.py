@@ -39,18 +39,14 @@ def prefetch(candidates: list[store.CandidateRecord]) -> Prefetched:
 
 
 def issue_for_candidate(session: store.SessionRecord, centre: store.CentreRecord,
-                        candidate: store.CandidateRecord, known: Prefetched | None = None) -> str:
-    """'issued' | 'exists' | 'skipped' (absent, never started)."""
+                        candidate: store.CandidateRecord, known: Prefetched) -> str:
+    """'issued' | 'exists' | 'skipped' (absent, never started). `known`: the
+    `prefetch` of the batch the candidate belongs to."""
     if not candidate.course_id:
         return "skipped"
-    if known is not None:
-        if candidate.course_id in known.issued:
-            return "exists"
-        course = known.courses.get(candidate.course_id)
-    else:
-        if store.certificate(candidate.course_id) is not None:
-            return "exists"
-        course = store.course(candidate.course_id)
+    if candidate.course_id in known.issued:
+        return "exists"
+    course = known.courses.get(candidate.course_id)
     report = (store.plain(session.finalisation).get("candidates") or {}).get(candidate.candidate_id, {})
     if course is None or course.status == "waiting" or report.get("present") is False:
         return "skipped"
