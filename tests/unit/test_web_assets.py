@@ -205,3 +205,18 @@ def test_a_page_without_its_front_matter_is_refused_by_name(tmp_path, monkeypatc
     monkeypatch.setattr(web, "WEB_DIR", tmp_path)
     with pytest.raises(ValueError, match="broken.html"):
         web.compose("broken.html")
+
+
+def test_no_form_can_send_a_secret_by_get():
+    """Before the script runs (slow network, JS off) a form without `method`
+    submits by GET and puts the password or access code in the URL, history and logs."""
+    secret_forms = []
+    for page in PAGE_FILES:
+        html = (WEB / page).read_text(encoding="utf-8")
+        for form in re.findall(r"<form\b[^>]*>.*?</form>", html, flags=re.S):
+            opening = form.split(">", 1)[0]
+            if 'id="verifier"' in opening:
+                continue  # a public verification code: /verification?code=... is meant to be shared
+            secret_forms.append(page)
+            assert 'method="post"' in opening, (page, opening)
+    assert len(secret_forms) >= 6, secret_forms
