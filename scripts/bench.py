@@ -796,6 +796,9 @@ def algorithms(args) -> tuple[str, dict]:
                          "--competences", args.positioning_competences, "--out", str(outdir / "benchmarks-positioning.md")]),
         ("certification", [sys.executable, "scripts/bench_certification.py", "--n", str(args.certification_n),
                            "--min-stratum", "30", "--out", str(outdir / "benchmarks-certification.md")]),
+        # roster check speed and memory: measured here, never asserted on time in a test
+        ("roster", [sys.executable, "scripts/bench_roster.py", "--lines", "5000", "--participants", "2000",
+                    "--out", str(outdir / "benchmarks-roster.md")]),
     ]
     parts = []
     data = {}
@@ -807,7 +810,8 @@ def algorithms(args) -> tuple[str, dict]:
         body = proc.stdout.strip() if proc.returncode == 0 else f"failed ({proc.returncode}): {proc.stderr[-800:]}"
         parts.append(f"### {name} (`{' '.join(cmd[1:])}`, {elapsed:.0f} s)\n\n{body}")
     parts.append("Full-size results: [docs/benchmarks-positioning.md](benchmarks-positioning.md), "
-                 "[docs/benchmarks-certification.md](benchmarks-certification.md).")
+                 "[docs/benchmarks-certification.md](benchmarks-certification.md), "
+                 "[docs/benchmarks-roster.md](benchmarks-roster.md).")
     return "\n\n".join(parts), data
 
 

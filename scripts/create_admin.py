@@ -8,12 +8,15 @@ mint more admins).
     python scripts/create_admin.py --email ada@example.org --revoke   # remove the role
 
 Runs against the DynamoDB the environment names: DYNAMODB_ENDPOINT (the local
-stack, `make run`) or real AWS with TABLE_PREFIX=pix-<stage> and credentials.
+stack, `make run`, which prints the exact command; the local table prefix,
+region and dummy credentials are then filled in) or real AWS with
+TABLE_PREFIX=pix-<stage> and credentials.
 The role reaches tokens at the user's next sign-in or refresh.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import getpass
 import sys
 from datetime import date
@@ -32,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--password", help="création : sinon demandé au terminal")
     parser.add_argument("--revoke", action="store_true", help="retirer le rôle d'administrateur")
     args = parser.parse_args(argv)
+    _local_defaults(os.environ)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from chalicelib.domain.errors import DomainError
@@ -57,6 +61,16 @@ def main(argv: list[str] | None = None) -> int:
     state = "administrateur" if user.is_admin else "plus administrateur"
     print(f"{user.email} ({user.id}) est {state} de la plateforme.")
     return 0
+
+
+def _local_defaults(environ) -> None:
+    """Against `make run` (a DYNAMODB_ENDPOINT and no TABLE_PREFIX): the local stage's
+    table prefix, region and the dummy credentials moto accepts."""
+    if environ.get("DYNAMODB_ENDPOINT") and not environ.get("TABLE_PREFIX"):
+        environ["TABLE_PREFIX"] = "pix-local"
+        environ.setdefault("AWS_DEFAULT_REGION", "eu-west-3")
+        environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
 
 
 if __name__ == "__main__":

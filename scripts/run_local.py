@@ -33,7 +33,11 @@ def main() -> int:
 
     db = start_dynamodb(args.dynamodb_port)
     endpoint = f"http://127.0.0.1:{args.dynamodb_port}"
-    configure_environment(endpoint)
+    # every URL the stack writes (credentials, key ids, the PDF's QR code) names the port it serves on
+    os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
+    kept = local_secrets(Path(os.environ.get("LOCAL_STATE_DIR") or ROOT / ".local"))
+    os.environ.setdefault("BADGE_PRIVATE_KEY", kept["badge_private_key"])
+    configure_environment(endpoint, jwt_secret=kept["jwt_secret"])
     app, config = load_app()
     from chalicelib.bank.loader import get_bank
 
@@ -45,6 +49,9 @@ def main() -> int:
     print(f"Item bank               : version {bank.version}, {len(bank.served_items())} items", flush=True)
     print(f"API                     : http://{args.host}:{args.port}  (try /health, /openapi.json)", flush=True)
     print(f"Scheduled jobs          : {', '.join(_schedules(app)) or 'none'} every {args.job_interval:g} s", flush=True)
+    print(f"Public URLs             : {os.environ['PUBLIC_BASE_URL']} (PUBLIC_BASE_URL)", flush=True)
+    print(f"Platform admin          : DYNAMODB_ENDPOINT={endpoint} .venv/bin/python scripts/create_admin.py "
+          "--email you@example.org --first-name Ada --last-name Lovelace --birth-date 1990-01-01", flush=True)
     print("Ctrl-C stops everything.", flush=True)
     try:
         server.serve_forever()
@@ -74,6 +81,28 @@ def start_dynamodb(port: int, host: str = "127.0.0.1"):
     db = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     db.start()
     return db
+
+
+def local_secrets(folder: Path) -> dict:
+    """The local stage's JWT secret and badge signing key, kept in an ignored folder
+    (`.local/secrets.json`) so that a restart of `make run` neither signs everybody out
+    nor makes yesterday's credentials stop verifying. Created on first use."""
+    import base64
+    import json
+
+    path = folder / "secrets.json"
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        if kept.get("jwt_secret") and kept.get("badge_private_key"):
+            return kept
+    except (OSError, ValueError):
+        pass
+    kept = {"jwt_secret": secrets.token_urlsafe(48),
+            "badge_private_key": base64.b64encode(secrets.token_bytes(32)).decode()}
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(kept), encoding="utf-8")
+    path.chmod(0o600)
+    return kept
 
 
 def configure_environment(dynamodb_endpoint: str | None, *, jwt_secret: str | None = None) -> None:

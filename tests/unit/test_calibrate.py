@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -27,12 +26,10 @@ def calibrate():
 
 
 def test_simulation_recovers_parameters(calibrate):
-    start = time.perf_counter()
     result = calibrate.recovery(n_learners=3000, n_items=12, seed=3)
     assert result["converged"]
     assert result["rmse_b"] < 0.25 and result["rmse_a"] < 0.3, result
     assert result["rmse_b"] < result["rmse_b_prior"] / 2  # the data did teach something
-    assert time.perf_counter() - start < 5
 
 
 def test_more_data_means_smaller_error(calibrate):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import random
-import time
 from collections import Counter
 
 import pytest
@@ -214,14 +213,6 @@ def test_exposure_is_spread_over_candidates_of_the_same_ability(bank):
         counts.update(a.item_id for a in simulate(bank, 1.0, seed=seed))
     assert max(counts.values()) / n <= 0.30
 
-
-def test_one_step_is_fast():
-    bank = full_bank(tubes_per_competence=5, per_level=1, seed=9, jitter=True)  # 640 items
-    answers = simulate(bank, 1.0, seed=1, config=FIXED)[:31]
-    start = time.perf_counter()
-    for seed in range(20):
-        next_item(bank, answers, seed=seed)
-    assert (time.perf_counter() - start) / 20 < 0.02   # a few ms; 20 ms with CI noise
 
 
 def test_defaults_are_sane():

@@ -3,7 +3,6 @@ the streaming CSV reader, and a 5,000-line file in time and memory."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 import tracemalloc
 
 import pytest
@@ -190,16 +189,14 @@ def test_line_numbers_follow_the_file_with_blank_and_quoted_lines():
     assert (result.errors[0].line, result.errors[0].column) == (5, "birth_date")
 
 
-def test_five_thousand_lines_are_checked_fast_and_in_little_memory():
+def test_five_thousand_lines_are_checked_in_little_memory():
+    """Memory only: the speed is measured by scripts/bench_roster.py (`make bench`), never here."""
     raw = school_file(5000)
     tracemalloc.start()
-    started = time.perf_counter()
     result = roster.check_lines(roster.SCHOOL, stream_rows(
         raw, roster.SCHOOL_COLUMNS, roster.REQUIRED[roster.SCHOOL]), TODAY)
-    elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert result.error_count == 0 and len(result.learners) == 5000
-    assert elapsed < 3.0  # ~0.1 s untraced on the dev machine; tracemalloc slows it down
     # the learners kept as Python objects (~8x the file, docs/benchmarks-roster.md), no copies
     assert peak < 10 * len(raw)
