@@ -1,4 +1,6 @@
-"""Wiring only: the app, its blueprints, its middleware and its scheduled job."""
+"""Wiring only: the app, its blueprints, its middleware, its scheduled job and its queue consumer."""
+import os
+
 from chalice import Chalice
 
 from chalicelib.api import certificates, certification, health, openapi, positioning
@@ -6,7 +8,7 @@ from chalicelib.api import accounts, api_clients
 from chalicelib.api import campaigns, organizations
 from chalicelib.api import web
 from chalicelib.api.middleware import request_middleware
-from chalicelib.jobs import issue_certificates
+from chalicelib.jobs import deliver_mail, issue_certificates
 from chalicelib.observability import configure_logging
 
 configure_logging()
@@ -30,3 +32,11 @@ openapi.bind(app)
 @app.schedule("rate(5 minutes)")
 def issue_certificates_job(event):
     return issue_certificates.handler(event, getattr(event, "context", None))
+
+
+# The queue's ARN in the template comes from infra/resources.json (merged over
+# this name); locally scripts/run_local.py drains moto's queue on a timer.
+@app.on_sqs_message(queue=os.environ.get("TABLE_PREFIX", "pix-prod") + "-mail", batch_size=1,
+                    name="deliver_mail")
+def deliver_mail_consumer(event):
+    return deliver_mail.handler(event, getattr(event, "context", None))

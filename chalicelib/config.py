@@ -27,6 +27,7 @@ class Settings:
     max_reachable_level: int
     mailer: str = "log"          # "log" (local: log + in-memory outbox) | "ses"
     mail_from: str = "no-reply@example.invalid"
+    sqs_endpoint: str | None = None  # locally moto's server (the DynamoDB endpoint); None in AWS
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -55,6 +56,7 @@ def settings() -> Settings:
         # so a forgotten variable never writes reset links to CloudWatch.
         mailer=_env("MAILER") or ("ses" if _env("JWT_SECRET_PARAM") else "log"),
         mail_from=_env("MAIL_FROM", "no-reply@example.invalid"),
+        sqs_endpoint=_env("SQS_ENDPOINT", _env("DYNAMODB_ENDPOINT")),
     )
 
 

@@ -44,6 +44,41 @@ def table_resource(model) -> dict:
             "UpdateReplacePolicy": "Retain", "Properties": props}
 
 
+def mail_queue_resources() -> dict:
+    """The mail queue, its dead-letter queue, an alarm when a mail dies, and
+    the consumer created after the queue its event source reads."""
+    from chalicelib.services import mail_queue
+
+    return {
+        "MailDeadLetterQueue": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"QueueName": {"Fn::Sub": "${TablePrefix}-mail-dead"},
+                           "MessageRetentionPeriod": mail_queue.DEAD_LETTER_RETENTION_S,
+                           "SqsManagedSseEnabled": True}},
+        "MailQueue": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": {"Fn::Sub": "${TablePrefix}-mail"},
+                "VisibilityTimeout": mail_queue.VISIBILITY_TIMEOUT_S,
+                "SqsManagedSseEnabled": True,
+                "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["MailDeadLetterQueue", "Arn"]},
+                                  "maxReceiveCount": mail_queue.MAX_RECEIVES}}},
+        "MailDeadLetterAlarm": {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmDescription": "A mail (password reset) failed every delivery attempt",
+                "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Dimensions": [{"Name": "QueueName",
+                                "Value": {"Fn::GetAtt": ["MailDeadLetterQueue", "QueueName"]}}],
+                "Statistic": "Maximum", "Period": 300, "EvaluationPeriods": 1,
+                "Threshold": 0, "ComparisonOperator": "GreaterThanThreshold",
+                "TreatMissingData": "notBreaching"}},
+        # chalice names the queue "<TABLE_PREFIX>-mail" (app.py; scripts/package.py
+        # sets TABLE_PREFIX from the stage): the mapping must wait for it
+        "DeliverMail": {"DependsOn": ["MailQueue"]},
+    }
+
+
 def logical_id(model) -> str:
     return model.__name__  # AccountsTable, ...
 
@@ -84,9 +119,18 @@ def build() -> dict:
                  "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/"
                                          + mail_from.split("@", 1)[1]},
                  "Condition": {"StringEquals": {"ses:FromAddress": mail_from}}},
+                # The mail queue (services/mail_queue.py): the API sends, the
+                # consumer (DeliverMail) receives and deletes; nothing else.
+                {"Effect": "Allow", "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"],
+                 "Resource": {"Fn::GetAtt": ["MailQueue", "Arn"]}},
+                {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage",
+                                               "sqs:ChangeMessageVisibility",
+                                               "sqs:GetQueueAttributes"],
+                 "Resource": {"Fn::GetAtt": ["MailQueue", "Arn"]}},
             ]},
         },
     }
+    resources.update(mail_queue_resources())
     for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
         resources[f"GatewayResponse{kind.replace('_', '')}"] = {
             "Type": "AWS::ApiGateway::GatewayResponse",

@@ -20,7 +20,13 @@ def package(out: Path, stage: str = "prod") -> Path:
     from chalicelib.bank.loader import write_validation_stamp
 
     write_validation_stamp()  # full validation now, so cold starts can skip it
-    env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-3")}
+    import json
+
+    stage_env = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"][stage].get(
+        "environment_variables", {})
+    # app.py names the mail queue after the stage's table prefix
+    env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-3"),
+           "TABLE_PREFIX": stage_env.get("TABLE_PREFIX", "pix-prod")}
     chalice = Path(sys.executable).with_name("chalice")
     subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template",
                     "infra/resources.json", str(out)], cwd=ROOT, env=env, check=True)

@@ -1,8 +1,10 @@
 """`make run`: the whole platform on this machine, in one process group.
 
-Starts moto's server as the embedded DynamoDB, creates the tables, serves the
-API with `chalice local` on 127.0.0.1:8000 and fires the scheduled job(s) on a
-timer (chalice local never runs schedules). Ctrl-C stops everything.
+Starts moto's server as the embedded DynamoDB and SQS, creates the tables and
+the mail queue, serves the API with `chalice local` on 127.0.0.1:8000, fires
+the scheduled job(s) on a timer and drains the mail queue into its consumer
+every second (chalice local runs neither schedules nor SQS event sources).
+Ctrl-C stops everything.
 
 The pieces (`start_dynamodb`, `configure_environment`, `load_app`,
 `create_server`, `start_schedules`) are importable: `scripts/load.py` starts
@@ -29,6 +31,8 @@ def main() -> int:
                         default=int(os.environ.get("DYNAMODB_PORT", "8766")))
     parser.add_argument("--job-interval", type=float,
                         default=float(os.environ.get("JOB_INTERVAL", "30")))
+    parser.add_argument("--queue-interval", type=float,
+                        default=float(os.environ.get("QUEUE_INTERVAL", "1")))
     args = parser.parse_args()
 
     db = start_dynamodb(args.dynamodb_port)
@@ -43,6 +47,7 @@ def main() -> int:
 
     bank = get_bank()
     stop = start_schedules(app, args.job_interval)
+    start_queue_consumers(app, args.queue_interval, stop)
 
     server = create_server(app, config, args.host, args.port)
     print(f"Embedded DynamoDB (moto) : {endpoint}", flush=True)
@@ -52,6 +57,7 @@ def main() -> int:
     print(f"Public URLs             : {os.environ['PUBLIC_BASE_URL']} (PUBLIC_BASE_URL)", flush=True)
     print(f"Platform admin          : DYNAMODB_ENDPOINT={endpoint} .venv/bin/python scripts/create_admin.py "
           "--email you@example.org --first-name Ada --last-name Lovelace --birth-date 1990-01-01", flush=True)
+    print(f"Queue consumers         : {', '.join(_consumers(app)) or 'none'} every {args.queue_interval:g} s (moto SQS)", flush=True)
     print("Ctrl-C stops everything.", flush=True)
     try:
         server.serve_forever()
@@ -133,9 +139,11 @@ def load_app():
     for key, value in config.environment_variables.items():
         os.environ.setdefault(key, value)
 
+    from chalicelib.services.mail_queue import create_queues
     from chalicelib.store.tables import create_tables
 
     create_tables()
+    create_queues()
     return factory.load_chalice_app(), config
 
 
@@ -191,6 +199,53 @@ def run_schedules_once(app) -> None:
 def _run_schedules(app, interval: float, stop: threading.Event) -> None:
     while not stop.wait(interval):
         run_schedules_once(app)
+
+
+def _consumers(app) -> list[str]:
+    return [s.name for s in getattr(app, "event_sources", []) if type(s).__name__ == "SQSEventConfig"]
+
+
+def drain_queues(app, *, visibility_timeout: int | None = None) -> int:
+    """Hand every waiting message of the mail queue to its consumer, one per
+    invocation as Lambda's event source mapping does (batch size 1): deleted
+    when the consumer returns, left for redelivery when it raises (moto
+    moves it to the dead-letter queue after its maxReceiveCount). Returns
+    the number of messages delivered. `visibility_timeout` 0 lets a test see
+    a failed message again at once."""
+    from chalicelib.services import mail_queue
+
+    log = logging.getLogger("pix.queues")
+    delivered = 0
+    for name in _consumers(app):
+        while True:
+            records = mail_queue.receive(visibility_timeout=visibility_timeout)
+            if not records:
+                break
+            failed = 0
+            for record in records:
+                try:
+                    app.handler_map[name]({"Records": [record]}, None)
+                except Exception:  # noqa: BLE001 - SQS retries it; keep draining the others
+                    log.exception("queue consumer %s failed", name)
+                    failed += 1
+                    continue
+                mail_queue.delete(record)
+                delivered += 1
+            if failed == len(records) and visibility_timeout != 0:
+                break  # only failures left: they come back after their visibility timeout
+    return delivered
+
+
+def start_queue_consumers(app, interval: float, stop: threading.Event) -> None:
+    """Drain the queues every `interval` seconds from a daemon thread until `stop` is set."""
+    def loop() -> None:
+        while not stop.wait(interval):
+            try:
+                drain_queues(app)
+            except Exception:  # noqa: BLE001 - moto stopping at Ctrl-C; the next tick retries
+                logging.getLogger("pix.queues").exception("draining the queues failed")
+
+    threading.Thread(target=loop, daemon=True).start()
 
 
 if __name__ == "__main__":

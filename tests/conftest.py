@@ -32,9 +32,11 @@ def aws():
     from moto import mock_aws
 
     with mock_aws():
+        from chalicelib.services.mail_queue import create_queues
         from chalicelib.store.tables import create_tables
 
         create_tables()
+        create_queues()
         yield
 
 

@@ -14,11 +14,12 @@ from chalicelib.domain.errors import InvalidInput
 # needs the holder of parental authority (or an organisation acting for it).
 DIGITAL_MAJORITY = 15
 
-# Same schedule as the public service: a temporary block every 10 failures,
-# 2 min × 2^(n/10 − 1), and a permanent one at 50 until a password reset.
+# A temporary block every 10 failures of one login from one source,
+# 2 min × 2^(n/10 − 1), at most a day. Never permanent: a block anyone can
+# earn for someone else must end by itself (issue 13, point 8).
 BLOCK_EVERY = 10
 BASE_BLOCK_SECONDS = 120
-PERMANENT_AFTER = 50
+MAX_BLOCK_SECONDS = 24 * 3600
 
 ORG_ROLES = ("member", "admin")
 CENTRE_ROLES = ("member", "admin")
@@ -56,8 +57,7 @@ class Memberships:
 
 @dataclass(frozen=True)
 class Block:
-    until: float | None      # epoch seconds; None with permanent
-    permanent: bool = False
+    until: float             # epoch seconds
 
 
 def normalise_login(value: str) -> str:
@@ -94,8 +94,7 @@ def check_may_register(birth_date: date, today: date, *, guardian_consent: bool,
 
 def block_after(failures: int, now: float) -> Block | None:
     """The block a failure count earns at time `now`, or None."""
-    if failures >= PERMANENT_AFTER:
-        return Block(until=None, permanent=True)
     if failures and failures % BLOCK_EVERY == 0:
-        return Block(until=now + BASE_BLOCK_SECONDS * 2 ** (failures // BLOCK_EVERY - 1))
+        doublings = min(failures // BLOCK_EVERY - 1, 30)
+        return Block(until=now + min(BASE_BLOCK_SECONDS * 2 ** doublings, MAX_BLOCK_SECONDS))
     return None

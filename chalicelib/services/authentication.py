@@ -6,6 +6,20 @@ Answers never tell whether a login exists: an unknown login and a wrong
 password get the same status and message, cost the same argon2 time, and
 count failures the same way (the guard is keyed by the login as typed, not
 by the account), so blocks happen for unknown logins too.
+
+Who can be refused, and by whom (issues 13.8 and 16.1, docs/security.md):
+- an address gets SIGNIN_PER_IP admitted sign-ins a minute; refused ones are
+  not counted, so a class behind one school address all gets in, in turn;
+- failures block one login *from one source* (every 10, 2 min doubling, at
+  most a day, never permanent): an attacker locks himself out, not the pupil;
+- failures of one address are capped (password spraying), but the cap grows
+  by one for every account that signed in from that address in the window,
+  and sources a login already signed in from are never held by it: one
+  class's typos cannot shut out the pupils who type their password right;
+- failures of one login from sources it never signed in from are capped per
+  day (a brute force spread over many addresses); the owner still gets in
+  from any source it signed in from before, and a password reset (proof of
+  ownership) lifts everything.
 """
 from __future__ import annotations
 
@@ -16,27 +30,34 @@ import time
 import uuid
 
 from chalicelib.config import settings
-from chalicelib.domain.accounts import Block, block_after, normalise_email, normalise_login
+from chalicelib.domain.accounts import (BLOCK_EVERY, Block, block_after, normalise_email,
+                                        normalise_login)
 from chalicelib.domain.errors import Forbidden, Gone, TooManyRequests, Unauthenticated
 from chalicelib.domain.passwords import check_policy
-from chalicelib.services import accounts, mailer, passwords, throttle, tokens
+from chalicelib.services import accounts, mail_queue, mailer, passwords, throttle, tokens
 from chalicelib.store import accounts as store
 from chalicelib.store import credentials
 
 log = logging.getLogger("pix.auth")
 
 # (limit, window seconds). Schools sign in a whole class from one address:
-# per-IP limits are loose; the per-login guard does the real work.
+# per-IP limits are loose; the per-login-and-source guard does the real work.
 SIGNIN_PER_IP = (300, 60)
-SIGNIN_FAILURES_PER_IP = (150, 900)
+SIGNIN_FAILURES_PER_IP = (150, 900)        # plus one per account that got in from the address
+LOGIN_FAILURES_FROM_NEW_SOURCES = (50, 24 * 3600)
+TRUSTED_SOURCE_SECONDS = 30 * 24 * 3600    # a source a login signed in from, remembered this long
 RESET_REQUESTS_PER_IP = (30, 3600)
 RESET_MAILS_PER_LOGIN = (3, 3600)
-UNKNOWN_LOGIN_GUARD_SECONDS = 30 * 24 * 3600
+GUARD_SECONDS = 30 * 24 * 3600             # failures of a login from a source are forgotten after
 RESET_TOKEN_SECONDS = 3600
+REAUTH_SOURCE = "reauthentication"  # the guard's source for password checks of signed-in users
 REFRESH_RETRY_GRACE_S = 30  # a used refresh token presented again within this is a retry, not a theft
 
 INVALID_CREDENTIALS = "L'adresse e-mail, l'identifiant ou le mot de passe est incorrect."
 SESSION_ENDED = "Votre session a pris fin, reconnectez-vous."
+LOGIN_PROTECTED = ("Trop de tentatives ont visé ce compte depuis d'autres réseaux : connectez-vous "
+                   "depuis un réseau où vous vous êtes déjà connecté, ou réinitialisez votre mot de "
+                   "passe.")
 RESET_INVALID = "Ce lien de réinitialisation est invalide ou a expiré. Demandez-en un nouveau."
 
 
@@ -45,22 +66,32 @@ def _now() -> float:
 
 
 def sign_in(login: str, password: str, ip: str | None) -> dict:
-    ip = ip or "unknown"
-    throttle.hit(f"signin:ip:{ip}", *SIGNIN_PER_IP)
-    throttle.peek(f"signin-failures:ip:{ip}", *SIGNIN_FAILURES_PER_IP)
+    source = ip or "unknown"
+    throttle.hit(f"signin:ip:{source}", *SIGNIN_PER_IP)
     login = normalise_login(login)
-    guard = _refuse_if_blocked(login)
+    guard = credentials.get_guard(login, source)
+    _refuse_if_blocked(guard)
+    trusted = guard is not None and (guard.trusted_until or 0) > _now()
+    if not trusted:
+        window = SIGNIN_FAILURES_PER_IP[1]
+        throttle.peek(f"signin-failures:ip:{source}", *SIGNIN_FAILURES_PER_IP,
+                      allowance=throttle.total(f"signin-ok:ip:{source}", window))
+        throttle.peek(login_failures_key(login), *LOGIN_FAILURES_FROM_NEW_SOURCES,
+                      message=LOGIN_PROTECTED, code="account_protected")
     user_id = store.user_id_for_login(login)
     item = store.get_user(user_id) if user_id else None
     if item is None:
         passwords.verify_nothing(password)
     if item is None or not passwords.verify(item.password_hash, password):
-        block = _record_failure(login, account_exists=item is not None)
-        throttle.hit(f"signin-failures:ip:{ip}", *SIGNIN_FAILURES_PER_IP)
+        failures, block = _record_failure(login, source)
+        throttle.record(f"signin-failures:ip:{source}", SIGNIN_FAILURES_PER_IP[1])
+        if not trusted and failures <= BLOCK_EVERY:
+            # one source weighs at most BLOCK_EVERY failures on the whole login:
+            # beyond, its own block holds it, and it cannot shut the owner out alone
+            throttle.record(login_failures_key(login), LOGIN_FAILURES_FROM_NEW_SOURCES[1])
         _raise_block(block)
         raise Unauthenticated(INVALID_CREDENTIALS, code="invalid_credentials")
-    if guard is not None:
-        credentials.clear_guard(login)
+    _record_success(login, source, guard)
     if passwords.needs_rehash(item.password_hash):
         store.set_password(item.user_id, passwords.hash_password(password), revoke_tokens=False)
     return _issue(item)
@@ -108,14 +139,23 @@ def change_password(user_id: str, current_password: str, new_password: str) -> d
 
 
 def request_password_reset(email: str, ip: str | None) -> None:
-    """Always the same answer; a mail only when the account exists (at most a
-    few per hour and address, so nobody can flood someone's mailbox)."""
+    """Always the same answer, and the same work: one message on the mail
+    queue whatever the address, so neither the answer nor its duration tells
+    a registered address from an unknown one (issue 13, point 6). The
+    account is looked up by the consumer (`deliver_password_reset`)."""
     throttle.hit(f"reset:ip:{ip or 'unknown'}", *RESET_REQUESTS_PER_IP)
-    login = normalise_email(email)
-    try:
-        throttle.hit(f"reset:login:{login}", *RESET_MAILS_PER_LOGIN)
-    except TooManyRequests:
-        return
+    mail_queue.enqueue({"kind": "password_reset", "login": normalise_email(email)})
+
+
+def deliver_password_reset(login: str, *, first_delivery: bool = True) -> None:
+    """Consumer side of a reset request: a mail only when the account exists,
+    at most RESET_MAILS_PER_LOGIN an hour (nobody can flood a mailbox). A
+    redelivered message (the previous attempt failed) is not counted again."""
+    if first_delivery:
+        try:
+            throttle.hit(f"reset:login:{login}", *RESET_MAILS_PER_LOGIN)
+        except TooManyRequests:
+            return
     user_id = store.user_id_for_login(login)
     item = store.get_user(user_id) if user_id else None
     if item is None or not item.email:
@@ -143,7 +183,11 @@ def confirm_password_reset(token: str, new_password: str) -> None:
     if not credentials.consume_reset(token):
         raise Gone(RESET_INVALID, code="invalid_reset_token")
     store.set_password(item.user_id, passwords.hash_password(new_password), revoke_tokens=True)
-    credentials.clear_guard(item.login)
+    accounts.lift_sign_in_blocks(item.login)
+
+
+def login_failures_key(login: str) -> str:
+    return f"signin-failures:login:{login}"
 
 
 def delete_account(user_id: str, password: str) -> None:
@@ -154,10 +198,12 @@ def delete_account(user_id: str, password: str) -> None:
 
 
 def confirm_password(item: store.UserItem, password: str) -> None:
-    """Re-authentication of a signed-in user; failures count like sign-in failures."""
-    _refuse_if_blocked(item.login)
+    """Re-authentication of a signed-in user; failures count like sign-in
+    failures, from a source of their own (a stolen access token guessing the
+    password blocks re-authentication, never the owner's sign-in)."""
+    _refuse_if_blocked(credentials.get_guard(item.login, REAUTH_SOURCE))
     if not passwords.verify(item.password_hash, password):
-        _raise_block(_record_failure(item.login, account_exists=True))
+        _raise_block(_record_failure(item.login, REAUTH_SOURCE)[1])
         raise Forbidden("Le mot de passe est incorrect.", code="wrong_password")
 
 
@@ -184,32 +230,37 @@ def _issue(item: store.UserItem) -> dict:
     }
 
 
-def _refuse_if_blocked(login: str) -> credentials.GuardItem | None:
-    guard = credentials.get_guard(login)
-    if guard is not None:
-        _raise_block(Block(guard.blocked_until, bool(guard.permanent)))
-    return guard
+def _refuse_if_blocked(guard: credentials.GuardItem | None) -> None:
+    if guard is not None and guard.blocked_until:
+        _raise_block(Block(float(guard.blocked_until)))
 
 
 def _raise_block(block: Block | None) -> None:
     if block is None:
         return
-    if block.permanent:
-        raise Forbidden("Votre compte est bloqué après de trop nombreuses tentatives de connexion. "
-                        "Réinitialisez votre mot de passe pour le débloquer.",
-                        code="account_blocked")
-    remaining = (block.until or 0) - _now()
+    remaining = block.until - _now()
     if remaining > 0:
         minutes = max(1, math.ceil(remaining / 60))
         raise TooManyRequests(f"Trop de tentatives de connexion : réessayez dans {minutes} min.",
                               retry_after=math.ceil(remaining), code="account_temporarily_blocked")
 
 
-def _record_failure(login: str, *, account_exists: bool) -> Block | None:
-    """Count the failure; returns the block it earned, already stored."""
+def _record_failure(login: str, source: str) -> tuple[int, Block | None]:
+    """Count the failure of `login` from `source`: (failures of the pair, the
+    block it earned, already stored)."""
     now = _now()
-    expires = None if account_exists else int(now) + UNKNOWN_LOGIN_GUARD_SECONDS
-    block = block_after(credentials.add_failure(login, expires), now)
+    failures = credentials.add_failure(login, source, int(now) + GUARD_SECONDS)
+    block = block_after(failures, now)
     if block is not None:
-        credentials.set_block(login, block.until, block.permanent)
-    return block
+        credentials.set_block(login, source, block.until)
+    return failures, block
+
+
+def _record_success(login: str, source: str, guard: credentials.GuardItem | None) -> None:
+    """Trust the source for this login; the first success of a login from
+    an address in the failure window widens that address's failure cap by one."""
+    now = int(_now())
+    window = SIGNIN_FAILURES_PER_IP[1]
+    if guard is None or guard.last_success is None or now - int(guard.last_success) >= window:
+        throttle.record(f"signin-ok:ip:{source}", window)
+    credentials.record_success(login, source, now, now + TRUSTED_SOURCE_SECONDS)

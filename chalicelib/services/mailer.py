@@ -3,6 +3,7 @@
 Locally and in tests (MAILER=log) messages are logged and kept in an
 in-memory outbox that tests read; in AWS (MAILER=ses) they go through SES.
 Callers never choose: `send()` uses the implementation the configuration names.
+Only the mail-queue consumer (jobs/deliver_mail.py) sends: no request waits on SES.
 """
 from __future__ import annotations
 
@@ -42,8 +43,12 @@ class LogMailer:
 class SesMailer:
     def __init__(self, sender: str, region: str) -> None:
         import boto3  # only in AWS, only when mail is actually sent
+        from botocore.config import Config
 
-        self._client = boto3.client("sesv2", region_name=region)
+        # Throttling and 5xx from SES are retried here first; what still fails
+        # raises, and the queue redelivers the message (services/mail_queue.py).
+        self._client = boto3.client("sesv2", region_name=region,
+                                    config=Config(retries={"mode": "standard", "max_attempts": 4}))
         self._sender = sender
 
     def send(self, to: str, subject: str, body: str) -> None:

@@ -4,7 +4,8 @@ sign-in guard counting failures per login.
 
     USER#<id>         REFRESH#<jti>   one refresh token (TTL = its expiry)
     RESET#<sha256>    RESET           one reset token (TTL = its expiry)
-    SIGNIN#<sha256>   GUARD           failures and block of one login
+    SIGNIN#<sha256(login)>  SOURCE#<sha256(ip)>  failures, block and trust of one
+                                                  login from one source (TTL 30 days)
 
 moto never expires TTL items (nor is DynamoDB's expiry prompt): callers always
 compare `expires_at`/`blocked_until` with the clock too.
@@ -15,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib.store.accounts import user_key
@@ -34,7 +35,8 @@ class ResetItem(AccountsTable):
 class GuardItem(AccountsTable):
     failures = NumberAttribute(default=0)
     blocked_until = NumberAttribute(null=True)
-    permanent = BooleanAttribute(default=False)
+    last_success = NumberAttribute(null=True)
+    trusted_until = NumberAttribute(null=True)
 
 
 def _at(epoch: float) -> datetime:
@@ -116,36 +118,46 @@ def consume_reset(token: str) -> bool:
         raise
 
 
-# Sign-in guard ------------------------------------------------------------------
+# Sign-in guard, per login and source -------------------------------------------------
 
-def _guard_key(login: str) -> tuple[str, str]:
-    return f"SIGNIN#{_digest(login)}", "GUARD"
+def _guard_pk(login: str) -> str:
+    return f"SIGNIN#{_digest(login)}"
 
 
-def get_guard(login: str) -> GuardItem | None:
+def _source_sk(source: str) -> str:
+    return f"SOURCE#{_digest(source)}"
+
+
+def get_guard(login: str, source: str) -> GuardItem | None:
     try:
-        return GuardItem.get(*_guard_key(login), consistent_read=True)
+        return GuardItem.get(_guard_pk(login), _source_sk(source), consistent_read=True)
     except GuardItem.DoesNotExist:
         return None
 
 
-def add_failure(login: str, expires_at: int | None) -> int:
-    """Count one failed sign-in atomically; returns the new count."""
-    item = GuardItem(*_guard_key(login))
-    actions = [GuardItem.failures.add(1)]
-    actions.append(GuardItem.expires_at.set(_at(expires_at)) if expires_at
-                   else GuardItem.expires_at.remove())
-    item.update(actions=actions)
+def add_failure(login: str, source: str, expires_at: int) -> int:
+    """Count one failed sign-in of `login` from `source` atomically; the new count."""
+    item = GuardItem(_guard_pk(login), _source_sk(source))
+    item.update(actions=[GuardItem.failures.add(1), GuardItem.expires_at.set(_at(expires_at))])
     return int(item.failures)
 
 
-def set_block(login: str, until: float | None, permanent: bool) -> None:
-    item = GuardItem(*_guard_key(login))
-    actions = [GuardItem.permanent.set(permanent)]
-    actions.append(GuardItem.blocked_until.set(int(until)) if until else
-                   GuardItem.blocked_until.remove())
-    item.update(actions=actions)
+def set_block(login: str, source: str, until: float) -> None:
+    item = GuardItem(_guard_pk(login), _source_sk(source))
+    item.update(actions=[GuardItem.blocked_until.set(int(until))])
+
+
+def record_success(login: str, source: str, now: int, trusted_until: int) -> None:
+    """Forget the failures of this login from this source and trust the
+    source until `trusted_until` (also the item's expiry)."""
+    item = GuardItem(_guard_pk(login), _source_sk(source))
+    item.update(actions=[GuardItem.failures.set(0), GuardItem.blocked_until.remove(),
+                         GuardItem.last_success.set(now),
+                         GuardItem.trusted_until.set(trusted_until),
+                         GuardItem.expires_at.set(_at(trusted_until))])
 
 
 def clear_guard(login: str) -> None:
-    GuardItem(*_guard_key(login)).delete()
+    """Forget every source's failures and trust for this login (reset, new account, erasure)."""
+    for item in GuardItem.query(_guard_pk(login)):
+        item.delete()

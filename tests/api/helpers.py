@@ -19,3 +19,19 @@ def call(client, method: str, path: str, body=None, token: str | None = None,
 
 def js(response):
     return json.loads(response.body) if response.body else None
+
+
+def deliver_mail(*, visibility_timeout: int = 0) -> int:
+    """Run the mail queue's consumer on every waiting message, as the local
+    runner does (`scripts/run_local.drain_queues`); the number delivered."""
+    import sys
+    from pathlib import Path
+
+    scripts = str(Path(__file__).resolve().parents[2] / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    import run_local
+
+    from app import app
+
+    return run_local.drain_queues(app, visibility_timeout=visibility_timeout)

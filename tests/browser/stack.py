@@ -12,7 +12,8 @@ answers one JSON line on stdout, for what a test needs inside the stack:
 
     seed <user_id> <code> [<code> ...]   completed positioning (tests/api/answers.make_certifiable)
     job                                  run the certificate issuance job once
-    mail <address>                       the last e-mail sent to that address (dev mailer)
+    mail <address>                       the last e-mail sent to that address (dev mailer),
+                                         after draining the mail queue into its consumer
 
 End of stdin stops everything.
 """
@@ -48,6 +49,7 @@ def main() -> int:
     os.environ["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{args.port}"
     os.environ["MAILER"] = "log"
     app, config = run_local.load_app()
+    _STACK["app"] = app
     from chalicelib.bank.loader import get_bank
 
     get_bank()
@@ -62,6 +64,9 @@ def main() -> int:
         server.server.shutdown() if hasattr(server, "server") else None
         db.stop()
     return 0
+
+
+_STACK: dict = {}
 
 
 def _plain(value):
@@ -80,8 +85,11 @@ def _command(words: list[str]) -> dict:
 
             return {"ok": True, **issue_certificates.run().as_dict()}
         if words[0] == "mail":
+            import run_local
+
             from chalicelib.services import mailer
 
+            run_local.drain_queues(_STACK["app"])
             sent = [m for m in mailer.outbox() if m.to == words[1]]
             return {"ok": bool(sent), "body": sent[-1].body if sent else None}
         return {"ok": False, "error": f"unknown command {words[0]}"}

@@ -106,3 +106,29 @@ def test_secrets_and_mail_are_wired_for_the_deployed_stages(packaged):
     ses = next(s for s in statements if s["Action"] == ["ses:SendEmail"])
     assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": prod["MAIL_FROM"]}}
     assert ses["Resource"]["Fn::Sub"].endswith(":identity/" + prod["MAIL_FROM"].split("@")[1])
+
+
+def test_mail_queue_has_a_dead_letter_queue_and_feeds_the_consumer(packaged):
+    """Password-reset mail leaves the request (issue 13, point 6): the queue
+    is declared, retried deliveries end in a dead-letter queue that raises an
+    alarm, and the consumer's event source reads exactly that queue."""
+    from chalicelib.services import mail_queue
+
+    template = json.loads((packaged / "sam.json").read_text())
+    resources = template["Resources"]
+    queue = resources["MailQueue"]["Properties"]
+    assert queue["QueueName"] == {"Fn::Sub": "${TablePrefix}-mail"}
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["MailDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": mail_queue.MAX_RECEIVES}
+    consumer = resources["DeliverMail"]
+    assert consumer["DependsOn"] == ["MailQueue"]
+    assert queue["VisibilityTimeout"] >= 6 * consumer["Properties"]["Timeout"]
+    source = consumer["Properties"]["Events"]["DeliverMailSqsEventSource"]["Properties"]
+    prefix = template["Parameters"]["TablePrefix"]["Default"]
+    assert source["Queue"]["Fn::Sub"].endswith(":" + prefix + "-mail") and source["BatchSize"] == 1
+    alarm = resources["MailDeadLetterAlarm"]["Properties"]
+    assert alarm["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["MailDeadLetterQueue", "QueueName"]}
+    statements = resources["TablesAccessPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    sqs = [s for s in statements if any(a.startswith("sqs:") for a in s["Action"])]
+    assert sqs and all(s["Resource"] == {"Fn::GetAtt": ["MailQueue", "Arn"]} for s in sqs)

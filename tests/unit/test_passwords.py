@@ -106,9 +106,10 @@ def test_temporary_block_schedule(failures, seconds):
     assert (block.until - 1000.0 if block else None) == seconds
 
 
-@pytest.mark.parametrize("failures", [50, 51, 60])
-def test_permanent_block_from_fifty(failures):
-    assert rules.block_after(failures, now=0).permanent
+@pytest.mark.parametrize("failures, seconds", [(50, 1920), (100, 61440), (110, 86400),
+                                               (500, 86400), (10_000, 86400)])
+def test_blocks_grow_to_a_day_and_are_never_permanent(failures, seconds):
+    assert rules.block_after(failures, now=0).until == seconds
 
 
 def test_age_and_guardian_rule():

@@ -60,3 +60,39 @@ def test_reset_forgets_a_key(throttle):
     throttle.hit("k", 1, 60)
     throttle.reset("k", 60)
     throttle.hit("k", 1, 60)
+
+
+def test_refused_requests_are_not_counted(throttle):
+    """Issue 16: counting refused requests kept a school's window full while
+    its pupils retried on 429 (a livelock). Now the refused wait their turn."""
+    for _ in range(3):
+        throttle.hit("k", 3, 60)
+    for _ in range(100):
+        with pytest.raises(TooManyRequests):
+            throttle.hit("k", 3, 60)
+    throttle.clock["now"] += 60  # the 3 admitted still weigh a whole window...
+    with pytest.raises(TooManyRequests) as refused:
+        throttle.hit("k", 3, 60)
+    assert refused.value.retry_after == 20  # ...a third of it slides out in 20 s
+    throttle.clock["now"] += 20
+    throttle.hit("k", 3, 60)  # (counting the 100 refused, this would wait a whole window)
+
+
+def test_exactly_the_limit_gets_in_per_window(throttle):
+    admitted = 0
+    for _ in range(50):
+        try:
+            throttle.hit("k", 7, 60)
+            admitted += 1
+        except TooManyRequests:
+            pass
+    assert admitted == 7
+
+
+def test_record_counts_and_peek_takes_an_allowance(throttle):
+    for _ in range(3):
+        throttle.record("f", 60)
+    assert throttle.total("f", 60) == 3
+    with pytest.raises(TooManyRequests):
+        throttle.peek("f", 3, 60)
+    throttle.peek("f", 3, 60, allowance=1)
