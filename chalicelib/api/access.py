@@ -11,6 +11,7 @@ from typing import Callable
 
 from chalicelib.domain.errors import Forbidden, Unauthenticated
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.scopes import check_known
 
 Check = Callable[[Principal, dict], bool]
 
@@ -61,10 +62,13 @@ def invigilator(param: str = "session_id") -> Access:
                   check=lambda p, u: p.subject == u.get(param))
 
 
-def org_member(param: str = "org_id") -> Access:
-    return Access(f"org_member:{param}", frozenset({"user", "client"}),
+def org_member(param: str = "org_id", *, scope: str) -> Access:
+    """Members (people) of the organisation, whatever their role, and its API
+    clients holding `scope`: a client gets only what it was granted for."""
+    check_known(scope)
+    return Access(f"org_member:{param}[{scope}]", frozenset({"user", "client"}),
                   check=lambda p, u: (p.kind == "user" and u.get(param) in p.organizations)
-                  or (p.kind == "client" and p.org_id == u.get(param)))
+                  or (p.kind == "client" and p.org_id == u.get(param) and scope in p.scopes))
 
 
 def org_admin(param: str = "org_id") -> Access:
@@ -72,8 +76,8 @@ def org_admin(param: str = "org_id") -> Access:
                   check=lambda p, u: p.organizations.get(u.get(param)) == "admin")
 
 
-def org_client(param: str = "org_id", scope: str | None = None) -> Access:
-    """An API client of that organisation; with `scope`, only if it was granted it."""
-    return Access(f"org_client:{param}" + (f"[{scope}]" if scope else ""), frozenset({"client"}),
-                  check=lambda p, u: p.org_id == u.get(param)
-                  and (scope is None or scope in p.scopes))
+def org_client(param: str = "org_id", *, scope: str) -> Access:
+    """Only the organisation's API clients holding `scope` (no person)."""
+    check_known(scope)
+    return Access(f"org_client:{param}[{scope}]", frozenset({"client"}),
+                  check=lambda p, u: p.org_id == u.get(param) and scope in p.scopes)

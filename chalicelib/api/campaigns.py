@@ -17,8 +17,8 @@ from chalicelib.services.campaigns import CampaignInput
 
 bp = Blueprint(__name__)
 CAMPAIGN = "/organizations/{org_id}/campaigns/{campaign_id}"
-MEMBER = access.org_member("org_id")
-RESULTS = access.org_client("org_id", scope="campaign-results")
+READ = access.org_member(scope="campaigns-read")
+RESULTS = access.org_client(scope="campaign-results")
 TAGS = ("campaigns",)
 
 
@@ -41,19 +41,20 @@ class ReconciliationBody(ApiModel):
 # --- organisation side ---------------------------------------------------------------------------
 
 
-@endpoint(bp, "/organizations/{org_id}/campaigns", method="POST", access=MEMBER, body=CampaignInput,
+@endpoint(bp, "/organizations/{org_id}/campaigns", method="POST",
+          access=access.org_member(scope="campaigns-write"), body=CampaignInput,
           status=201, tags=TAGS, summary="Créer une campagne (évaluation ou collecte de profils)")
 def create_campaign(ctx, org_id, body):
     return campaigns.create(org_id, body, ctx.user_id or (ctx.principal.subject if ctx.principal else None))
 
 
-@endpoint(bp, "/organizations/{org_id}/campaigns", access=MEMBER, tags=TAGS,
+@endpoint(bp, "/organizations/{org_id}/campaigns", access=READ, tags=TAGS,
           summary="Campagnes de l'organisation")
 def list_campaigns(ctx, org_id):
     return campaigns.list_for_org(org_id)
 
 
-@endpoint(bp, CAMPAIGN, access=MEMBER, tags=TAGS, summary="Une campagne et son profil cible")
+@endpoint(bp, CAMPAIGN, access=READ, tags=TAGS, summary="Une campagne et son profil cible")
 def get_campaign(ctx, org_id, campaign_id):
     return campaigns.get(org_id, campaign_id)
 

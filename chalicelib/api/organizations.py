@@ -16,7 +16,6 @@ from chalicelib.services.organizations import MemberInput, OrganizationInput
 
 bp = Blueprint(__name__)
 ORG = "/organizations/{org_id}"
-MEMBER = access.org_member("org_id")
 ORG_ADMIN = access.org_admin("org_id")
 
 
@@ -58,7 +57,8 @@ def list_organizations(ctx, query):
     return organizations.list_all(query.cursor, organizations.check_limit(query.limit, 200))
 
 
-@endpoint(bp, ORG, access=MEMBER, tags=("organizations",), summary="Informations de l'organisation")
+@endpoint(bp, ORG, access=access.org_member(scope="organization-read"), tags=("organizations",),
+          summary="Informations de l'organisation")
 def get_organization(ctx, org_id):
     return organizations.get(org_id)
 
@@ -84,27 +84,31 @@ def remove_member(ctx, org_id, user_id):
 # --- roster --------------------------------------------------------------------------------------
 
 
-@endpoint(bp, ORG + "/learners/import", method="POST", access=MEMBER, raw_body="text/csv",
+@endpoint(bp, ORG + "/learners/import", method="POST",
+          access=access.org_member(scope="roster-import"), raw_body="text/csv",
           tags=("rosters",),
           summary="Importer la liste des apprenants (CSV ; tout ou rien, mise à jour par INE)")
 def import_roster(ctx, org_id):
     return rosters.import_roster(org_id, ctx.raw_body)
 
 
-@endpoint(bp, ORG + "/learners", access=MEMBER, query=LearnersQuery, tags=("rosters",),
+@endpoint(bp, ORG + "/learners", access=access.org_member(scope="learners-read"),
+          query=LearnersQuery, tags=("rosters",),
           summary="Apprenants (par division, ou tous, paginé)")
 def list_learners(ctx, org_id, query):
     return rosters.list_learners(org_id, division=query.division, cursor=query.cursor,
                                  limit=organizations.check_limit(query.limit, 500))
 
 
-@endpoint(bp, ORG + "/learners/{learner_id}", access=MEMBER, tags=("rosters",),
+@endpoint(bp, ORG + "/learners/{learner_id}", access=access.org_member(scope="learners-read"),
+          tags=("rosters",),
           summary="Un apprenant")
 def get_learner(ctx, org_id, learner_id):
     return rosters.get_learner(org_id, learner_id)
 
 
-@endpoint(bp, ORG + "/learners/{learner_id}/account", method="POST", access=MEMBER, status=201,
+@endpoint(bp, ORG + "/learners/{learner_id}/account", method="POST",
+          access=access.org_member(scope="learner-accounts"), status=201,
           tags=("rosters",),
           summary="Créer le compte d'un élève sans e-mail (identifiant + mot de passe temporaire)")
 def create_learner_account(ctx, org_id, learner_id):
@@ -115,14 +119,15 @@ def create_learner_account(ctx, org_id, learner_id):
 
 
 @endpoint(bp, ORG + "/certification-sessions/{session_id}/enrolments", method="POST",
-          access=MEMBER, body=EnrolmentBody, status=201, tags=("school-certification",),
+          access=access.org_member(scope="certification-enrolment"), body=EnrolmentBody,
+          status=201, tags=("school-certification",),
           summary="Inscrire une classe (ou des apprenants) à une session du centre de même UAI")
 def enrol_class(ctx, org_id, session_id, body):
     return school_certification.enrol_learners(org_id, session_id, division=body.division,
                                                learner_ids=body.learner_ids)
 
 
-@endpoint(bp, ORG + "/report-book", access=access.org_client("org_id", scope="certification-results"),
+@endpoint(bp, ORG + "/report-book", access=access.org_client(scope="certification-results"),
           tags=("school-certification",),
           summary="Livret scolaire : certificat publié de chaque élève, par INE (client API)")
 def report_book(ctx, org_id):

@@ -14,12 +14,12 @@ import secrets
 import time
 
 from chalicelib.domain.errors import InvalidInput, NotFound, Unauthenticated
+from chalicelib.domain.scopes import SCOPES
 from chalicelib.services import throttle, tokens
 from chalicelib.store import api_clients as store
 
-# What a client may be granted. Add a scope here when a route checks it
-# (`access.org_client("org_id", scope="...")`).
-KNOWN_SCOPES = ("certification-results", "campaign-results")
+# What a client may be granted: the scopes organisation routes name (domain/scopes.py).
+KNOWN_SCOPES = tuple(SCOPES)
 
 TOKEN_REQUESTS_PER_IP = (120, 60)
 TOKEN_FAILURES_PER_CLIENT = (20, 900)

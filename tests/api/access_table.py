@@ -9,10 +9,15 @@ access policy the route declares (`chalicelib/api/access.py`):
     "admin"                         platform admins
     "centre_member:<param>"         members of the centre named by <param>
     "invigilator:<param>"           the invigilator token of the session <param>
-    "org_member:<param>"            members (users) and API clients of the organisation <param>
+    "org_member:<param>[<scope>]"   members (people) of the organisation <param>, whatever
+                                    their role, and its API clients holding <scope>
     "org_admin:<param>"             admins of the organisation <param>
-    "org_client:<param>"            API clients of the organisation <param>
-    "org_client:<param>[<scope>]"   ... holding that scope
+    "org_client:<param>[<scope>]"   API clients of the organisation <param> holding <scope>
+
+Every policy that admits API clients names exactly one scope (issue 13,
+point 1): a client reaches a route only if it holds the scope written on the
+route's line; the matrix checks it with a client holding every scope and
+with one client per scope holding that scope alone.
 
 Platform admins pass every scope check (not the principal-kind check: an
 admin is not an invigilator nor an API client). The matrix derives each
@@ -92,22 +97,25 @@ ACCESS: dict[tuple[str, str], str] = {
     # organisations, rosters, school certification
     ("POST", "/organizations"): "admin",
     ("GET", "/organizations"): "admin",
-    ("GET", "/organizations/{org_id}"): "org_member:org_id",
+    ("GET", "/organizations/{org_id}"): "org_member:org_id[organization-read]",
     ("POST", "/organizations/{org_id}/members"): "org_admin:org_id",
     ("GET", "/organizations/{org_id}/members"): "org_admin:org_id",
     ("DELETE", "/organizations/{org_id}/members/{user_id}"): "org_admin:org_id",
-    ("POST", "/organizations/{org_id}/learners/import"): "org_member:org_id",
-    ("GET", "/organizations/{org_id}/learners"): "org_member:org_id",
-    ("GET", "/organizations/{org_id}/learners/{learner_id}"): "org_member:org_id",
-    ("POST", "/organizations/{org_id}/learners/{learner_id}/account"): "org_member:org_id",
+    ("POST", "/organizations/{org_id}/learners/import"): "org_member:org_id[roster-import]",
+    ("GET", "/organizations/{org_id}/learners"): "org_member:org_id[learners-read]",
+    ("GET", "/organizations/{org_id}/learners/{learner_id}"):
+        "org_member:org_id[learners-read]",
+    ("POST", "/organizations/{org_id}/learners/{learner_id}/account"):
+        "org_member:org_id[learner-accounts]",
     ("POST", "/organizations/{org_id}/certification-sessions/{session_id}/enrolments"):
-        "org_member:org_id",
+        "org_member:org_id[certification-enrolment]",
     ("GET", "/organizations/{org_id}/report-book"): "org_client:org_id[certification-results]",
 
     # campaigns
-    ("POST", "/organizations/{org_id}/campaigns"): "org_member:org_id",
-    ("GET", "/organizations/{org_id}/campaigns"): "org_member:org_id",
-    ("GET", "/organizations/{org_id}/campaigns/{campaign_id}"): "org_member:org_id",
+    ("POST", "/organizations/{org_id}/campaigns"): "org_member:org_id[campaigns-write]",
+    ("GET", "/organizations/{org_id}/campaigns"): "org_member:org_id[campaigns-read]",
+    ("GET", "/organizations/{org_id}/campaigns/{campaign_id}"):
+        "org_member:org_id[campaigns-read]",
     ("GET", "/organizations/{org_id}/campaigns/{campaign_id}/results"):
         "org_client:org_id[campaign-results]",
     ("GET", "/organizations/{org_id}/campaigns/{campaign_id}/results/export"):

@@ -25,9 +25,13 @@ def create_org(client, name="Collège Jean Moulin", type="college", uai="0750001
     return js(response)
 
 
-def client_token(org_id: str, scopes=("campaign-results", "certification-results"),
-                 client_id: str | None = None) -> str:
+def client_token(org_id: str, scopes=None, client_id: str | None = None) -> str:
+    """A portal's token; by default it holds every scope (tests/security/
+    test_client_scopes.py checks what each scope alone opens)."""
+    from chalicelib.domain.scopes import SCOPES
     from chalicelib.services import tokens
+
+    scopes = tuple(SCOPES) if scopes is None else scopes
 
     return tokens.client_token(client_id or f"client-{org_id}", org_id, list(scopes))
 

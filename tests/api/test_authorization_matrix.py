@@ -21,6 +21,7 @@ from datetime import date
 import jwt
 import pytest
 
+from chalicelib.domain.scopes import SCOPES
 from tests.api.access_table import ACCESS
 from tests.api.helpers import call
 
@@ -57,12 +58,11 @@ ROLES = [
     Role("own org member", "user", orgs={ORG: "member"}),
     Role("own org admin", "user", orgs={ORG: "admin"}),
     Role("other org admin", "user", orgs={OTHER_ORG: "admin"}),
-    Role("own org client", "client", client_org=ORG,
-         scopes=frozenset({"certification-results", "campaign-results"})),
-    Role("own org client, one scope", "client", client_org=ORG,
-         scopes=frozenset({"campaign-results"})),
-    Role("other org client", "client", client_org=OTHER_ORG,
-         scopes=frozenset({"certification-results", "campaign-results"})),
+    Role("own org client", "client", client_org=ORG, scopes=frozenset(SCOPES)),
+    # one client per scope, holding it alone: each reaches exactly the routes naming it
+    *(Role(f"own org client, only {scope}", "client", client_org=ORG, scopes=frozenset({scope}))
+      for scope in SCOPES),
+    Role("other org client", "client", client_org=OTHER_ORG, scopes=frozenset(SCOPES)),
     Role("own centre member", "user", centres=frozenset({CENTRE})),
     Role("other centre member", "user", centres=frozenset({OTHER_CENTRE})),
     Role("own session invigilator", "invigilator", session=SESSION),
@@ -78,10 +78,10 @@ GRANTS = {
     "admin": lambda role, scope: False,
     "centre_member": lambda role, scope: CENTRE in role.centres,
     "invigilator": lambda role, scope: role.session == SESSION,
-    "org_member": lambda role, scope: ORG in role.orgs or role.client_org == ORG,
+    "org_member": lambda role, scope: ORG in role.orgs
+    or (role.client_org == ORG and scope in role.scopes),
     "org_admin": lambda role, scope: role.orgs.get(ORG) == "admin",
-    "org_client": lambda role, scope: role.client_org == ORG
-    and (scope is None or scope in role.scopes),
+    "org_client": lambda role, scope: role.client_org == ORG and scope in role.scopes,
 }
 
 
@@ -212,6 +212,19 @@ def test_every_route_declares_the_policy_written_in_the_table():
     assert not differ, f"(table, declared) differ: {differ}"
 
 
+def test_every_route_open_to_api_clients_names_one_scope():
+    """Issue 13, point 1: a client token reaches only routes naming a scope it
+    holds, so no policy admitting clients may go without a scope, and every
+    scope a client can be granted opens at least one route."""
+    unscoped = sorted(route for route, access in ACCESS.items()
+                      if access != "public" and "client" in KINDS[parse(access)[0]]
+                      and parse(access)[2] is None)
+    assert not unscoped, f"routes open to API clients without a scope: {unscoped}"
+    named = {parse(access)[2] for access in ACCESS.values() if access != "public"} - {None}
+    assert named <= set(SCOPES), f"unknown scopes in the table: {named - set(SCOPES)}"
+    assert set(SCOPES) <= named, f"scopes no route names: {set(SCOPES) - named}"
+
+
 def _all_routes() -> list[tuple[str, str]]:
     return sorted(set(ACCESS) | set(_registered()), key=lambda r: (r[1], r[0]))
 
@@ -237,9 +250,14 @@ def test_the_matrix_knows_what_it_expects():
     by_name = {r.name: r for r in ROLES}
     assert expected("org_admin:org_id", by_name["own org member"]) == 403
     assert expected("org_admin:org_id", by_name["platform admin"]) == PASSES
-    assert expected("org_member:org_id", by_name["own org client"]) == PASSES
+    assert expected("org_member:org_id[learner-accounts]", by_name["own org client"]) == PASSES
+    assert expected("org_member:org_id[learner-accounts]", by_name["own org member"]) == PASSES
+    assert expected("org_member:org_id[learner-accounts]",
+                    by_name["own org client, only campaign-results"]) == 403
+    assert expected("org_member:org_id[learner-accounts]",
+                    by_name["own org client, only learner-accounts"]) == PASSES
     assert expected("org_client:org_id[certification-results]",
-                    by_name["own org client, one scope"]) == 403
+                    by_name["own org client, only campaign-results"]) == 403
     assert expected("invigilator:session_id", by_name["platform admin"]) == 403
     assert expected("centre_member:centre_id", by_name["other centre member"]) == 403
     assert expected("user", by_name["own org client"]) == 403

@@ -94,8 +94,10 @@ def _auth(case, world) -> dict:
         return {"Authorization": "Bearer " + tokens.invigilator_token(
             str(params.get("session_id", "")), world.centre_id)}
     if access.startswith("org_client"):
+        from chalicelib.domain.scopes import SCOPES
+
         return {"Authorization": "Bearer " + tokens.client_token(
-            "fuzz-client", str(params.get("org_id", "")), ["certification-results"])}
+            "fuzz-client", str(params.get("org_id", "")), list(SCOPES))}
     if case.path.startswith("/me/competences"):
         # the admin-learner is in a certification test: positioning is closed to them
         return {"Authorization": f"Bearer {world.learner}"}

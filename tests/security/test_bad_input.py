@@ -58,8 +58,9 @@ def _token(access: str, params: dict) -> str | None:
     if access.startswith("invigilator"):
         return tokens.invigilator_token(params.get("session_id", ""), "centre-x")
     if access.startswith("org_client"):
-        return tokens.client_token("client-x", params.get("org_id", ""),
-                                   ["certification-results", "campaign-results"])
+        from chalicelib.domain.scopes import SCOPES
+
+        return tokens.client_token("client-x", params.get("org_id", ""), list(SCOPES))
     return ADMIN
 
 
