@@ -20,12 +20,17 @@ from chalicelib.api.errors import JSON_HEADERS, error_response, from_domain_erro
 from chalicelib.config import settings
 from chalicelib.domain.errors import DomainError, InvalidInput, Unavailable
 from chalicelib.domain.principal import Principal
+from chalicelib.services import revocations
 from chalicelib.store.base import is_transient
 
 log = logging.getLogger("pix.request")
 # DynamoDB was throttled or unavailable after botocore's own retries (about
 # 1 + 2 + 4 + 8 s of backoff at most): ask the client to come back shortly.
 RETRY_AFTER_SECONDS = 2
+
+# Writes check that the caller's access token was not revoked (closed account,
+# password changed): one GetItem each; reads stay stateless.
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "text/csv",
                           "application/octet-stream", "application/x-www-form-urlencoded"]
@@ -71,6 +76,8 @@ def endpoint(bp: Blueprint, path: str, *, method: str = "GET", access: Access,
             try:
                 headers = dict(request.headers or {})
                 principal = access.authorize(headers, url_params)
+                if principal is not None and method in WRITE_METHODS:
+                    revocations.refuse_if_revoked(principal)
                 raw = _raw_body(request)
                 kwargs = dict(url_params)
                 if body is not None:

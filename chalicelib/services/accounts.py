@@ -171,10 +171,16 @@ def export_personal_data(user_id: str) -> dict:
 
 def erase_account(user_id: str) -> None:
     """Every registered eraser first (so a failure leaves a complete account to
-    retry with), then the account itself. Callers check the password."""
+    retry with), then the account itself. Callers check the password.
+
+    The token version is bumped before anything is erased: from then on no
+    token of this account writes (services/revocations.py), so nothing can be
+    created under the id while or after it is erased. If an eraser fails, the
+    person signs in again (the account is still whole) and retries."""
     user = get_user(user_id)
     if user is None:
         return
+    store.bump_token_version(user_id)
     personal_data.erase_all(user_id)
     store.delete_user(user_id, user.login)
     lift_sign_in_blocks(user.login)

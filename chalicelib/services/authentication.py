@@ -223,7 +223,8 @@ def _issue(item: store.UserItem) -> dict:
     return {
         "access_token": tokens.access_token(item.user_id, is_admin=m.is_admin,
                                             organizations=m.organizations,
-                                            centres=list(m.centres)),
+                                            centres=list(m.centres),
+                                            token_version=int(item.token_version)),
         "token_type": "Bearer", "expires_in": tokens.ACCESS_TTL,
         "refresh_token": tokens.refresh_token(item.user_id, jti, int(item.token_version)),
         "refresh_expires_in": tokens.REFRESH_TTL, "user_id": item.user_id,

@@ -53,8 +53,10 @@ def decode(token: str, expected_type: str | tuple[str, ...]) -> dict:
 
 
 def access_token(user_id: str, *, is_admin: bool, organizations: dict[str, str],
-                 centres: list[str]) -> str:
-    return _encode({"sub": user_id, "typ": "access", "adm": is_admin,
+                 centres: list[str], token_version: int = 0) -> str:
+    """`tv`, the account's token version, lets writes refuse the token once the
+    version was bumped (services/revocations.py); 0 for an account never revoked."""
+    return _encode({"sub": user_id, "typ": "access", "adm": is_admin, "tv": int(token_version),
                     "orgs": organizations, "ctrs": sorted(centres)}, ACCESS_TTL)
 
 
@@ -78,9 +80,11 @@ def principal_from(token: str) -> Principal:
     claims = decode(token, ("access", "invigilator", "client"))
     typ = claims["typ"]
     if typ == "access":
+        version = claims.get("tv", 0)
         return Principal(kind="user", subject=claims["sub"], is_admin=bool(claims.get("adm")),
                          organizations=dict(claims.get("orgs") or {}),
-                         centres=frozenset(claims.get("ctrs") or ()))
+                         centres=frozenset(claims.get("ctrs") or ()),
+                         token_version=version if isinstance(version, int) else -1)
     if typ == "invigilator":
         return Principal(kind="invigilator", subject=claims["sub"],
                          centres=frozenset([claims.get("ctr", "")]))

@@ -15,6 +15,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.store import revocations
 from chalicelib.store.tables import AccountsTable
 
 
@@ -108,11 +109,19 @@ def set_password(user_id: str, password_hash: str, *, revoke_tokens: bool) -> Us
     actions = [UserItem.password_hash.set(password_hash)]
     if revoke_tokens:
         actions.append(UserItem.token_version.add(1))
-    return _update_user(user_id, actions)
+    item = _update_user(user_id, actions)
+    if revoke_tokens and item is not None:
+        revocations.revoke_below(user_id, int(item.token_version))
+    return item
 
 
 def bump_token_version(user_id: str) -> UserItem | None:
-    return _update_user(user_id, [UserItem.token_version.add(1)])
+    """Every refresh token and, through the revocation marker, every access
+    token issued so far stops working (a new sign-in gets the new version)."""
+    item = _update_user(user_id, [UserItem.token_version.add(1)])
+    if item is not None:
+        revocations.revoke_below(user_id, int(item.token_version))
+    return item
 
 
 def set_admin(user_id: str, is_admin: bool) -> UserItem | None:

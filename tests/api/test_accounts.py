@@ -348,7 +348,14 @@ def test_deleting_my_account_needs_the_password_and_calls_every_eraser(client, f
     assert wrong.status_code == 403 and fake_feature == []
     assert call(client, "DELETE", "/me", {"password": PASSWORD}, token=token).status_code == 204
     assert fake_feature == [user["id"]]
-    assert [i.pk for i in AccountsTable.scan() if user["id"] in i.pk] == []
+    # all that is left is the marker refusing the account's live access tokens
+    # (store/revocations.py): the random id and a number, expiring with them
+    from chalicelib.store.revocations import RevocationItem
+
+    left = [(i.pk, i.sk) for i in AccountsTable.scan() if user["id"] in i.pk]
+    assert left == [(f"REVOKED#{user['id']}", "REVOKED")]
+    marker = RevocationItem.get(f"REVOKED#{user['id']}", "REVOKED")
+    assert sorted(marker.attribute_values) == ["expires_at", "min_version", "pk", "sk"]
     sign_in(client, user["email"], expect=401)
     assert call(client, "GET", "/me", token=token).status_code == 404
     assert call(client, "POST", "/auth/refresh",
