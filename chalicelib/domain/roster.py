@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from chalicelib.domain.csv_rows import RowError, header_key
+from chalicelib.domain.identity import KEY_NAME_MAX_BYTES, fits_in_key
 
 SCHOOL = "school"
 STUDENT = "student"
@@ -238,6 +239,10 @@ def _name(value: str, column: str, label: str, required: bool, fail) -> str:
         return ""
     if len(value) > MAX_NAME:
         fail(column, "too_long", f"{label.capitalize()} trop long ({MAX_NAME} caractères au plus).")
+    elif not fits_in_key(value):  # names go into index keys once normalised
+        fail(column, "too_long_normalised",
+             f"{label.capitalize()} trop long une fois normalisé ({KEY_NAME_MAX_BYTES} octets au "
+             "plus) : vérifiez les caractères.")
     elif not any(c.isalpha() for c in value) or any(
             not (c.isalpha() or c in _NAME_PUNCTUATION) for c in value):
         fail(column, "invalid_name", f"{label.capitalize()} invalide : lettres, espaces, apostrophes "

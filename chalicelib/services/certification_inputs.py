@@ -3,11 +3,26 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from chalicelib.domain.identity import KEY_NAME_MAX_BYTES, fits_in_key
 
 _CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True, str_max_length=500)
 NAME = Field(min_length=1, max_length=100)
+
+
+def _fits_in_key(value: str) -> str:
+    """Names become index keys after normalisation (domain/identity.py): a name
+    that grows past the key budget is a 400 on its field, not a DynamoDB error."""
+    if not fits_in_key(value):
+        raise ValueError(f"ce nom est trop long une fois normalisé ({KEY_NAME_MAX_BYTES} octets "
+                         "au plus) : vérifiez les caractères saisis")
+    return value
+
+
+KeyName = Annotated[str, AfterValidator(_fits_in_key)]
 
 
 class CentreType(str, Enum):
@@ -41,8 +56,8 @@ class SessionInput(BaseModel):
 
 class CandidateInput(BaseModel):
     model_config = _CONFIG
-    first_name: str = NAME
-    last_name: str = NAME
+    first_name: KeyName = NAME
+    last_name: KeyName = NAME
     birth_date: dt.date
     birth_place: str = Field(default="", max_length=100, description="Code INSEE de la commune ou pays")
     sex: str | None = Field(default=None, pattern="^(M|F)$")
@@ -63,8 +78,8 @@ class CandidateInput(BaseModel):
 class JoinInput(BaseModel):
     model_config = _CONFIG
     access_code: str = Field(min_length=6, max_length=6)
-    first_name: str = NAME
-    last_name: str = NAME
+    first_name: KeyName = NAME
+    last_name: KeyName = NAME
     birth_date: dt.date
 
 
