@@ -28,6 +28,9 @@ class Settings:
     mailer: str = "log"          # "log" (local: log + in-memory outbox) | "ses"
     mail_from: str = "no-reply@example.invalid"
     sqs_endpoint: str | None = None  # locally moto's server (the DynamoDB endpoint); None in AWS
+    # Strict-Transport-Security max-age in the deployed stages (HTTPS only);
+    # None locally, where the app is served over plain HTTP.
+    hsts_max_age: int | None = None
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -57,6 +60,7 @@ def settings() -> Settings:
         mailer=_env("MAILER") or ("ses" if _env("JWT_SECRET_PARAM") else "log"),
         mail_from=_env("MAIL_FROM", "no-reply@example.invalid"),
         sqs_endpoint=_env("SQS_ENDPOINT", _env("DYNAMODB_ENDPOINT")),
+        hsts_max_age=int(_env("HSTS_MAX_AGE")) if _env("HSTS_MAX_AGE") else None,
     )
 
 

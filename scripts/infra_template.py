@@ -12,8 +12,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# API Gateway's own errors (missing route, throttling, timeout...) in the
+# project's shape. `$context.error.messageString` is already a quoted JSON
+# string: wrapping it in quotes again made the body invalid JSON (issue 13,
+# point 9). The message shown is French; the gateway's English one is a detail.
 ERROR_TEMPLATE = ('{"error": {"code": "$context.error.responseType", '
-                  '"message": "$context.error.messageString"}}')
+                  '"message": "La requête n\'a pas pu être traitée.", '
+                  '"details": {"gateway_message": $context.error.messageString}}}')
+# The same headers the application sets on its own answers (api/middleware.py).
+GATEWAY_HEADERS = {
+    "gatewayresponse.header.Strict-Transport-Security": "'max-age=63072000; includeSubDomains'",
+    "gatewayresponse.header.X-Content-Type-Options": "'nosniff'",
+    "gatewayresponse.header.Cache-Control": "'no-store'",
+}
 
 
 def table_resource(model) -> dict:
@@ -138,6 +149,7 @@ def build() -> dict:
                 "RestApiId": {"Ref": "RestAPI"},
                 "ResponseType": kind,
                 "ResponseTemplates": {"application/json": ERROR_TEMPLATE},
+                "ResponseParameters": dict(GATEWAY_HEADERS),
             },
         }
     return {

@@ -45,7 +45,7 @@ def attestation(ctx, certificate_id):
         raise Conflict("L'attestation PDF ne peut pas être produite pour ce nom ; le certificat "
                        "reste vérifiable en ligne et en Open Badge.", code="attestation_unavailable")
     return Response(body=pdf, status_code=200, headers={
-        "Content-Type": "application/pdf",
+        "Content-Type": "application/pdf", "Cache-Control": "no-store",
         "Content-Disposition": f'attachment; filename="attestation-{cert.verification_code}.pdf"'})
 
 
@@ -58,7 +58,7 @@ def credential(ctx, certificate_id):
     body = build_credential(cert, issuer_url=settings().public_base_url,
                             verify_url=verify_url(cert.verification_code))
     return Response(body=json.dumps(body, ensure_ascii=False), status_code=200,
-                    headers={"Content-Type": "application/ld+json"})
+                    headers={"Content-Type": "application/ld+json", "Cache-Control": "no-store"})
 
 
 @endpoint(bp, "/.well-known/badge-key", access=access.PUBLIC, tags=TAGS,

@@ -81,6 +81,11 @@ def endpoint(bp: Blueprint, path: str, *, method: str = "GET", access: Access,
                 raw = _raw_body(request)
                 kwargs = dict(url_params)
                 if body is not None:
+                    if not _is_json(headers):
+                        return error_response(
+                            415, "unsupported_media_type",
+                            "Le corps de la requête doit être envoyé en JSON "
+                            "(Content-Type: application/json).")
                     kwargs["body"] = body.model_validate(_json_object(raw))
                 if query is not None:
                     kwargs["query"] = query.model_validate(_single_values(request.query_params))
@@ -133,6 +138,14 @@ def _raw_body(request) -> bytes:
         raise InvalidInput(f"Le corps de la requête dépasse {settings().max_body_bytes} octets.",
                            code="body_too_large")
     return raw
+
+
+def _is_json(headers: dict) -> bool:
+    """JSON bodies only as `application/json` (parameters such as charset
+    allowed): a cross-site HTML form can send text/plain, form or multipart
+    without a preflight, never application/json."""
+    value = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    return value.split(";", 1)[0].strip().lower() == "application/json"
 
 
 def _json_object(raw: bytes) -> dict:

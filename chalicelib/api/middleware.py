@@ -9,6 +9,7 @@ import time
 from chalice import Response
 
 from chalicelib.api.errors import error_response
+from chalicelib.config import settings
 
 log = logging.getLogger("pix.request")
 
@@ -21,12 +22,30 @@ def request_middleware(event, get_response):
         log.exception("unhandled error")
         response = error_response(500, "internal_error",
                                   "Une erreur interne est survenue. Réessayez plus tard.")
-    response = _in_error_shape(response)
+    response = _with_hygiene_headers(_in_error_shape(response))
     log.info(json.dumps({
         "route": getattr(event, "path", None), "method": getattr(event, "method", None),
         "status": response.status_code,
         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
     }))
+    return response
+
+
+def _with_hygiene_headers(response: Response) -> Response:
+    """On every answer (issue 13, point 9): no MIME sniffing (JSON included);
+    nothing cached unless the route said otherwise (pages and versioned assets
+    do; every personal answer — tokens, profile, export, PDF, credential —
+    stays `no-store`); HSTS in the deployed stages, which are HTTPS only."""
+    headers = dict(response.headers or {})
+    present = {k.lower() for k in headers}
+    if "x-content-type-options" not in present:
+        headers["X-Content-Type-Options"] = "nosniff"
+    if "cache-control" not in present:
+        headers["Cache-Control"] = "no-store"
+    max_age = settings().hsts_max_age
+    if max_age:
+        headers["Strict-Transport-Security"] = f"max-age={max_age}; includeSubDomains"
+    response.headers = headers
     return response
 
 

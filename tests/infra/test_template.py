@@ -77,6 +77,34 @@ def test_gateway_errors_use_the_project_error_shape(packaged):
         assert template.startswith('{"error": {"code"')
 
 
+def _render(template: str, response_type: str, message: str) -> str:
+    """What API Gateway does with the mapping template: `responseType` as is,
+    `messageString` as the message already in double quotes (issue 13, point 9)."""
+    return (template.replace("$context.error.responseType", response_type)
+            .replace("$context.error.messageString", json.dumps(message)))
+
+
+def test_gateway_error_bodies_render_as_json_in_the_project_shape():
+    """Rendered, not just read: the committed template wrapped messageString
+    in quotes again, so every gateway error was invalid JSON."""
+    resources = json.loads((ROOT / "infra" / "resources.json").read_text())["Resources"]
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+        props = resources[f"GatewayResponse{kind.replace('_', '')}"]["Properties"]
+        for response_type, message in [("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token"),
+                                       ("THROTTLED", "Too Many Requests"),
+                                       ("INTEGRATION_TIMEOUT", "Endpoint request timed out")]:
+            body = json.loads(_render(props["ResponseTemplates"]["application/json"],
+                                      response_type, message))
+            assert body == {"error": {"code": response_type,
+                                      "message": "La requête n'a pas pu être traitée.",
+                                      "details": {"gateway_message": message}}}
+        headers = props["ResponseParameters"]
+        assert headers["gatewayresponse.header.X-Content-Type-Options"] == "'nosniff'"
+        assert headers["gatewayresponse.header.Cache-Control"] == "'no-store'"
+        assert headers["gatewayresponse.header.Strict-Transport-Security"].startswith(
+            "'max-age=63072000")
+
+
 def test_cfn_lint_accepts_the_template(packaged):
     lint = Path(sys.executable).with_name("cfn-lint")
     result = subprocess.run([str(lint), str(packaged / "sam.json")], capture_output=True, text=True)
