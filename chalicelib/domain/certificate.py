@@ -23,11 +23,16 @@ class Certificate:
     published: bool = False
 
     def public_view(self) -> dict:
-        """What a verifier sees: no birth place, no email, no internal ids."""
+        """What a verifier sees: no birth place, no email, no internal ids, and
+        the birth year only (issue 13, point 10): the code already names one
+        certificate; name and year let the verifier compare it with the
+        identity document of the person presenting it, without handing anyone
+        who sees a code a full birth date (the holder's own PDF and Open
+        Badge, shared by their choice, keep it)."""
         return {
             "verification_code": self.verification_code,
             "holder": {"first_name": self.first_name, "last_name": self.last_name,
-                       "birth_date": self.birth_date},
+                       "birth_year": int(self.birth_date[:4])},
             "date": self.session_date, "centre": self.centre_name,
             "global_score": self.global_score, "level": self.level,
             "level_label": self.level_label,

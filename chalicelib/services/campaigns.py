@@ -311,7 +311,7 @@ def participation_view(campaign: store.CampaignRecord, part: store.Participation
     parts = _progress(user_id, campaign)
     assessment = campaign.type == domain.ASSESSMENT
     view = {"campaign": campaign_view(campaign), "joined_at": _iso(int(part.joined_at)),
-            "shared_at": _iso_ms(part.shared_at), "learner_id": part.learner_id,
+            "shared_at": _iso_ms(part.shared_at), "reconciled": part.learner_id is not None,
             "progress": domain.progress_percent(parts) if assessment else 100,
             "competences": [{"code": p.competence, "title": COMPETENCE_BY_CODE[p.competence].title,
                              "status": p.status, "target_skills": p.target, "settled_skills": p.settled}

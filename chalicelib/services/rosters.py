@@ -183,8 +183,11 @@ def temporary_password() -> str:
 
 
 def _reconciled_view(org_id: str, rec: store.LearnerRecord) -> dict:
-    return {"org_id": org_id, "learner_id": rec.learner_id, "first_name": rec.first_names.split(" ")[0],
-            "last_name": rec.usage_name or rec.last_name, "division": rec.division}
+    """Only what the person typed, confirmed (issue 13, point 10): whoever
+    knows a pupil's names and birth date must not learn the INE or the class
+    by reconciling; the school sees them, the pupil does not need them."""
+    return {"org_id": org_id, "reconciled": True, "first_name": rec.first_names.split(" ")[0],
+            "last_name": rec.usage_name or rec.last_name}
 
 
 # --- records and views ---------------------------------------------------------------------------

@@ -45,7 +45,7 @@ function show(cert) {
       h('p', null, 'Ce certificat a bien été délivré par la plateforme. Comparez l\u2019identité ci-dessous avec celle de la personne qui le présente.')),
     h('dl', { class: 'pairs' },
       h('dt', null, 'Titulaire'), h('dd', { 'data-holder': '' }, `${holder.first_name} ${holder.last_name}`),
-      h('dt', null, 'Date de naissance'), h('dd', null, frenchDate(holder.birth_date)),
+      h('dt', null, 'Année de naissance'), h('dd', null, String(holder.birth_year)),
       h('dt', null, 'Date de la certification'), h('dd', null, frenchDate(cert.date)),
       h('dt', null, 'Centre de certification'), h('dd', null, cert.centre),
       h('dt', null, 'Score'), h('dd', null, h('strong', { 'data-score': '' }, `${cert.global_score} pix`), ' sur 1024'),

@@ -117,7 +117,13 @@ def test_a_pupil_reconciles_joins_is_positioned_and_shares(client, school):
     assert wrong.status_code == 404
     found = call(client, "POST", f"/campaigns/{code}/reconciliation", token=pupil, body=LEA)
     assert found.status_code == 200, found.body
-    assert js(found)["learner_id"] == "123456789AB"
+    # issue 13, point 10: whoever knows names and birth date learns neither INE nor class
+    assert js(found) == {"org_id": org, "reconciled": True, "first_name": "Léa",
+                         "last_name": "Dupont"}
+    assert b"123456789AB" not in found.body and b"3A" not in found.body
+    # the school sees the link
+    assert js(call(client, "GET", f"/organizations/{org}/learners/123456789AB",
+                   token=portal))["reconciled"] is True
     taken = call(client, "POST", f"/campaigns/{code}/reconciliation", token=make_token("someone-else"),
                  body=LEA)
     assert taken.status_code == 409 and js(taken)["error"]["code"] == "learner_already_reconciled"
@@ -126,6 +132,7 @@ def test_a_pupil_reconciles_joins_is_positioned_and_shares(client, school):
     assert joined.status_code == 201, joined.body
     view = js(joined)
     assert (view["progress"], view["can_share"], view["shared_at"]) == (0, False, None)
+    assert view["reconciled"] is True and b"123456789AB" not in joined.body
     assert js(call(client, "POST", f"/campaigns/{code}/participation", token=pupil))["joined_at"] \
         == view["joined_at"]  # joining twice is harmless
 

@@ -70,6 +70,9 @@ def test_whole_path_from_session_to_public_verification(client, planned):
     assert public.status_code == 200
     assert js(public)["holder"]["last_name"] == "Dupont"
     assert b"email" not in public.body
+    # issue 13, point 10: the birth year, not the full birth date, to anyone with the code
+    assert js(public)["holder"]["birth_year"] == 2008 and "birth_date" not in js(public)["holder"]
+    assert b"2008-05-14" not in public.body and b"14/05/2008" not in public.body
     status = js(call(client, "GET", f"/centres/{centre_id}/sessions/{sid}", token=staff))["status"]
     assert status == "published"
 
