@@ -34,17 +34,17 @@ ROOT = Path(__file__).resolve().parent.parent
 # tests/infra/test_cold_start.py fails when the code creates a client not listed here.
 SDK_SERVICES = ("dynamodb", "ssm", "sesv2")
 MAX_ZIP_MB = 25.0
-# Files the Lambda never needs (5 MB zipped). Pillow's AVIF and WebP codecs and its FreeType text
+# Files the Lambda never needs (6 MB zipped). Pillow's AVIF and WebP codecs and its FreeType text
 # rendering (PIL.ImageFont) with their shared libraries: fpdf2 embeds the QR code's PNG through
 # PIL.Image and subsets the font with fontTools, never through them (AvifImagePlugin and
 # WebPImagePlugin read as unsupported without their module). fontTools' optional Cython
-# accelerators: fontTools falls back to the same algorithms in the .py modules shipped beside
-# them. The Lambda-like probe of `scripts/bench.py coldstart` renders an attestation from the
+# accelerators and their generated C: fontTools falls back to the same algorithms in the .py
+# modules shipped beside them. Type stubs. The Lambda-like probe of `scripts/bench.py coldstart` renders an attestation from the
 # finished zip, so a file an attestation needs cannot be dropped unnoticed.
 DROPPED_PREFIXES = ("PIL/_avif.", "pillow.libs/libavif-", "PIL/_webp.", "pillow.libs/libwebp",
                     "pillow.libs/libsharpyuv-", "PIL/_imagingft.", "pillow.libs/libfreetype-",
                     "pillow.libs/libharfbuzz-", "pillow.libs/libpng16-", "pillow.libs/libbrotli")
-DROPPED_SUFFIX_UNDER = ("fontTools/", ".so")
+DROPPED_SUFFIXES = (".pyi",)  # type stubs: read by type checkers, never by the interpreter
 
 # What serving the routes imports: `import app`, the item bank, an attestation PDF, an
 # Open Badge credential and the AWS clients. Only these modules get bytecode: compiling the
@@ -105,9 +105,14 @@ def _runtime_of(sam: Path) -> str:
 
 
 def _kept(name: str) -> bool:
-    """False for botocore models of services the code never calls."""
-    if name.startswith(DROPPED_PREFIXES) or (name.startswith(DROPPED_SUFFIX_UNDER[0])
-                                             and DROPPED_SUFFIX_UNDER[1] in name.rsplit("/", 1)[-1]):
+    """False for the files the Lambda never reads, and for bytecode the packager's tree carried
+    (chalice copies `chalicelib/__pycache__/` as it finds it: timestamp-checked, maybe stale)."""
+    if name.startswith("__pycache__/") or "/__pycache__/" in name:
+        return False
+    base = name.rsplit("/", 1)[-1]
+    if name.startswith(DROPPED_PREFIXES) or name.endswith(DROPPED_SUFFIXES):
+        return False
+    if name.startswith("fontTools/") and (base.endswith(".c") or ".cpython-" in base and base.endswith(".so")):
         return False
     parts = name.split("/")
     if parts[:2] != ["botocore", "data"] or len(parts) < 4:

@@ -87,11 +87,17 @@ def test_finish_zip_compiles_bytecode_and_trims_the_sdk(tmp_path):
         "app.py": "VALUE = 41 + 1\n",
         "chalicelib/__init__.py": "",
         "chalicelib/mod.py": "def f():\n    return 'ok'\n",
+        "chalicelib/__pycache__/old.cpython-311.pyc": "stale bytecode from the packager's tree",
         "pkg/py2_only.py": "print 'legacy'\n",  # a file that does not compile is shipped as it is
         "botocore/data/endpoints.json": "{}",
         "botocore/data/dynamodb/2012-08-10/service-2.json.gz": "x",
         "botocore/data/s3/2006-03-01/service-2.json.gz": "x",
         "item_bank/competences/1.1.yaml": "a: 1\n",
+        "fontTools/misc/bezierTools.py": "",
+        "fontTools/misc/bezierTools.c": "/* generated */",
+        "fontTools/misc/bezierTools.cpython-311-x86_64-linux-gnu.so": "ELF",
+        "PIL/_avif.cpython-311-x86_64-linux-gnu.so": "ELF",
+        "pkg/types.pyi": "x: int\n",
     })
     report = package.finish_zip(raw, done, runtime="python3.11" if sys.version_info[:2] == (3, 11)
                                 else f"python{sys.version_info[0]}.{sys.version_info[1]}")
@@ -104,9 +110,13 @@ def test_finish_zip_compiles_bytecode_and_trims_the_sdk(tmp_path):
             "pkg/py2_only.py"} <= names
     assert "botocore/data/s3/2006-03-01/service-2.json.gz" not in names
     assert not any(n.startswith("pkg/__pycache__/") for n in names)
+    assert "chalicelib/__pycache__/old.cpython-311.pyc" not in names
+    assert names.isdisjoint({"fontTools/misc/bezierTools.c", "fontTools/misc/bezierTools.cpython-311-x86_64-linux-gnu.so",
+                             "PIL/_avif.cpython-311-x86_64-linux-gnu.so", "pkg/types.pyi"})
+    assert "fontTools/misc/bezierTools.py" in names  # the pure-Python fallback stays
     assert pyc[:4] == importlib.util.MAGIC_NUMBER
     assert int.from_bytes(pyc[4:8], "little") == 0b01  # hash-based, unchecked: valid whatever the file times
-    assert report["pyc"] == 3 and report["dropped_files"] == 1
+    assert report["pyc"] == 4 and report["dropped_files"] == 6
 
     # Python really uses them: extracted read-only like /var/task, imported with writing disabled.
     task = tmp_path / "task"
