@@ -71,7 +71,7 @@ def test_every_aws_client_the_code_creates_is_kept_in_the_trimmed_sdk():
     used = {"dynamodb"}  # PynamoDB's client
     for path in list((ROOT / "chalicelib").rglob("*.py")) + [ROOT / "app.py"]:
         used |= set(re.findall(r"""\bclient\(\s*["']([a-z0-9-]+)["']""", path.read_text()))
-    assert used == {"dynamodb", "ssm", "sesv2"}
+    assert used == {"dynamodb", "ssm", "sesv2", "sqs"}
     assert used <= set(package.SDK_SERVICES)
 
 
