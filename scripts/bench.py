@@ -22,7 +22,10 @@ issuance   the scheduled job on seeded data: certificates per second of job
            moto's whole-table copy per transaction is replaced by an item-level
            one (scripts/moto_fidelity.py).
 coldstart  import time of `app` (-X importtime and wall clock in fresh
-           processes), first-request extras (item bank), memory after import.
+           processes, ratio to the bare `import boto3, pynamodb.models, chalice`),
+           first-request extras (item bank), memory after import; with
+           `make package` done, the Lambda-like first response from chalice's
+           zip and from the shipped one (read-only tree, no site-packages).
 algorithms the positioning and certification benches at modest sizes (their
            full results: docs/benchmarks-positioning.md, -certification.md).
 
@@ -710,10 +713,101 @@ def issuance(args) -> tuple[str, dict]:
 # =============================================================================================
 
 
+_BARE_IMPORT = "import boto3, pynamodb.models, chalice"
+
+# Lambda-like first response: a fresh interpreter without site-packages (-S) or bytecode
+# writing (-B; /var/task is read-only on Lambda) imports `app` from an extracted deployment
+# zip and answers one API Gateway event for the home page (no DynamoDB call), then renders an
+# attestation from the same tree (the PDF stack the package trims must still work).
+_LAMBDA_PROBE = r"""
+import json, sys, time
+t0 = time.perf_counter()
+sys.path.insert(0, sys.argv[1])
+import app
+t1 = time.perf_counter()
+class Context:
+    aws_request_id = "bench"; function_name = "pix-serverless-prod"; memory_limit_in_mb = 1024
+    def get_remaining_time_in_millis(self):
+        return 28000
+event = {"resource": "/", "path": "/", "httpMethod": "GET", "headers": {"Accept": "text/html"},
+         "multiValueHeaders": {}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
+         "pathParameters": None, "stageVariables": None, "body": None, "isBase64Encoded": False,
+         "requestContext": {"resourcePath": "/", "httpMethod": "GET", "path": "/api/", "stage": "api",
+                            "requestId": "bench", "identity": {"sourceIp": "127.0.0.1"}}}
+response = app.app(event, Context())
+t2 = time.perf_counter()
+from chalicelib.documents.attestation_pdf import render_attestation
+from chalicelib.domain.certificate import Certificate
+cert = Certificate(certificate_id="c-1", verification_code="P-B2C3D4F6", first_name="Anaïs",
+                   last_name="Lefèvre", birth_date="1998-03-01", session_date="2026-06-15",
+                   centre_name="Lycée", global_score=547, level_label="Avancé 5", level=5,
+                   competence_levels={}, certification_version="v3", issued_at="2026-06-20T09:30:00+00:00")
+pdf = render_attestation(cert, "https://example.invalid/verification/P-B2C3D4F6")
+t3 = time.perf_counter()
+print(json.dumps({"status": response["statusCode"], "import_s": t1 - t0, "first_response_s": t2 - t0,
+                  "first_pdf_s": t3 - t2, "pdf_bytes": len(pdf),
+                  "outside_task": sorted({m.split(".")[0] for m, mod in sys.modules.items()
+                                          if "site-packages" in (getattr(mod, "__file__", None) or "")})}))
+"""
+
+
+def _child_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _timed(cmd: list[str], env: dict, cwd=ROOT) -> tuple[float, float, str]:
+    """Wall and CPU seconds of one whole child process (interpreter start included), and its stdout."""
+    c0, t0 = _child_cpu(), time.perf_counter()
+    out = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
+    return time.perf_counter() - t0, _child_cpu() - c0, out
+
+
+def _lambda_like(zip_path: Path, runs: int, env: dict) -> dict | None:
+    """First-response figures from an extracted zip, read-only like /var/task (None without the zip)."""
+    import tempfile
+    import zipfile
+
+    if not zip_path.exists():
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        task = Path(tmp) / "task"
+        with zipfile.ZipFile(zip_path) as z:
+            z.extractall(task)
+        for path in [task, *task.rglob("*")]:
+            if path.is_dir():
+                path.chmod(0o555)
+        lambda_env = {**env, "PYTHONDONTWRITEBYTECODE": "1", "TABLE_PREFIX": "pix-prod"}
+        walls, cpus, probes = [], [], []
+        try:
+            for _ in range(runs):
+                wall, cpu, out = _timed([sys.executable, "-S", "-B", "-c", _LAMBDA_PROBE, str(task)], lambda_env,
+                                        cwd=task)
+                walls.append(wall)
+                cpus.append(cpu)
+                probes.append(json.loads(out.strip().splitlines()[-1]))
+        finally:
+            for path in [task, *task.rglob("*")]:
+                if path.is_dir():
+                    path.chmod(0o755)
+    med = lambda key: statistics.median(p[key] for p in probes)  # noqa: E731
+    return {"zip_mb": zip_path.stat().st_size / 1e6, "files": len(zipfile.ZipFile(zip_path).namelist()),
+            "pyc": sum(n.endswith(".pyc") for n in zipfile.ZipFile(zip_path).namelist()),
+            "process_wall_s": statistics.median(walls), "process_cpu_s": statistics.median(cpus),
+            "import_s": med("import_s"), "first_response_s": med("first_response_s"),
+            "first_pdf_s": med("first_pdf_s"), "status": probes[-1]["status"],
+            "pdf_bytes": probes[-1]["pdf_bytes"], "outside_task": probes[-1]["outside_task"]}
+
+
 def coldstart(args) -> tuple[str, dict]:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
+    # PYTHONDONTWRITEBYTECODE disables writing for any non-empty value (even "0"): drop it so the
+    # warm-up below really leaves bytecode, as the package now ships it.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     py = sys.executable
     subprocess.run([py, "-c", "import app"], cwd=ROOT, env=env, check=True, capture_output=True)  # warm .pyc
+    subprocess.run([py, "-c", _BARE_IMPORT], cwd=ROOT, env=env, check=True, capture_output=True)
     proc = subprocess.run([py, "-X", "importtime", "-c", "import app"], cwd=ROOT, env=env,
                           capture_output=True, text=True, check=True)
     rows = []
@@ -759,6 +853,14 @@ print(json.dumps({"import_s": t1 - t0, "traced_mb": cur / 2**20, "traced_peak_mb
     for _ in range(args.cold_runs):
         out = subprocess.run([py, "-c", probe_plain], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
         walls.append(float(out.stdout.strip().splitlines()[-1]))
+    # `import app` against the bare import of its three frameworks, whole processes taken in
+    # turn (A B A B ...) so that the machine's drifting speed cancels pair by pair.
+    ratios_cpu, ratios_wall = [], []
+    for _ in range(args.cold_runs):
+        a_wall, a_cpu, _ = _timed([py, "-c", "import app"], env)
+        b_wall, b_cpu, _ = _timed([py, "-c", _BARE_IMPORT], env)
+        ratios_cpu.append(a_cpu / b_cpu)
+        ratios_wall.append(a_wall / b_wall)
     t0 = time.perf_counter()
     subprocess.run([py, "-c", "pass"], cwd=ROOT, env=env, check=True)
     interpreter_s = time.perf_counter() - t0
@@ -767,6 +869,8 @@ print(json.dumps({"import_s": t1 - t0, "traced_mb": cur / 2**20, "traced_peak_mb
     table = _md_table(["measure", "value"], [
         ["`import app`, wall clock in a fresh process (median of %d)" % args.cold_runs,
          f"{1000 * statistics.median(walls):.0f} ms (min {1000 * min(walls):.0f}, max {1000 * max(walls):.0f})"],
+        [f"`import app` / `{_BARE_IMPORT}`, whole processes in turn, CPU (wall) ratio, median of "
+         f"{args.cold_runs} pairs", f"{statistics.median(ratios_cpu):.2f} ({statistics.median(ratios_wall):.2f})"],
         ["`-X importtime` total of top-level imports", f"{total_us / 1000:.0f} ms"],
         ["bare interpreter start (`python -c pass`)", f"{1000 * interpreter_s:.0f} ms"],
         ["item bank load (first request that needs it)", f"{1000 * details['bank_s']:.0f} ms"],
@@ -778,8 +882,38 @@ print(json.dumps({"import_s": t1 - t0, "traced_mb": cur / 2**20, "traced_peak_mb
     ])
     top = _md_table(["package imported by `app` (-X importtime, cumulative; nested packages count in both)", "ms"],
                     [[name, f"{cum / 1000:.0f}"] for _, cum, _, name in biggest])
-    text = "\n\n".join([table, top])
+    parts = [table, top]
+    lambda_like = {}
+    for label, name in (("chalice's zip (before `finish_zip`)", "deployment.raw.zip"),
+                        ("shipped zip", "deployment.zip")):
+        figures = _lambda_like(ROOT / "out" / name, args.cold_runs, env)
+        if figures:
+            lambda_like[name] = figures
+    if lambda_like:
+        cols = list(lambda_like)
+        get = lambda key, fmt: [fmt(lambda_like[c][key]) for c in cols]  # noqa: E731
+        parts.append("Lambda-like first response (`make package` first): the zip extracted read-only, "
+                     "`python -S -B` (no site-packages, no bytecode writing), `import app`, one API Gateway "
+                     f"event for `GET /` (no DynamoDB call), then one attestation PDF; medians of {args.cold_runs} "
+                     "fresh processes.\n\n" + _md_table(["measure", *[f"`out/{c}`" for c in cols]], [
+                         ["zip size", *get("zip_mb", lambda v: f"{v:.1f} MB")],
+                         ["files (of which .pyc)", *[f"{lambda_like[c]['files']:,} ({lambda_like[c]['pyc']:,})"
+                                                     for c in cols]],
+                         ["`import app`", *get("import_s", lambda v: f"{1000 * v:.0f} ms")],
+                         ["first response (interpreter up to the handler's return)",
+                          *get("first_response_s", lambda v: f"{1000 * v:.0f} ms")],
+                         ["whole process, wall / CPU (with the PDF)",
+                          *[f"{1000 * lambda_like[c]['process_wall_s']:.0f} / "
+                            f"{1000 * lambda_like[c]['process_cpu_s']:.0f} ms" for c in cols]],
+                         ["first attestation PDF after that", *get("first_pdf_s", lambda v: f"{1000 * v:.0f} ms")],
+                         ["status of `GET /`, PDF bytes", *[f"{lambda_like[c]['status']}, {lambda_like[c]['pdf_bytes']:,}"
+                                                            for c in cols]],
+                         ["modules loaded from outside the zip", *[", ".join(lambda_like[c]["outside_task"]) or "none"
+                                                                    for c in cols]],
+                     ]))
+    text = "\n\n".join(parts)
     return text, {"import_wall_s": walls, "importtime_total_ms": total_us / 1000, **details,
+                  "ratio_cpu": ratios_cpu, "ratio_wall": ratios_wall, "lambda_like": lambda_like,
                   "top_imports": [(n, c / 1000) for _, c, _, n in biggest]}
 
 

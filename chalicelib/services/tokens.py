@@ -10,11 +10,10 @@ from __future__ import annotations
 import time
 import uuid
 
-import jwt
-
 from chalicelib.config import settings
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.principal import Principal
+from chalicelib.services.jwt_hmac import jwt  # HS256 without cryptography's import cost
 
 ALGORITHM = "HS256"
 ISSUER = "pix-serverless"
