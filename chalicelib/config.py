@@ -28,6 +28,8 @@ class Settings:
     mailer: str = "log"          # "log" (local: log + in-memory outbox) | "ses"
     mail_from: str = "no-reply@example.invalid"
     sqs_endpoint: str | None = None  # locally moto's server (the DynamoDB endpoint); None in AWS
+    s3_endpoint: str | None = None   # the same for S3 (the answer export's bucket)
+    answer_export_bucket: str = "pix-dev-answers"
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -57,6 +59,9 @@ def settings() -> Settings:
         mailer=_env("MAILER") or ("ses" if _env("JWT_SECRET_PARAM") else "log"),
         mail_from=_env("MAIL_FROM", "no-reply@example.invalid"),
         sqs_endpoint=_env("SQS_ENDPOINT", _env("DYNAMODB_ENDPOINT")),
+        s3_endpoint=_env("S3_ENDPOINT", _env("DYNAMODB_ENDPOINT")),
+        # the template names the bucket "<TablePrefix>-answers" (scripts/infra_template.py)
+        answer_export_bucket=_env("ANSWER_EXPORT_BUCKET", f"{_env('TABLE_PREFIX', 'pix-dev')}-answers"),
     )
 
 
