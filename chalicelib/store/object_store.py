@@ -42,12 +42,14 @@ def put(key: str, body: bytes) -> None:
                      ServerSideEncryption="AES256")
 
 
-def keys(prefix: str) -> list[str]:
+def keys(prefix: str, *, bucket_name: str | None = None) -> list[str]:
+    """The object keys under `prefix` (the calibration may read another stage's bucket)."""
     found: list[str] = []
-    for page in _s3().get_paginator("list_objects_v2").paginate(Bucket=bucket(), Prefix=prefix):
+    pages = _s3().get_paginator("list_objects_v2").paginate(Bucket=bucket_name or bucket(), Prefix=prefix)
+    for page in pages:
         found += [o["Key"] for o in page.get("Contents", [])]
     return sorted(found)
 
 
-def get(key: str) -> bytes:
-    return _s3().get_object(Bucket=bucket(), Key=key)["Body"].read()
+def get(key: str, *, bucket_name: str | None = None) -> bytes:
+    return _s3().get_object(Bucket=bucket_name or bucket(), Key=key)["Body"].read()
