@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench load fuzz bank-report package clean
+.PHONY: run test bench load fuzz bank-report calibrate package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -31,6 +31,9 @@ fuzz: $(STAMP)  # schemathesis on every route, many more cases than `make test` 
 
 bank-report: $(STAMP)
 	$(PY) scripts/bank_report.py
+
+calibrate: $(STAMP)  # EXPORT=out/answers or s3://<prefix>-answers/answers/ ; docs/calibration.md
+	$(PY) scripts/calibrate.py --export $(EXPORT) --write $(CALIBRATE_ARGS)
 
 package: $(STAMP)
 	$(PY) scripts/package.py

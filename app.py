@@ -1,4 +1,4 @@
-"""Wiring only: the app, its blueprints, its middleware, its scheduled job and its queue consumer."""
+"""Wiring only: the app, its blueprints, its middleware, its scheduled jobs and its queue consumer."""
 import os
 
 from chalice import Chalice
@@ -8,7 +8,7 @@ from chalicelib.api import accounts, api_clients
 from chalicelib.api import campaigns, organizations
 from chalicelib.api import web
 from chalicelib.api.middleware import request_middleware
-from chalicelib.jobs import deliver_mail, issue_certificates
+from chalicelib.jobs import deliver_mail, export_answers, issue_certificates
 from chalicelib.observability import configure_logging
 
 configure_logging()
@@ -32,6 +32,12 @@ openapi.bind(app)
 @app.schedule("rate(5 minutes)")
 def issue_certificates_job(event):
     return issue_certificates.handler(event, getattr(event, "context", None))
+
+
+# Answered responses to S3 (JSON Lines, no identifiers) for calibration: docs/calibration.md
+@app.schedule("rate(1 hour)")
+def export_answers_job(event):
+    return export_answers.handler(event, getattr(event, "context", None))
 
 
 # The queue's ARN in the template comes from infra/resources.json (merged over

@@ -31,6 +31,8 @@ class Settings:
     # Strict-Transport-Security max-age in the deployed stages (HTTPS only);
     # None locally, where the app is served over plain HTTP.
     hsts_max_age: int | None = None
+    s3_endpoint: str | None = None   # the same for S3 (the answer export's bucket)
+    answer_export_bucket: str = "pix-dev-answers"
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -61,6 +63,9 @@ def settings() -> Settings:
         mail_from=_env("MAIL_FROM", "no-reply@example.invalid"),
         sqs_endpoint=_env("SQS_ENDPOINT", _env("DYNAMODB_ENDPOINT")),
         hsts_max_age=int(_env("HSTS_MAX_AGE")) if _env("HSTS_MAX_AGE") else None,
+        s3_endpoint=_env("S3_ENDPOINT", _env("DYNAMODB_ENDPOINT")),
+        # the template names the bucket "<TablePrefix>-answers" (scripts/infra_template.py)
+        answer_export_bucket=_env("ANSWER_EXPORT_BUCKET", f"{_env('TABLE_PREFIX', 'pix-dev')}-answers"),
     )
 
 

@@ -23,6 +23,11 @@ Why these choices:
   independent response), and items with fewer than `--min-answers` answers
   keep their current calibration.
 
+`--export DIR|s3://bucket/prefix` reads the answer export instead
+(jobs/export_answers.py: date-partitioned JSON Lines, one pseudonymous
+learner per `learner`, neutralised answers left out) and `--report FILE`
+writes the item statistics and the DIF check (docs/calibration.md).
+
 `--simulate N` draws N learners and known parameters, fits them back and
 prints the recovery error: a check of the estimator, not of the bank.
 """
@@ -83,8 +88,7 @@ def fit_2pl(data: Responses, prior_b: np.ndarray, *, theta_mean: float = THETA_M
     theta = theta_mean + theta_sd * nodes
     log_w = np.log(weights / weights.sum())
     shape = (data.n_learners, len(data.item_ids))
-    right = sparse.csr_matrix(((data.ok == 1).astype(float), (data.learner, data.item)), shape=shape)
-    wrong = sparse.csr_matrix(((data.ok == 0).astype(float), (data.learner, data.item)), shape=shape)
+    right, wrong = _matrices(data)
     log_a0 = np.log(PRIOR_DISCRIMINATION)
     log_a = np.full(shape[1], log_a0)
     b = np.asarray(prior_b, dtype=float).copy()
@@ -97,6 +101,13 @@ def fit_2pl(data: Responses, prior_b: np.ndarray, *, theta_mean: float = THETA_M
         if change < tol:
             return Fit(np.exp(log_a), b, iteration, True)
     return Fit(np.exp(log_a), b, max_iter, False)
+
+
+def _matrices(data: Responses):
+    shape = (data.n_learners, len(data.item_ids))
+    right = sparse.csr_matrix(((data.ok == 1).astype(float), (data.learner, data.item)), shape=shape)
+    wrong = sparse.csr_matrix(((data.ok == 0).astype(float), (data.learner, data.item)), shape=shape)
+    return right, wrong
 
 
 def _expected_counts(right, wrong, log_a, b, theta, log_w):
@@ -166,6 +177,188 @@ def to_responses(rows: list[tuple[str, str, int]]) -> Responses:
                      np.array(oks, dtype=np.int8), list(items), len(learners))
 
 
+def read_export(source: str) -> list[dict]:
+    """The records of the answer export, from a local folder (every *.jsonl
+    under it) or from S3 (`s3://bucket/prefix`, through the store's adapter)."""
+    texts: list[str] = []
+    if source.startswith("s3://"):
+        from chalicelib.store import object_store
+
+        bucket, _, prefix = source[len("s3://"):].partition("/")
+        texts = [object_store.get(k, bucket_name=bucket).decode("utf-8")
+                 for k in object_store.keys(prefix, bucket_name=bucket) if k.endswith(".jsonl")]
+    else:
+        texts = [f.read_text(encoding="utf-8") for f in sorted(Path(source).rglob("*.jsonl"))]
+    return [json.loads(line) for text in texts for line in text.splitlines() if line.strip()]
+
+
+def export_rows(records: list[dict]) -> list[tuple[str, str, int]]:
+    """(learner, item, correct) of the exported answers the calibration uses:
+    neutralised ones are left out (a technical problem spoilt them)."""
+    return [(r["learner"], r["item"], int(r["correct"])) for r in records if not r.get("neutralised")]
+
+
+# ------------------------------------------------------------------ item statistics and DIF
+
+def standard_errors(data: Responses, fit: Fit, prior_b: np.ndarray, *,
+                    theta_mean: float = THETA_MEAN, theta_sd: float = THETA_SD,
+                    n_quad: int = 41) -> tuple[np.ndarray, np.ndarray]:
+    """SE of a and b from the expected information at the fitted values
+    (the priors' curvature included, as in the MAP M-step)."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(n_quad)
+    theta = theta_mean + theta_sd * nodes
+    right, wrong = _matrices(data)
+    r, n = _expected_counts(right, wrong, np.log(fit.a), fit.b, theta, np.log(weights / weights.sum()))
+    a = fit.a
+    d = theta[None, :] - fit.b[:, None]
+    p = expit(a[:, None] * d)
+    w = n * p * (1 - p)
+    i_aa = a**2 * (w * d * d).sum(1) + 1 / LOG_A_SD**2
+    i_ab = -(a**2) * (w * d).sum(1)
+    i_bb = a**2 * w.sum(1) + 1 / B_SD**2
+    det = i_aa * i_bb - i_ab**2
+    se_log_a, se_b = np.sqrt(i_bb / det), np.sqrt(i_aa / det)
+    return a * se_log_a, se_b
+
+
+def abilities(data: Responses, fit: Fit, *, theta_mean: float = THETA_MEAN,
+              theta_sd: float = THETA_SD, n_quad: int = 41) -> np.ndarray:
+    """EAP ability of each learner under the fitted items: the matching
+    variable of the DIF check (an adaptive test gives no comparable raw score)."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(n_quad)
+    theta = theta_mean + theta_sd * nodes
+    right, wrong = _matrices(data)
+    z = fit.a[:, None] * (theta[None, :] - fit.b[:, None])
+    log_lik = right @ log_expit(z) + wrong @ log_expit(-z) + np.log(weights / weights.sum())
+    log_lik -= log_lik.max(axis=1, keepdims=True)
+    post = np.exp(log_lik)
+    post /= post.sum(axis=1, keepdims=True)
+    return post @ theta
+
+
+def item_statistics(data: Responses) -> tuple[np.ndarray, np.ndarray]:
+    """(p-value, item-rest point-biserial) per item: the rest score of a
+    learner is their proportion right on their other answered items."""
+    n_items = len(data.item_ids)
+    answered = np.bincount(data.learner, minlength=data.n_learners).astype(float)
+    right = np.bincount(data.learner, weights=data.ok, minlength=data.n_learners)
+    p_value = np.bincount(data.item, weights=data.ok, minlength=n_items) / np.maximum(data.counts(), 1)
+    others = answered[data.learner] - 1
+    rest = np.where(others > 0, (right[data.learner] - data.ok) / np.maximum(others, 1), np.nan)
+    rpb = np.full(n_items, np.nan)
+    for j in range(n_items):
+        mask = (data.item == j) & ~np.isnan(rest)
+        x, y = data.ok[mask].astype(float), rest[mask]
+        if mask.sum() > 2 and x.std() > 0 and y.std() > 0:
+            rpb[j] = float(np.corrcoef(x, y)[0, 1])
+    return p_value, rpb
+
+
+@dataclass(frozen=True)
+class Dif:
+    item_id: str
+    variable: str
+    reference: str
+    focal: str
+    n_reference: int
+    n_focal: int
+    odds_ratio: float       # Mantel-Haenszel common odds ratio (reference vs focal)
+    delta: float            # ETS delta, -2.35 ln(odds ratio): < 0 favours the reference group
+    chi2: float             # MH chi-square, continuity corrected
+    category: str           # ETS A (negligible) | B (moderate) | C (large)
+
+
+CHI2_5PC = 3.841            # chi-square, 1 df, 5 %
+MIN_DIF_GROUP = 50          # answers per group below which an item is not tested
+
+
+def mantel_haenszel(data: Responses, groups: list[str | None], theta: np.ndarray, *,
+                    variable: str, strata: int = 5) -> list[Dif]:
+    """Mantel-Haenszel DIF of every item between the most frequent value of
+    `variable` (reference) and each other value (focal), learners matched on
+    ability quantiles. ETS classes: C when |delta| >= 1.5 and significant,
+    B when |delta| >= 1 and significant, else A."""
+    group = np.array([g if g is not None else "" for g in groups], dtype=object)
+    values, counts = np.unique(group[group != ""], return_counts=True)
+    if len(values) < 2:
+        return []
+    reference = str(values[np.argmax(counts)])
+    edges = np.quantile(theta, np.linspace(0, 1, strata + 1)[1:-1])
+    stratum = np.searchsorted(edges, theta)[data.learner]
+    g = group[data.learner]
+    results = []
+    for focal in (str(v) for v in values if v != reference):
+        for j, item_id in enumerate(data.item_ids):
+            on_item = data.item == j
+            ref, foc = on_item & (g == reference), on_item & (g == focal)
+            if ref.sum() < MIN_DIF_GROUP or foc.sum() < MIN_DIF_GROUP:
+                continue
+            num = den = sum_a = sum_ea = sum_va = 0.0
+            for k in range(strata):
+                rk, fk = ref & (stratum == k), foc & (stratum == k)
+                a_ = float(data.ok[rk].sum()); b_ = float(rk.sum()) - a_
+                c_ = float(data.ok[fk].sum()); d_ = float(fk.sum()) - c_
+                t = a_ + b_ + c_ + d_
+                if t < 2 or (a_ + b_) == 0 or (c_ + d_) == 0:
+                    continue
+                num += a_ * d_ / t
+                den += b_ * c_ / t
+                m1, m0, n_r, n_f = a_ + c_, b_ + d_, a_ + b_, c_ + d_
+                sum_a += a_
+                sum_ea += n_r * m1 / t
+                sum_va += n_r * n_f * m1 * m0 / (t * t * (t - 1))
+            if num == 0 or den == 0 or sum_va == 0:
+                continue
+            odds = num / den
+            delta = -2.35 * float(np.log(odds))
+            chi2 = (abs(sum_a - sum_ea) - 0.5) ** 2 / sum_va
+            significant = chi2 > CHI2_5PC
+            category = ("C" if significant and abs(delta) >= 1.5 else
+                        "B" if significant and abs(delta) >= 1.0 else "A")
+            results.append(Dif(item_id, variable, reference, focal, int(ref.sum()), int(foc.sum()),
+                               round(odds, 3), round(delta, 3), round(chi2, 2), category))
+    return results
+
+
+def learner_groups(records: list[dict], data_learners: dict[str, int], variable: str) -> list[str | None]:
+    """The value of `variable` per learner index (a learner's first record decides)."""
+    out: list[str | None] = [None] * len(data_learners)
+    for r in records:
+        idx = data_learners.get(r["learner"])
+        if idx is not None and out[idx] is None:
+            out[idx] = r.get(variable)
+    return out
+
+
+def write_report(path: Path, rows: list[dict], difs: list[Dif], *, min_answers: int) -> None:
+    """The content team's report: one table of item statistics, then flagged items."""
+    lines = ["# Item statistics and fairness (scripts/calibrate.py)", "",
+             f"Items with fewer than {min_answers} answers keep their prior (column `kept`).",
+             "p = proportion right; r_pb = item-rest point-biserial; a, b with their standard errors.", "",
+             "| item | n | p | r_pb | a | SE a | b | SE b | kept | flags |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['item']} | {r['n']} | {r['p']:.2f} | {_num(r['r_pb'])} | {r['a']:.2f} | "
+                     f"{r['se_a']:.2f} | {r['b']:.2f} | {r['se_b']:.2f} | {'yes' if r['kept'] else ''} | "
+                     f"{', '.join(r['flags'])} |")
+    flagged = [d for d in difs if d.category != "A"]
+    lines += ["", "## Differential item functioning (Mantel-Haenszel, ability strata)", "",
+              f"{len(difs)} item × group comparisons; flagged (ETS B or C):", ""]
+    if flagged:
+        lines += ["| item | variable | reference | focal | n ref | n focal | MH odds ratio | delta | chi2 | class |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {d.item_id} | {d.variable} | {d.reference} | {d.focal} | {d.n_reference} | {d.n_focal} | "
+                  f"{d.odds_ratio} | {d.delta} | {d.chi2} | {d.category} |" for d in flagged]
+    else:
+        lines.append("None.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _num(x: float) -> str:
+    return "" if x is None or np.isnan(x) else f"{x:.2f}"
+
+
 # ------------------------------------------------------------------ simulation
 
 def simulate(n_learners: int, n_items: int = 20, *, answer_rate: float = 0.6,
@@ -222,6 +415,47 @@ def calibrate(rows, bank, *, min_answers: int) -> tuple[dict, list[str]]:
             "items": patch}, notes
 
 
+DIF_VARIABLES = ("population", "age_band")
+
+
+def analyse(records: list[dict], bank, *, min_answers: int,
+            dif_variables: tuple[str, ...] = DIF_VARIABLES) -> tuple[dict, list[str], list[dict], list[Dif]]:
+    """From the export: (patch, notes, item statistics rows, DIF results).
+    Items under `min_answers` keep their calibration (not in the patch) and
+    are marked `kept`; the DIF check uses every item answered by enough
+    learners of both groups."""
+    rows = export_rows(records)
+    patch, notes = calibrate(rows, bank, min_answers=min_answers)
+    data = to_responses(rows)
+    prior_b = np.array([bank.items[i].calibration.b if i in bank.items else 0.0 for i in data.item_ids])
+    fit = fit_2pl(data, prior_b)
+    se_a, se_b = standard_errors(data, fit, prior_b)
+    p_value, rpb = item_statistics(data)
+    counts = data.counts()
+    stats = []
+    for j, item_id in enumerate(data.item_ids):
+        flags = []
+        if not np.isnan(rpb[j]) and rpb[j] < 0.1:
+            flags.append("low discrimination (r_pb < 0.10)")
+        if p_value[j] > 0.95 or p_value[j] < 0.05:
+            flags.append("p outside 0.05-0.95")
+        if item_id not in bank.items:
+            flags.append("not in the bank")
+        stats.append({"item": item_id, "n": int(counts[j]), "p": float(p_value[j]), "r_pb": float(rpb[j]),
+                      "a": float(fit.a[j]), "se_a": float(se_a[j]), "b": float(fit.b[j]),
+                      "se_b": float(se_b[j]), "kept": item_id not in patch["items"], "flags": flags})
+    theta = abilities(data, fit)
+    index = {learner: i for i, learner in enumerate(dict.fromkeys(r[0] for r in rows))}
+    difs = []
+    for variable in dif_variables:
+        difs += mantel_haenszel(data, learner_groups(records, index, variable), theta, variable=variable)
+    for dif in difs:
+        if dif.category != "A":
+            row = next(s for s in stats if s["item"] == dif.item_id)
+            row["flags"].append(f"DIF {dif.category} {dif.variable} {dif.focal}")
+    return patch, notes, stats, difs
+
+
 def write_patch(patch: dict, path: Path) -> None:
     """Merges into an existing calibration file: items not re-estimated keep theirs."""
     current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"items": {}}
@@ -241,16 +475,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true",
                         help="fusionner dans item_bank/calibration.json au lieu d'afficher")
     parser.add_argument("--root", type=Path, default=ROOT / "item_bank")
+    parser.add_argument("--export", metavar="DIR|s3://bucket/prefix",
+                        help="lire l'export des réponses (jobs/export_answers.py)")
+    parser.add_argument("--report", type=Path, default=ROOT / "out" / "calibration-report.md",
+                        help="rapport des statistiques d'épreuves et du DIF (avec --export)")
     args = parser.parse_args(argv)
     if args.simulate:
         print(json.dumps(recovery(args.simulate, args.items, args.seed), indent=1))
         return 0
-    if not args.answers:
-        parser.error("fichier de réponses ou --simulate N attendu")
+    if not args.answers and not args.export:
+        parser.error("fichier de réponses, --export ou --simulate N attendu")
     from chalicelib.bank.loader import CALIBRATION_FILE, load_bank
 
-    patch, notes = calibrate(read_answers(args.answers), load_bank(args.root),
-                             min_answers=args.min_answers)
+    if args.export:
+        patch, notes, stats, difs = analyse(read_export(args.export), load_bank(args.root),
+                                            min_answers=args.min_answers)
+        write_report(args.report, stats, difs, min_answers=args.min_answers)
+        print(f"rapport : {args.report}", file=sys.stderr)
+    else:
+        patch, notes = calibrate(read_answers(args.answers), load_bank(args.root),
+                                 min_answers=args.min_answers)
     for note in notes:
         print(note, file=sys.stderr)
     if args.write:

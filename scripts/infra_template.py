@@ -90,6 +90,28 @@ def mail_queue_resources() -> dict:
     }
 
 
+def answer_export_resources() -> dict:
+    """The answer export's bucket (jobs/export_answers.py): private, encrypted,
+    versioned (an overwrite by a resumed run stays recoverable), kept when the
+    stack goes. Its name is the one config.py derives from the table prefix."""
+    return {
+        "AnswerExportBucket": {
+            "Type": "AWS::S3::Bucket",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "BucketName": {"Fn::Sub": "${TablePrefix}-answers"},
+                "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+                "PublicAccessBlockConfiguration": {
+                    "BlockPublicAcls": True, "BlockPublicPolicy": True,
+                    "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+                "VersioningConfiguration": {"Status": "Enabled"},
+            },
+        },
+    }
+
+
 def logical_id(model) -> str:
     return model.__name__  # AccountsTable, ...
 
@@ -138,10 +160,18 @@ def build() -> dict:
                                                "sqs:ChangeMessageVisibility",
                                                "sqs:GetQueueAttributes"],
                  "Resource": {"Fn::GetAtt": ["MailQueue", "Arn"]}},
+                # The answer export (jobs/export_answers.py): a Scan of the two tables
+                # holding answers (no index lists them), and writes under answers/.
+                {"Effect": "Allow", "Action": ["dynamodb:Scan"],
+                 "Resource": [{"Fn::GetAtt": ["AssessmentsTable", "Arn"]},
+                              {"Fn::GetAtt": ["CertificationTable", "Arn"]}]},
+                {"Effect": "Allow", "Action": ["s3:PutObject"],
+                 "Resource": {"Fn::Sub": "${AnswerExportBucket.Arn}/answers/*"}},
             ]},
         },
     }
     resources.update(mail_queue_resources())
+    resources.update(answer_export_resources())
     for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
         resources[f"GatewayResponse{kind.replace('_', '')}"] = {
             "Type": "AWS::ApiGateway::GatewayResponse",

@@ -1,7 +1,7 @@
 """`make run`: the whole platform on this machine, in one process group.
 
-Starts moto's server as the embedded DynamoDB and SQS, creates the tables and
-the mail queue, serves the API with `chalice local` on 127.0.0.1:8000, fires
+Starts moto's server as the embedded DynamoDB, SQS and S3, creates the tables,
+the mail queue and the answer export's bucket, serves the API with `chalice local` on 127.0.0.1:8000, fires
 the scheduled job(s) on a timer and drains the mail queue into its consumer
 every second (chalice local runs neither schedules nor SQS event sources).
 Ctrl-C stops everything.
@@ -142,8 +142,11 @@ def load_app():
     from chalicelib.services.mail_queue import create_queues
     from chalicelib.store.tables import create_tables
 
+    from chalicelib.store.object_store import create_bucket
+
     create_tables()
     create_queues()
+    create_bucket()
     return factory.load_chalice_app(), config
 
 

@@ -31,3 +31,18 @@ def badge_private_key() -> str | None:
     """The Open Badge signing key (PEM or base64 raw Ed25519), None when unset."""
     cfg = settings()
     return _parameter(cfg.badge_key_param) if cfg.badge_key_param else cfg.badge_private_key
+
+
+@lru_cache(maxsize=1)
+def export_pseudonym_key() -> bytes:
+    """The key of the answer export's learner pseudonyms (HMAC-SHA256 of the user id).
+
+    Derived from the JWT secret (SSM in AWS) with its own label rather than
+    stored apart: one secret less to provision, and nobody holding only the
+    export can link a pseudonym back to a user id (that needs the key).
+    Rotating the JWT secret starts new pseudonyms, which only splits a
+    learner's answers across two groups in later calibrations."""
+    import hashlib
+    import hmac
+
+    return hmac.new(jwt_secret().encode(), b"pix/answer-export/pseudonym/v1", hashlib.sha256).digest()

@@ -189,6 +189,33 @@ def delete_all_for_user(user_id: str) -> None:
         rec.delete()
 
 
+@dataclass
+class AnswerSheet:
+    """One test's answers as the answer export reads them (no identity but the user id,
+    which the export turns into a pseudonym)."""
+    user_id: str
+    context: str                     # positioning | certification
+    bank_version: str
+    started_at: int                  # epoch ms: the first item was served then
+    answers: list[StoredAnswer]
+    neutralised: frozenset[str] = frozenset()
+
+
+def answered_since(since_ms: int) -> list[AnswerSheet]:
+    """Every positioning attempt (current and archived) that may hold an answer
+    after `since_ms`: a Scan, filtered server-side where the record says when it
+    was last answered (archived attempts do not, so they are all read). Run by
+    the export job only, never in a request."""
+    sheets = [AnswerSheet(r.pk.removeprefix("USER#"), "positioning", r.bank_version or "",
+                          int(r.started_at), [StoredAnswer.decode(a) for a in r.answers or []])
+              for r in PositioningRecord.scan(PositioningRecord.sk.startswith("COMP#")
+                                              & (PositioningRecord.last_answer_at > since_ms))]
+    sheets += [AnswerSheet(r.pk.removeprefix("USER#"), "positioning", "",
+                           int(r.started_at), [StoredAnswer.decode(a) for a in r.answers or []])
+               for r in HistoryRecord.scan(HistoryRecord.sk.startswith("HIST#"))]
+    return [s for s in sheets if any(a.answered_at > since_ms for a in s.answers)]
+
+
 def _record(state: PositioningState, bank_version: str) -> PositioningRecord:
     return PositioningRecord(
         *_key(state.user_id, state.competence), assessment_id=state.assessment_id,

@@ -262,5 +262,22 @@ def certificate_by_code(code: str) -> CertificateRecord | None:
     return certificate(link.certificate_id) if link else None
 
 
+def courses_answered_since(since_ms: int):
+    """Every certification course with an answer after `since_ms`, as the answer
+    export reads it: a Scan of the course items (no index holds them, see
+    CourseUserLink), filtered per answer here. Run by the export job only."""
+    from chalicelib.store.assessments import AnswerSheet, StoredAnswer
+
+    sheets = []
+    for r in CourseRecord.scan((CourseRecord.sk == "COURSE") & CourseRecord.pk.startswith("COURSE#")
+                               & (CourseRecord.status != "waiting")):
+        answers = [StoredAnswer.decode(a) for a in r.answers or []]
+        if any(a.answered_at > since_ms for a in answers):
+            sheets.append(AnswerSheet(r.user_id, "certification", r.certification_version,
+                                      int(r.started_at or min(a.answered_at for a in answers)),
+                                      answers, frozenset(r.neutralised or [])))
+    return sheets
+
+
 def finalised_sessions(limit: int = 25) -> list[SessionRecord]:
     return list(SessionRecord.gsi2.query("STATUS#finalised", limit=limit))

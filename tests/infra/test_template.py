@@ -64,9 +64,28 @@ def test_functions_get_least_privilege_access_to_the_tables(packaged):
     statements = policy["PolicyDocument"]["Statement"]
     actions = {a for s in statements for a in s["Action"]}
     assert not any(a.endswith("*") for a in actions)
-    assert "dynamodb:DeleteTable" not in actions and "dynamodb:Scan" not in actions
+    assert "dynamodb:DeleteTable" not in actions
     for statement in statements:
         assert statement["Resource"] != "*"
+        if "dynamodb:Scan" in statement["Action"]:  # the answer export only, two tables, no index
+            assert statement["Action"] == ["dynamodb:Scan"]
+            assert statement["Resource"] == [{"Fn::GetAtt": ["AssessmentsTable", "Arn"]},
+                                             {"Fn::GetAtt": ["CertificationTable", "Arn"]}]
+
+
+def test_answer_export_bucket_is_private_encrypted_and_scheduled(packaged):
+    resources = json.loads((packaged / "sam.json").read_text())["Resources"]
+    bucket = resources["AnswerExportBucket"]
+    assert bucket["DeletionPolicy"] == "Retain"
+    props = bucket["Properties"]
+    assert props["BucketName"] == {"Fn::Sub": "${TablePrefix}-answers"}
+    assert all(props["PublicAccessBlockConfiguration"].values())
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert "ExportAnswersJob" in resources
+    statements = resources["TablesAccessPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    s3 = [s for s in statements if any(a.startswith("s3:") for a in s["Action"])]
+    assert s3 == [{"Effect": "Allow", "Action": ["s3:PutObject"],
+                   "Resource": {"Fn::Sub": "${AnswerExportBucket.Arn}/answers/*"}}]
 
 
 def test_gateway_errors_use_the_project_error_shape(packaged):

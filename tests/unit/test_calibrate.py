@@ -95,3 +95,128 @@ def test_cli_simulate(calibrate, capsys):
     assert calibrate.main(["--simulate", "400", "--items", "5"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["learners"] == 400 and "rmse_b" in out
+
+
+# ------------------------------------------------------------------ from the answer export
+
+ITEMS = [f"it-{j}" for j in range(10)]
+TRUE_A = np.array([0.8, 1.0, 1.2, 1.5, 0.9, 1.3, 1.1, 1.6, 0.7, 1.2])
+TRUE_B = np.array([-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 0.2, -0.2, 0.8])
+
+
+def export_records(n_learners: int, *, seed: int = 0, biased: dict | None = None,
+                   sparse_item: str | None = None) -> list[dict]:
+    """Export records (jobs/export_answers.py's fields) drawn from TRUE_A/TRUE_B;
+    `biased` {item: shift} makes an item harder by `shift` for pupils only."""
+    rng = np.random.default_rng(seed)
+    records = []
+    for n in range(n_learners):
+        school = n % 2 == 0
+        theta = rng.normal(0.5, 1.5)
+        for j, item_id in enumerate(ITEMS):
+            if item_id == sparse_item and n >= 30:
+                continue
+            b = TRUE_B[j] + ((biased or {}).get(item_id, 0.0) if school else 0.0)
+            ok = int(rng.random() < 1 / (1 + np.exp(-TRUE_A[j] * (theta - b))))
+            records.append({"item": item_id, "bank_version": "2099.1.0", "context": "positioning",
+                            "status": "ok" if ok else "ko", "correct": ok, "time_ms": 20000,
+                            "learner": f"{n:016x}", "population": "school" if school else "adult",
+                            "age_band": "15-17" if school else "26-44"})
+    return records
+
+
+def bank_of_priors():
+    """The two fields of a bank the calibration reads: its version and each item's prior."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(version="2099.1.0", items={
+        i: SimpleNamespace(calibration=SimpleNamespace(a=1.2, b=0.5)) for i in ITEMS})
+
+
+def write_partitioned(folder: Path, records: list[dict]) -> None:
+    for day, part in (("2026-12-01", records[::2]), ("2026-12-02", records[1::2])):
+        target = folder / f"date={day}"
+        target.mkdir(parents=True)
+        (target / "part-0-1.jsonl").write_text(
+            "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in part), encoding="utf-8")
+
+
+def test_calibration_from_an_exported_folder_recovers_known_parameters(calibrate, tmp_path):
+    write_partitioned(tmp_path / "export", export_records(3000, seed=5, sparse_item="it-9"))
+    records = calibrate.read_export(str(tmp_path / "export"))
+    assert len(records) == 3000 * 9 + 30
+
+    patch, _, stats, _ = calibrate.analyse(records, bank_of_priors(), min_answers=200, dif_variables=())
+
+    assert "it-9" not in patch["items"]  # 30 answers: keeps its prior
+    assert next(s for s in stats if s["item"] == "it-9")["kept"]
+    fitted_b = np.array([patch["items"][i]["b"] for i in ITEMS[:9]])
+    fitted_a = np.array([patch["items"][i]["a"] for i in ITEMS[:9]])
+    assert np.sqrt(np.mean((fitted_b - TRUE_B[:9]) ** 2)) < 0.2
+    assert np.sqrt(np.mean((fitted_a - TRUE_A[:9]) ** 2)) < 0.25
+    by_item = {s["item"]: s for s in stats}
+    for j, item_id in enumerate(ITEMS[:9]):
+        row = by_item[item_id]
+        assert row["n"] == 3000 and 0 < row["se_b"] < 0.15
+        assert abs(row["b"] - TRUE_B[j]) < 3 * row["se_b"] + 0.05  # the SE means something
+        assert row["r_pb"] > 0.1  # every generated item discriminates
+    assert by_item["it-9"]["se_b"] > 2 * by_item["it-2"]["se_b"]  # fewer answers, less certain
+    assert by_item["it-0"]["p"] > by_item["it-6"]["p"]  # easier item, higher p-value
+
+
+def test_neutralised_answers_are_left_out(calibrate):
+    rows = calibrate.export_rows([{"learner": "a", "item": "i", "correct": 1},
+                                  {"learner": "b", "item": "i", "correct": 0, "neutralised": True}])
+    assert rows == [("a", "i", 1)]
+
+
+def test_a_planted_biased_item_is_flagged_and_fair_ones_are_not(calibrate, tmp_path):
+    records = export_records(4000, seed=11, biased={"it-3": 1.2})
+    _, _, stats, difs = calibrate.analyse(records, bank_of_priors(), min_answers=200,
+                                          dif_variables=("population",))
+    flagged = {d.item_id for d in difs if d.category != "A"}
+    assert flagged == {"it-3"}
+    dif = next(d for d in difs if d.item_id == "it-3")
+    # harder for pupils at equal ability: favours the reference group (adults), delta < 0
+    assert dif.reference == "adult" and dif.focal == "school" and dif.delta < -1.5
+    assert any(f.startswith("DIF") for f in next(s for s in stats if s["item"] == "it-3")["flags"])
+    report = tmp_path / "report.md"
+    calibrate.write_report(report, stats, difs, min_answers=200)
+    text = report.read_text(encoding="utf-8")
+    assert "| it-3 | population | adult | school |" in text and "| it-4 | population" not in text
+
+
+def test_a_fair_bank_has_no_flagged_item(calibrate):
+    _, _, _, difs = calibrate.analyse(export_records(4000, seed=12), bank_of_priors(), min_answers=200,
+                                      dif_variables=("population",))
+    assert len(difs) == len(ITEMS) and all(d.category == "A" for d in difs)
+
+
+def test_the_export_is_read_from_s3(calibrate, aws):
+    from chalicelib.store import object_store
+
+    object_store.create_bucket()
+    records = export_records(3, seed=1)
+    object_store.put("answers/date=2026-12-01/part-0-1.jsonl",
+                     "".join(json.dumps(r) + "\n" for r in records).encode())
+    object_store.put("other/ignored.jsonl", b'{"item": "x"}\n')
+    assert calibrate.read_export(f"s3://{object_store.bucket()}/answers/") == records
+
+
+def test_cli_writes_calibration_and_report_from_an_export(calibrate, tmp_path):
+    root = write_bank(tmp_path / "bank", tiny_bank())
+    rng = np.random.default_rng(2)
+    records = []
+    for n in range(300):
+        theta = rng.normal(0.5, 1.5)
+        for item_id in ("c11-moteur-1a", "c11-adresse-1a"):
+            ok = int(rng.random() < 1 / (1 + np.exp(-1.2 * (theta + 1.4))))
+            records.append({"item": item_id, "correct": ok, "learner": f"l{n}", "population": "adult"})
+    write_partitioned(tmp_path / "export", records)
+    report = tmp_path / "out" / "report.md"
+    assert calibrate.main(["--export", str(tmp_path / "export"), "--root", str(root), "--write",
+                           "--min-answers", "100", "--report", str(report)]) == 0
+    written = json.loads((root / "calibration.json").read_text(encoding="utf-8"))
+    assert set(written["items"]) == {"c11-moteur-1a", "c11-adresse-1a"}
+    assert load_bank(root).items["c11-moteur-1a"].calibration.n == 300
+    assert "| c11-moteur-1a | 300 |" in report.read_text(encoding="utf-8")
