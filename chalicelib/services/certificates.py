@@ -13,13 +13,12 @@ from chalicelib.bank.loader import get_bank
 from chalicelib.domain import codes
 from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.certificate import Certificate
-from chalicelib.domain.certification import CertificationAnswer, score_certification
+from chalicelib.domain.certification.course import INCIDENT_ENDINGS
+from chalicelib.domain.certification import CertificationAnswer, score_certification, version_named
 from chalicelib.domain.errors import NotFound
-from chalicelib.services.certification_test import VERSION
 from chalicelib.store import certification as store
 from chalicelib.store.assessments import StoredAnswer
 
-INCIDENT_ENDINGS = {"technical_problem", "left_early", "accessibility"}
 
 
 @dataclass(frozen=True)
@@ -53,9 +52,10 @@ def issue_for_candidate(session: store.SessionRecord, centre: store.CentreRecord
     incidents = {i.get("category") for i in report.get("incidents", [])}
     answers = [StoredAnswer.decode(a) for a in course.answers or []]
     neutralised = set(course.neutralised or [])
+    version = version_named(course.certification_version)  # the course's own, never the current one
     result = score_certification(
         get_bank(), [CertificationAnswer(a.item_id, AnswerStatus(a.status)) for a in answers],
-        version=VERSION, neutralised=neutralised,
+        version=version, neutralised=neutralised,
         ended_by_incident=course.ended_by == "invigilator" and bool(incidents & INCIDENT_ENDINGS))
     for _ in range(5):
         record = store.CertificateRecord(
@@ -66,7 +66,7 @@ def issue_for_candidate(session: store.SessionRecord, centre: store.CentreRecord
             session_date=session.date, centre_name=centre.name if centre else "",
             global_score=result.global_score or 0, level=result.level or 0,
             level_label=result.level_label or "", competence_levels=dict(result.competence_levels),
-            certification_version=VERSION.version,
+            certification_version=version.version,
             issued_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             status=result.status, published=not session.has_fraud_report,
             ine=candidate.ine, theta=result.theta, reason=result.reason,
@@ -83,22 +83,6 @@ def issue_for_candidate(session: store.SessionRecord, centre: store.CentreRecord
                 return "exists"  # another run issued it first
             # else: the verification code was taken: draw another
     raise RuntimeError("could not draw a free verification code")
-
-
-def publish_session_certificates(session_id: str) -> int:
-    count = 0
-    for cert in _certificates_of_session(session_id):
-        if not cert.published:
-            store.update(cert, [store.CertificateRecord.published.set(True)])
-            count += 1
-    return count
-
-
-def _certificates_of_session(session_id: str) -> list[store.CertificateRecord]:
-    """By BatchGetItem, as the job reads them: one call per 100 candidates."""
-    ids = [cand.course_id for cand in store.candidates(session_id) if cand.course_id]
-    found = store.certificates(ids)
-    return [found[i] for i in ids if i in found]
 
 
 def to_domain(rec: store.CertificateRecord) -> Certificate:

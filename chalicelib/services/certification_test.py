@@ -11,7 +11,8 @@ import time
 from chalicelib.bank.loader import get_bank
 from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.candidate_view import candidate_view
-from chalicelib.domain.certification import DEFAULT_VERSION, CertificationAnswer, next_item
+from chalicelib.domain.certification import session as lifecycle
+from chalicelib.domain.certification import CURRENT, CertificationAnswer, next_item, version_named
 from chalicelib.domain.codes import normalise_code
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.identity import identity_key, name_key
@@ -21,7 +22,6 @@ from chalicelib.services.certification_inputs import AlertInput, JoinInput
 from chalicelib.store import certification as store
 from chalicelib.store.assessments import StoredAnswer
 
-VERSION = DEFAULT_VERSION
 # Invigilator actions write the course item, which the candidate's answers write
 # too (each write checks the item's version): on a conflict, read again and
 # decide again. A write retried by botocore after a lost answer shows up the
@@ -40,7 +40,7 @@ def join(user_id: str, data: JoinInput) -> dict:
     session = store.session_by_access_code(normalise_code(data.access_code))
     if session is None:
         raise NotFound("Code d'accès de session inconnu.", code="session_not_found")
-    if session.status not in sessions.OPEN_STATUSES:
+    if not lifecycle.is_open(session.status):
         raise Conflict("Cette session est finalisée : vous ne pouvez plus la rejoindre.",
                        code="session_finalised")
     match = [c for c in store.candidates_with_identity(
@@ -57,17 +57,14 @@ def join(user_id: str, data: JoinInput) -> dict:
     existing = store.course(course_id)
     if existing is not None:
         return _rejoin(existing, candidate, user_id)
-    profile = positioning.profile(user_id)
-    if not profile["certifiable"]:
-        raise Forbidden(
-            "Votre profil n'est pas encore certifiable : il faut au moins 5 compétences de niveau 1 "
-            f"ou plus (vous en avez {profile['competences_at_level_1_or_more']}). "
-            "Continuez à vous positionner avant la certification.", code="not_certifiable")
+    eligible = positioning.certification_eligibility(user_id)
+    if not eligible.certifiable:
+        raise Forbidden(eligible.refusal(), code="not_certifiable")
     course = store.CourseRecord(
         f"COURSE#{course_id}", "COURSE", course_id=course_id, session_id=session.session_id,
         candidate_id=candidate.candidate_id, user_id=user_id, status="waiting", authorised=False,
         extra_time_percent=int(candidate.extra_time_percent or 0),
-        accessible_only=bool(candidate.accessibility), certification_version=VERSION.version,
+        accessible_only=bool(candidate.accessibility), certification_version=CURRENT.version,
         gsi1pk=f"USER#{user_id}", gsi1sk=f"COURSE#{course_id}")
     try:
         store.create_course(course)
@@ -190,7 +187,7 @@ def _invigilated_session(session_id: str) -> store.SessionRecord:
     """Invigilation acts only on an open session: once finalised, the
     centre's report and the courses are what the job scores."""
     session = sessions.require_session(None, session_id)
-    if session.status not in sessions.OPEN_STATUSES:
+    if not lifecycle.is_open(session.status):
         raise Conflict("Cette session est finalisée : la surveillance est terminée.",
                        code="session_finalised")
     return session
@@ -295,7 +292,8 @@ def _course_of(session_id: str, candidate_id: str) -> store.CourseRecord:
 def _next(course: store.CourseRecord, answers: list[StoredAnswer], extra_neutralised=()):
     domain = [CertificationAnswer(a.item_id, AnswerStatus(a.status)) for a in answers]
     return next_item(get_bank(), domain, seed=course.course_id,
-                     accessible_only=bool(course.accessible_only), config=VERSION,
+                     accessible_only=bool(course.accessible_only),
+                     config=version_named(course.certification_version),
                      neutralised=list(course.neutralised or []) + list(extra_neutralised))
 
 
@@ -323,7 +321,7 @@ def _live_state(course: store.CourseRecord | None) -> str:
 def course_view(course: store.CourseRecord, with_item: bool = True) -> dict:
     view = {"course_id": course.course_id, "session_id": course.session_id,
             "status": course.status, "authorised": bool(course.authorised),
-            "answered": len(course.answers or []), "max_items": VERSION.max_items,
+            "answered": len(course.answers or []), "max_items": version_named(course.certification_version).max_items,
             "ended_by": course.ended_by, "item": None}
     if with_item and course.status == "started" and course.authorised and course.current_item_id:
         item = get_bank().items[course.current_item_id]

@@ -19,9 +19,14 @@ from __future__ import annotations
 
 from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
                                  UnicodeAttribute, VersionAttribute)
+from chalicelib.domain.certification import session as lifecycle
+from chalicelib.domain.certification.session import Step
 from chalicelib.store.tables import CertificationTable
 from chalicelib.store.writes import (Conflicting, conditional_failed, get_or_none, put_all_new,  # noqa: F401
                                      put_new, update)
+
+
+FINALISED_QUEUE = "STATUS#finalised"  # gsi2 partition of the sessions waiting for the job
 
 
 class CentreRecord(CertificationTable):
@@ -142,18 +147,38 @@ def plain(value) -> dict:
     return value.as_dict() if hasattr(value, "as_dict") else dict(value)
 
 
-def record_transition(session: SessionRecord, steps: list[dict], *, expected, also: tuple = ()) -> bool:
+def _record_steps(session: SessionRecord, steps: list[Step], also: tuple = ()) -> bool:
     """Move a session along its lifecycle: status := the last step's, the steps
-    appended to its history, with `also`'s actions, all only if `expected`
-    (a condition on the stored status) holds. False when it did not (another
-    writer moved the session first, or this very update was retried)."""
+    appended to its history, with `also`'s actions, all only if the stored
+    status is still one the first step may start from (`session.sources`).
+    False when it is not (another writer moved the session first, or this
+    very update was retried)."""
+    expected = SessionRecord.status.is_in(*(s.value for s in lifecycle.sources(steps[0].status)))
     try:
-        update(session, [SessionRecord.status.set(steps[-1]["status"]),
-                         SessionRecord.transitions.set(SessionRecord.transitions.append(steps)), *also],
+        update(session, [SessionRecord.status.set(steps[-1].status.value),
+                         SessionRecord.transitions.set(SessionRecord.transitions.append(
+                             [step.as_dict() for step in steps])), *also],
                condition=expected)
         return True
     except Conflicting:
         return False
+
+
+def move_session(session: SessionRecord, step: Step) -> bool:
+    """A plain transition (in progress, published by an admin)."""
+    return _record_steps(session, [step])
+
+
+def finalise_session(session: SessionRecord, step: Step, finalisation: dict, fraud: bool) -> bool:
+    """Finalised, with the centre's report, and listed for the job (sparse gsi2)."""
+    return _record_steps(session, [step], also=(
+        SessionRecord.finalisation.set(finalisation), SessionRecord.has_fraud_report.set(fraud),
+        SessionRecord.gsi2pk.set(FINALISED_QUEUE), SessionRecord.gsi2sk.set(f"{step.at:012d}#{session.session_id}")))
+
+
+def close_session(session: SessionRecord, steps: list[Step]) -> bool:
+    """The job's close (processed, maybe published), leaving the job's queue."""
+    return _record_steps(session, steps, also=(SessionRecord.gsi2pk.remove(), SessionRecord.gsi2sk.remove()))
 
 
 def batch_put(records: list) -> None:
@@ -248,6 +273,19 @@ def certificates(certificate_ids: list[str]) -> dict[str, CertificateRecord]:
             if keys else {})
 
 
+def publish_certificates_of_session(session_id: str) -> int:
+    """Make a held session's certificates public. Read by BatchGetItem, as
+    the job reads them: one call per 100 candidates."""
+    ids = [cand.course_id for cand in candidates(session_id) if cand.course_id]
+    found = certificates(ids)
+    count = 0
+    for cert in (found[i] for i in ids if i in found):
+        if not cert.published:
+            update(cert, [CertificateRecord.published.set(True)])
+            count += 1
+    return count
+
+
 def certificates_of_user(user_id: str) -> list[CertificateRecord]:
     return list(CertificateRecord.gsi1.query(f"USER#{user_id}",
                                              CertificateRecord.gsi1sk.startswith("CERT#")))
@@ -263,4 +301,4 @@ def certificate_by_code(code: str) -> CertificateRecord | None:
 
 
 def finalised_sessions(limit: int = 25) -> list[SessionRecord]:
-    return list(SessionRecord.gsi2.query("STATUS#finalised", limit=limit))
+    return list(SessionRecord.gsi2.query(FINALISED_QUEUE, limit=limit))
