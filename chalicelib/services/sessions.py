@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from chalicelib.domain import codes
 from chalicelib.domain.certification import session as lifecycle
-from chalicelib.domain.certification.session import Actor, SessionStatus
+from chalicelib.domain.certification.session import Actor, Candidate, Session, SessionStatus
 from chalicelib.domain.csv_rows import RowError, french_date, header_key, read_rows
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from chalicelib.domain.identity import identity_key
@@ -67,16 +67,14 @@ def _create(centre_id: str, data: SessionInput, by: str) -> dict:
     password = codes.invigilator_password()
     for _ in range(10):
         code = codes.session_access_code()
-        rec = store.SessionRecord(
-            f"SESSION#{session_id}", "SESSION", session_id=session_id, centre_id=centre_id,
-            date=data.date.isoformat(), time=data.time.strftime("%H:%M"), address=data.address,
-            room=data.room, examiner=data.examiner, description=data.description,
-            access_code=code, invigilator_password_hash=_HASHER.hash(password),
-            status=SessionStatus.CREATED.value, transitions=[lifecycle.first_step(by, _now()).as_dict()],
-            gsi1pk=f"CENTRE#{centre_id}", gsi1sk=f"SESSION#{data.date.isoformat()}#{session_id}")
-        link = store.AccessCodeRecord(f"ACCESS#{code}", "ACCESS", session_id=session_id)
+        planned = Session(
+            session_id=session_id, centre_id=centre_id, date=data.date.isoformat(),
+            time=data.time.strftime("%H:%M"), address=data.address, room=data.room,
+            examiner=data.examiner, description=data.description, access_code=code,
+            invigilator_password_hash=_HASHER.hash(password), status=SessionStatus.CREATED,
+            transitions=(lifecycle.first_step(by, _now()),))
         try:
-            store.put_all_new([rec, link])
+            rec = store.create_session(planned)
         except store.Conflicting:
             landed = store.session(session_id)
             if landed is None or landed.access_code != code:
@@ -256,15 +254,12 @@ def _open_session(centre_id: str, session_id: str) -> store.SessionRecord:
 
 
 def _candidate_record(session_id: str, data: CandidateInput) -> store.CandidateRecord:
-    candidate_id = uuid.uuid4().hex[:12]
-    return store.CandidateRecord(
-        f"SESSION#{session_id}", f"CAND#{candidate_id}", candidate_id=candidate_id,
-        session_id=session_id, first_name=data.first_name, last_name=data.last_name,
-        birth_date=data.birth_date.isoformat(), birth_place=data.birth_place, sex=data.sex,
-        email=data.email, external_id=data.external_id,
-        extra_time_percent=data.extra_time_percent, accessibility=data.accessibility, ine=data.ine,
-        gsi1pk=f"SESSION#{session_id}#ID#{identity_key(data.last_name, data.birth_date.isoformat())}",
-        gsi1sk=f"CAND#{candidate_id}")
+    candidate = Candidate(
+        candidate_id=uuid.uuid4().hex[:12], session_id=session_id, first_name=data.first_name,
+        last_name=data.last_name, birth_date=data.birth_date.isoformat(), birth_place=data.birth_place,
+        sex=data.sex, email=data.email, external_id=data.external_id,
+        extra_time_percent=data.extra_time_percent, accessibility=data.accessibility, ine=data.ine)
+    return store.candidate_record(candidate, identity_key(data.last_name, data.birth_date.isoformat()))
 
 
 def _row_errors(line: int, err: ValidationError) -> list[RowError]:
@@ -290,6 +285,6 @@ def _french(detail: dict) -> str:
 def _release_access_code(code: str) -> None:
     """Once finalised, the session's code may be drawn again for a new session."""
     try:
-        store.AccessCodeRecord(f"ACCESS#{code}", "ACCESS").delete()
+        store.release_access_code(code)
     except Exception:  # noqa: BLE001 - a stale link only blocks that code, never a user
         pass
