@@ -526,8 +526,8 @@ def hot(args) -> tuple[str, dict]:
 def _sample_tests(bank, n: int, seed: int) -> list[list]:
     """n complete tests run through the real selection (reused round-robin by the seeding)."""
     from chalicelib.domain.answers import AnswerStatus
+    from chalicelib.domain.certification import CURRENT as VERSION
     from chalicelib.domain.certification import CertificationAnswer, next_item
-    from chalicelib.services.certification_test import VERSION
     from chalicelib.store.assessments import StoredAnswer
 
     rng = random.Random(seed)
@@ -551,7 +551,7 @@ def _sample_tests(bank, n: int, seed: int) -> list[list]:
 
 def _seed_pending(n_sessions: int, size: int, tests: list, tag: str) -> None:
     """Finalised sessions whose candidates all completed their test: what the job finds."""
-    from chalicelib.services.certification_test import VERSION
+    from chalicelib.domain.certification import CURRENT as VERSION
     from chalicelib.store import certification as store
 
     now = int(time.time())
@@ -584,7 +584,7 @@ def _seed_pending(n_sessions: int, size: int, tests: list, tag: str) -> None:
             address="1 rue de l'École", room="B12", examiner="Mme Martin", access_code=f"Z{s:05d}",
             invigilator_password_hash="x", status="finalised", transitions=[],
             finalisation={"comment": "", "finalised_by": "bench", "finalised_at": now, "candidates": report},
-            has_fraud_report=False, gsi2pk="STATUS#finalised", gsi2sk=f"{now:012d}#{sid}").save()
+            has_fraud_report=False, gsi2pk=store.FINALISED_QUEUE, gsi2sk=f"{now:012d}#{sid}").save()
 
 
 def _job_runs(meter, deadline_s: float, max_runs: int | None = None, budget_s: float | None = None) -> dict:

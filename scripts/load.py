@@ -1148,9 +1148,8 @@ def _wait_published(session_ids: list[str], hard_deadline: float) -> dict:
 
 def check(sessions: list[Session], bank) -> dict:
     from chalicelib.domain.answers import AnswerStatus
-    from chalicelib.domain.certification import CertificationAnswer, score_certification
+    from chalicelib.domain.certification import CertificationAnswer, score_certification, version_named
     from chalicelib.services.certificates import INCIDENT_ENDINGS
-    from chalicelib.services.certification_test import VERSION
     from chalicelib.store import certification as store
     from chalicelib.store.assessments import StoredAnswer
 
@@ -1227,8 +1226,14 @@ def check(sessions: list[Session], bank) -> dict:
                 incidents = {i.get("category") for i in report.get("incidents", [])}
                 result = score_certification(
                     bank, [CertificationAnswer(a.item_id, AnswerStatus(a.status)) for a in stored],
-                    version=VERSION, neutralised=set(course.neutralised or []),
+                    version=version_named(course.certification_version),
+                    neutralised=set(course.neutralised or []),
                     ended_by_incident=course.ended_by == "invigilator" and bool(incidents & INCIDENT_ENDINGS))
+                if cert.certification_version != course.certification_version:
+                    out["versions_differ"] += 1
+                    problems.append(f"candidate {c.idx}: certificate under version "
+                                    f"{cert.certification_version}, course taken under "
+                                    f"{course.certification_version}")
                 if int(cert.global_score) != int(result.global_score or 0) or cert.status != result.status:
                     out["scores_differ"] += 1
                     problems.append(f"candidate {c.idx}: stored score {cert.global_score}/{cert.status}, "

@@ -21,6 +21,12 @@ class Certificate:
     issued_at: str = ""          # ISO datetime
     status: str = "validated"    # validated | rejected
     published: bool = False
+    # kept with the certificate, never shown by `public_view`
+    user_id: str | None = None
+    session_id: str = ""
+    ine: str | None = None
+    theta: float | None = None
+    reason: str | None = None
 
     def public_view(self) -> dict:
         """What a verifier sees: no birth place, no email, no internal ids, and

@@ -13,6 +13,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from chalicelib.domain.certification import session as lifecycle
 from chalicelib.services import certificates
 from chalicelib.store import certification as store
 
@@ -69,13 +70,8 @@ def _process_session(session: store.SessionRecord, report: RunReport, deadline: 
 
 def _close(session: store.SessionRecord) -> None:
     """finalised -> processed (-> published unless held for a fraud review)."""
-    now = int(time.time())
-    steps = [{"status": "processed", "by": "job", "at": now}]
-    if not session.has_fraud_report:
-        steps.append({"status": "published", "by": "job", "at": now})
-    # False when an overlapping run closed it first
-    store.record_transition(session, steps, expected=store.SessionRecord.status == "finalised",
-                            also=(store.SessionRecord.gsi2pk.remove(), store.SessionRecord.gsi2sk.remove()))
+    steps = lifecycle.closing_steps(held=bool(session.has_fraud_report), at=int(time.time()))
+    store.close_session(session, steps)  # False when an overlapping run closed it first
 
 
 def handler(event, context) -> dict:

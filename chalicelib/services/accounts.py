@@ -186,11 +186,19 @@ def erase_account(user_id: str) -> None:
     lift_sign_in_blocks(user.login)
 
 
+# Sign-in failures on a login from sources it never signed in from: (limit,
+# window seconds). Kept here, where blocks are lifted; authentication counts
+# them (importing from here, so the two modules form no cycle).
+LOGIN_FAILURES_FROM_NEW_SOURCES = (50, 24 * 3600)
+
+
+def login_failures_key(login: str) -> str:
+    return f"signin-failures:login:{login}"
+
+
 def lift_sign_in_blocks(login: str) -> None:
     """Proof of ownership (a reset link used, a new account) lifts every
     sign-in block on the login, from every source."""
-    from chalicelib.services.authentication import LOGIN_FAILURES_FROM_NEW_SOURCES, login_failures_key
-
     credentials.clear_guard(login)
     throttle.reset(login_failures_key(login), LOGIN_FAILURES_FROM_NEW_SOURCES[1])
 

@@ -35,6 +35,7 @@ from chalicelib.domain.accounts import (BLOCK_EVERY, Block, block_after, normali
 from chalicelib.domain.errors import Forbidden, Gone, TooManyRequests, Unauthenticated
 from chalicelib.domain.passwords import check_policy
 from chalicelib.services import accounts, mail_queue, mailer, passwords, throttle, tokens
+from chalicelib.services.accounts import LOGIN_FAILURES_FROM_NEW_SOURCES, login_failures_key
 from chalicelib.store import accounts as store
 from chalicelib.store import credentials
 
@@ -44,7 +45,6 @@ log = logging.getLogger("pix.auth")
 # per-IP limits are loose; the per-login-and-source guard does the real work.
 SIGNIN_PER_IP = (300, 60)
 SIGNIN_FAILURES_PER_IP = (150, 900)        # plus one per account that got in from the address
-LOGIN_FAILURES_FROM_NEW_SOURCES = (50, 24 * 3600)
 TRUSTED_SOURCE_SECONDS = 30 * 24 * 3600    # a source a login signed in from, remembered this long
 RESET_REQUESTS_PER_IP = (30, 3600)
 RESET_MAILS_PER_LOGIN = (3, 3600)
@@ -184,10 +184,6 @@ def confirm_password_reset(token: str, new_password: str) -> None:
         raise Gone(RESET_INVALID, code="invalid_reset_token")
     store.set_password(item.user_id, passwords.hash_password(new_password), revoke_tokens=True)
     accounts.lift_sign_in_blocks(item.login)
-
-
-def login_failures_key(login: str) -> str:
-    return f"signin-failures:login:{login}"
 
 
 def delete_account(user_id: str, password: str) -> None:

@@ -40,13 +40,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from chalicelib.bank.loader import get_bank
 from chalicelib.config import settings
 from chalicelib.domain import campaigns as domain
-from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.codes import DIGITS, LETTERS, normalise_code
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.framework import COMPETENCE_BY_CODE, COMPETENCES
-from chalicelib.domain.knowledge import PositioningAnswer, knowledge_elements, skills_tested
+from chalicelib.domain.knowledge import knowledge_elements, skills_tested
 from chalicelib.services import organizations, rosters
-from chalicelib.store import assessments as positioning_store
 from chalicelib.store import organizations as store
 
 _CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True, str_max_length=200)
@@ -260,7 +258,9 @@ def _progress(user_id: str, campaign: store.CampaignRecord) -> list[domain.Compe
     """Read from the learner's own positioning states: nothing is stored per campaign."""
     bank = get_bank()
     target = domain.TargetProfile(tuple(campaign.competences), tuple(campaign.skills or ()))
-    states = {s.competence: s for s in positioning_store.list_for_user(user_id)}
+    from chalicelib.services import positioning
+
+    states = positioning.answers_by_competence(user_id)
     if campaign.type == domain.PROFILE_COLLECTION:
         return [domain.CompetenceProgress(c, states[c].status if c in states else "not_started", 0, 0, 0)
                 for c in campaign.competences]
@@ -270,9 +270,7 @@ def _progress(user_id: str, campaign: store.CampaignRecord) -> list[domain.Compe
         if state is None:
             parts.append(domain.competence_progress(code, "not_started", skills, set(), set()))
             continue
-        answers = [PositioningAnswer(a.item_id, AnswerStatus(a.status))
-                   for a in state.carried + state.answers]
-        elements = knowledge_elements(bank, code, answers)
+        elements = knowledge_elements(bank, code, list(state.answers))
         parts.append(domain.competence_progress(code, state.status, skills, skills_tested(elements),
                                                 {e.skill for e in elements if e.is_validated}))
     return parts

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 import uuid
 
+from chalicelib.domain.certification.session import Centre
 from chalicelib.domain.errors import NotFound
 from chalicelib.services.certification_inputs import CentreInput, CentreMemberInput
 from chalicelib.store import certification as store
@@ -11,10 +12,8 @@ from chalicelib.store import certification as store
 
 def create_centre(data: CentreInput) -> dict:
     centre_id = uuid.uuid4().hex[:16]
-    rec = store.CentreRecord(f"CENTRE#{centre_id}", "CENTRE", centre_id=centre_id, name=data.name,
-                             type=data.type.value, uai=(data.uai or "").upper() or None,
-                             created_at=int(time.time()))
-    store.put_new(rec)
+    rec = store.create_centre(Centre(centre_id, data.name, data.type.value, (data.uai or "").upper() or None,
+                                     int(time.time())))
     return centre_view(rec)
 
 
@@ -36,8 +35,7 @@ def add_member(centre_id: str, data: CentreMemberInput) -> dict:
     if accounts.get_user(data.user_id) is None:
         raise NotFound("Utilisateur introuvable.", code="user_not_found")
     accounts.add_membership(data.user_id, "centre", centre_id, data.role)
-    store.batch_put([store.CentreMemberRecord(f"CENTRE#{centre_id}", f"MEMBER#{data.user_id}",
-                                              user_id=data.user_id, role=data.role)])
+    store.add_centre_member(centre_id, data.user_id, data.role)
     return {"centre_id": centre_id, "user_id": data.user_id, "role": data.role}
 
 

@@ -11,15 +11,12 @@ from dataclasses import dataclass
 
 from chalicelib.bank.loader import get_bank
 from chalicelib.domain import codes
-from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.certificate import Certificate
-from chalicelib.domain.certification import CertificationAnswer, score_certification
+from chalicelib.domain.certification.course import INCIDENT_ENDINGS, CourseAnswer
+from chalicelib.domain.certification import score_certification, version_named
 from chalicelib.domain.errors import NotFound
-from chalicelib.services.certification_test import VERSION
 from chalicelib.store import certification as store
-from chalicelib.store.assessments import StoredAnswer
 
-INCIDENT_ENDINGS = {"technical_problem", "left_early", "accessibility"}
 
 
 @dataclass(frozen=True)
@@ -51,32 +48,26 @@ def issue_for_candidate(session: store.SessionRecord, centre: store.CentreRecord
     if course is None or course.status == "waiting" or report.get("present") is False:
         return "skipped"
     incidents = {i.get("category") for i in report.get("incidents", [])}
-    answers = [StoredAnswer.decode(a) for a in course.answers or []]
+    answers = store.answers_of(course)
     neutralised = set(course.neutralised or [])
+    version = version_named(course.certification_version)  # the course's own, never the current one
     result = score_certification(
-        get_bank(), [CertificationAnswer(a.item_id, AnswerStatus(a.status)) for a in answers],
-        version=VERSION, neutralised=neutralised,
+        get_bank(), [a.scored() for a in answers],
+        version=version, neutralised=neutralised,
         ended_by_incident=course.ended_by == "invigilator" and bool(incidents & INCIDENT_ENDINGS))
     for _ in range(5):
-        record = store.CertificateRecord(
-            f"CERT#{course.course_id}", "CERT", certificate_id=course.course_id,
-            user_id=course.user_id, session_id=session.session_id,
-            verification_code=codes.verification_code(), first_name=candidate.first_name,
-            last_name=candidate.last_name, birth_date=candidate.birth_date,
-            session_date=session.date, centre_name=centre.name if centre else "",
-            global_score=result.global_score or 0, level=result.level or 0,
-            level_label=result.level_label or "", competence_levels=dict(result.competence_levels),
-            certification_version=VERSION.version,
+        cert = Certificate(
+            certificate_id=course.course_id, verification_code=codes.verification_code(),
+            first_name=candidate.first_name, last_name=candidate.last_name,
+            birth_date=candidate.birth_date, session_date=session.date,
+            centre_name=centre.name if centre else "", global_score=result.global_score or 0,
+            level_label=result.level_label or "", level=result.level or 0,
+            competence_levels=dict(result.competence_levels), certification_version=version.version,
             issued_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            status=result.status, published=not session.has_fraud_report,
-            ine=candidate.ine, theta=result.theta, reason=result.reason,
-            gsi1pk=f"USER#{course.user_id}", gsi1sk=f"CERT#{session.date}#{course.course_id}")
-        if candidate.ine and centre is not None and centre.uai:
-            record.gsi2pk, record.gsi2sk = f"UAI#{centre.uai}", f"{candidate.ine}#{course.course_id}"
-        link = store.VerificationRecord(f"VERIFY#{record.verification_code}", "VERIFY",
-                                        certificate_id=course.course_id)
+            status=result.status, published=not session.has_fraud_report, user_id=course.user_id,
+            session_id=session.session_id, ine=candidate.ine, theta=result.theta, reason=result.reason)
         try:
-            store.put_all_new([record, link])
+            store.create_certificate(cert, uai=centre.uai if centre is not None else None)
             return "issued"
         except store.Conflicting:
             if store.certificate(course.course_id) is not None:
@@ -85,31 +76,8 @@ def issue_for_candidate(session: store.SessionRecord, centre: store.CentreRecord
     raise RuntimeError("could not draw a free verification code")
 
 
-def publish_session_certificates(session_id: str) -> int:
-    count = 0
-    for cert in _certificates_of_session(session_id):
-        if not cert.published:
-            store.update(cert, [store.CertificateRecord.published.set(True)])
-            count += 1
-    return count
-
-
-def _certificates_of_session(session_id: str) -> list[store.CertificateRecord]:
-    """By BatchGetItem, as the job reads them: one call per 100 candidates."""
-    ids = [cand.course_id for cand in store.candidates(session_id) if cand.course_id]
-    found = store.certificates(ids)
-    return [found[i] for i in ids if i in found]
-
-
 def to_domain(rec: store.CertificateRecord) -> Certificate:
-    return Certificate(
-        certificate_id=rec.certificate_id, verification_code=rec.verification_code,
-        first_name=rec.first_name, last_name=rec.last_name, birth_date=rec.birth_date,
-        session_date=rec.session_date, centre_name=rec.centre_name,
-        global_score=int(rec.global_score), level_label=rec.level_label, level=int(rec.level),
-        competence_levels={k: int(v) for k, v in store.plain(rec.competence_levels).items()},
-        certification_version=rec.certification_version, issued_at=rec.issued_at,
-        status=rec.status, published=bool(rec.published))
+    return store.to_certificate(rec)
 
 
 def verify(code: str) -> dict:
@@ -148,10 +116,7 @@ def report_book(uai: str) -> list[store.CertificateRecord]:
 def erase_holder_link(user_id: str) -> None:
     """RGPD deletion: the certificate stays verifiable (names kept on the record)
     but is no longer linked to an account."""
-    for rec in store.certificates_of_user(user_id):
-        store.update(rec, [store.CertificateRecord.user_id.remove(),
-                           store.CertificateRecord.gsi1pk.remove(),
-                           store.CertificateRecord.gsi1sk.remove()])
+    store.unlink_certificates_of_user(user_id)
 
 
 def export(user_id: str) -> dict:
@@ -161,16 +126,15 @@ def export(user_id: str) -> dict:
     certificates = my_certificates(user_id)["certificates"]
     published = {c["certificate_id"] for c in certificates if c["published"]}  # id = course id
     courses = [{"course_id": c.course_id, "session_id": c.session_id, "status": c.status,
-                "answers": [_exported_answer(StoredAnswer.decode(a), c.course_id in published)
-                            for a in c.answers or []]}
+                "answers": [_exported_answer(a, c.course_id in published) for a in store.answers_of(c)]}
                for c in store.courses_of_user(user_id)]
     return {"certificates": certificates, "certification_courses": courses}
 
 
-def _exported_answer(answer: StoredAnswer, show_verdict: bool) -> dict:
-    out = {"item_id": answer.item_id, "answered_at": answer.answered_at}
+def _exported_answer(answer: CourseAnswer, show_verdict: bool) -> dict:
+    out = {"item_id": answer.item_id, "answered_at": answer.at_ms}
     if show_verdict:
-        out["status"] = answer.status
+        out["status"] = answer.status.value
     return out
 
 
@@ -178,10 +142,7 @@ def erase(user_id: str) -> None:
     """Certificates stay verifiable (holder names stay on the certificate
     record, as issued) but lose the link to the account; courses are unlinked."""
     erase_holder_link(user_id)
-    for course in store.courses_of_user(user_id):
-        store.update(course, [store.CourseRecord.user_id.set("erased"),
-                              store.CourseRecord.gsi1pk.remove(), store.CourseRecord.gsi1sk.remove()])
-    store.forget_courses_of_user(user_id)
+    store.unlink_courses_of_user(user_id)
 
 
 def _register_personal_data() -> None:

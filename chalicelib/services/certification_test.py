@@ -11,7 +11,9 @@ import time
 from chalicelib.bank.loader import get_bank
 from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.candidate_view import candidate_view
-from chalicelib.domain.certification import DEFAULT_VERSION, CertificationAnswer, next_item
+from chalicelib.domain.certification import session as lifecycle
+from chalicelib.domain.certification import CURRENT, next_item, version_named
+from chalicelib.domain.certification.course import Course, CourseAnswer, CourseStatus, course_id_of
 from chalicelib.domain.codes import normalise_code
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.identity import identity_key, name_key
@@ -19,9 +21,7 @@ from chalicelib.domain.matching import check_answer
 from chalicelib.services import positioning, sessions
 from chalicelib.services.certification_inputs import AlertInput, JoinInput
 from chalicelib.store import certification as store
-from chalicelib.store.assessments import StoredAnswer
 
-VERSION = DEFAULT_VERSION
 # Invigilator actions write the course item, which the candidate's answers write
 # too (each write checks the item's version): on a conflict, read again and
 # decide again. A write retried by botocore after a lost answer shows up the
@@ -40,7 +40,7 @@ def join(user_id: str, data: JoinInput) -> dict:
     session = store.session_by_access_code(normalise_code(data.access_code))
     if session is None:
         raise NotFound("Code d'accès de session inconnu.", code="session_not_found")
-    if session.status not in sessions.OPEN_STATUSES:
+    if not lifecycle.is_open(session.status):
         raise Conflict("Cette session est finalisée : vous ne pouvez plus la rejoindre.",
                        code="session_finalised")
     match = [c for c in store.candidates_with_identity(
@@ -53,24 +53,19 @@ def join(user_id: str, data: JoinInput) -> dict:
     if candidate.user_id and candidate.user_id != user_id:
         raise Conflict("Ce candidat a déjà rejoint la session avec un autre compte.",
                        code="candidate_already_joined")
-    course_id = f"{session.session_id}-{candidate.candidate_id}"
+    course_id = course_id_of(session.session_id, candidate.candidate_id)
     existing = store.course(course_id)
     if existing is not None:
         return _rejoin(existing, candidate, user_id)
-    profile = positioning.profile(user_id)
-    if not profile["certifiable"]:
-        raise Forbidden(
-            "Votre profil n'est pas encore certifiable : il faut au moins 5 compétences de niveau 1 "
-            f"ou plus (vous en avez {profile['competences_at_level_1_or_more']}). "
-            "Continuez à vous positionner avant la certification.", code="not_certifiable")
-    course = store.CourseRecord(
-        f"COURSE#{course_id}", "COURSE", course_id=course_id, session_id=session.session_id,
-        candidate_id=candidate.candidate_id, user_id=user_id, status="waiting", authorised=False,
-        extra_time_percent=int(candidate.extra_time_percent or 0),
-        accessible_only=bool(candidate.accessibility), certification_version=VERSION.version,
-        gsi1pk=f"USER#{user_id}", gsi1sk=f"COURSE#{course_id}")
+    eligible = positioning.certification_eligibility(user_id)
+    if not eligible.certifiable:
+        raise Forbidden(eligible.refusal(), code="not_certifiable")
     try:
-        store.create_course(course)
+        course = store.new_course(Course(
+            course_id=course_id, session_id=session.session_id, candidate_id=candidate.candidate_id,
+            user_id=user_id, certification_version=CURRENT.version, status=CourseStatus.WAITING,
+            authorised=False, extra_time_percent=int(candidate.extra_time_percent or 0),
+            accessible_only=bool(candidate.accessibility)))
     except store.Conflicting:  # a racing join, or our own put retried after a lost answer
         return _rejoin(store.course(course_id), candidate, user_id)
     _link_candidate(candidate, user_id, course_id)
@@ -83,10 +78,7 @@ def _link_candidate(candidate: store.CandidateRecord, user_id: str, course_id: s
     if candidate.user_id == user_id and candidate.course_id == course_id:
         return
     try:
-        store.update(candidate, [store.CandidateRecord.user_id.set(user_id),
-                                 store.CandidateRecord.course_id.set(course_id)],
-                     condition=store.CandidateRecord.user_id.does_not_exist()
-                     | (store.CandidateRecord.user_id == user_id))
+        store.link_candidate(candidate, user_id, course_id)
     except store.Conflicting:
         raise Conflict("Ce candidat a déjà rejoint la session avec un autre compte.",
                        code="candidate_already_joined")
@@ -125,7 +117,7 @@ def my_courses(user_id: str) -> dict:
 def answer(user_id: str, course_id: str, item_id: str, payload: dict, focused_out: bool = False) -> dict:
     for _ in range(3):
         course = _own_course(user_id, course_id)
-        answers = [StoredAnswer.decode(a) for a in course.answers or []]
+        answers = store.answers_of(course)
         if any(a.item_id == item_id for a in answers):
             return _recorded(course, item_id)  # a retry: same answer, counted once
         if course.status != "started":
@@ -141,9 +133,9 @@ def answer(user_id: str, course_id: str, item_id: str, payload: dict, focused_ou
         status = check_answer(bank.items[item_id], payload, elapsed_seconds=elapsed,
                               focused_out=focused_out,
                               extra_time_percent=int(course.extra_time_percent or 0))
-        stored = StoredAnswer(item_id, status.value, now)
-        following = _next(course, answers + [stored])
-        actions = [store.CourseRecord.answers.set(store.CourseRecord.answers.append([stored.encode()]))]
+        given = CourseAnswer(item_id, status, now)
+        following = _next(course, answers + [given])
+        actions = [store.append_answer_action(given)]
         actions += _serve_actions(following, now, completed_by="completed")
         try:
             store.update(course, actions, condition=store.CourseRecord.current_item_id == item_id)
@@ -190,7 +182,7 @@ def _invigilated_session(session_id: str) -> store.SessionRecord:
     """Invigilation acts only on an open session: once finalised, the
     centre's report and the courses are what the job scores."""
     session = sessions.require_session(None, session_id)
-    if session.status not in sessions.OPEN_STATUSES:
+    if not lifecycle.is_open(session.status):
         raise Conflict("Cette session est finalisée : la surveillance est terminée.",
                        code="session_finalised")
     return session
@@ -252,7 +244,7 @@ def alert(session_id: str, candidate_id: str, data: AlertInput) -> dict:
 
 
 def _alert(course: store.CourseRecord, data: AlertInput) -> dict:
-    answered = {StoredAnswer.decode(a).item_id for a in course.answers or []}
+    answered = {a.item_id for a in store.answers_of(course)}
     if data.item_id != course.current_item_id and data.item_id not in answered:
         raise NotFound("Cette épreuve n'a pas été proposée à ce candidat.", code="item_not_served")
     if data.item_id in (course.neutralised or []):
@@ -262,12 +254,11 @@ def _alert(course: store.CourseRecord, data: AlertInput) -> dict:
                store.CourseRecord.alerts.set(store.CourseRecord.alerts.append(
                    [{"item_id": data.item_id, "reason": data.reason, "at": now}]))]
     if data.item_id == course.current_item_id and course.status == "started":
-        answers = [StoredAnswer.decode(a) for a in course.answers or []]
+        answers = store.answers_of(course)
         # the alerted item counts as served (never again) but not in the estimate
-        served = answers + [StoredAnswer(data.item_id, AnswerStatus.ABAND.value, now)]
+        served = answers + [CourseAnswer(data.item_id, AnswerStatus.ABAND, now)]
         following = _next(course, served, extra_neutralised=[data.item_id])
-        actions.append(store.CourseRecord.answers.set(
-            store.CourseRecord.answers.append([served[-1].encode()])))
+        actions.append(store.append_answer_action(served[-1]))
         actions += _serve_actions(following, now, "completed")
     store.update(course, actions)
     return course_view(store.course(course.course_id), with_item=False)
@@ -292,10 +283,11 @@ def _course_of(session_id: str, candidate_id: str) -> store.CourseRecord:
     return course
 
 
-def _next(course: store.CourseRecord, answers: list[StoredAnswer], extra_neutralised=()):
-    domain = [CertificationAnswer(a.item_id, AnswerStatus(a.status)) for a in answers]
+def _next(course: store.CourseRecord, answers: list[CourseAnswer], extra_neutralised=()):
+    domain = [a.scored() for a in answers]
     return next_item(get_bank(), domain, seed=course.course_id,
-                     accessible_only=bool(course.accessible_only), config=VERSION,
+                     accessible_only=bool(course.accessible_only),
+                     config=version_named(course.certification_version),
                      neutralised=list(course.neutralised or []) + list(extra_neutralised))
 
 
@@ -323,7 +315,7 @@ def _live_state(course: store.CourseRecord | None) -> str:
 def course_view(course: store.CourseRecord, with_item: bool = True) -> dict:
     view = {"course_id": course.course_id, "session_id": course.session_id,
             "status": course.status, "authorised": bool(course.authorised),
-            "answered": len(course.answers or []), "max_items": VERSION.max_items,
+            "answered": len(course.answers or []), "max_items": version_named(course.certification_version).max_items,
             "ended_by": course.ended_by, "item": None}
     if with_item and course.status == "started" and course.authorised and course.current_item_id:
         item = get_bank().items[course.current_item_id]

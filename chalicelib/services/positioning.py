@@ -14,16 +14,17 @@ from chalicelib.bank.loader import get_bank
 from chalicelib.config import settings
 from chalicelib.domain import attempts
 from chalicelib.domain.answers import AnswerStatus
+from chalicelib.domain.certification.eligibility import Eligibility, eligibility
 from chalicelib.domain.candidate_view import candidate_view
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.framework import COMPETENCE_BY_CODE, COMPETENCES, MAX_TOTAL_PIX
 from chalicelib.domain.knowledge import PositioningAnswer, competence_profile, knowledge_elements
 from chalicelib.domain.matching import check_answer, correction
 from chalicelib.domain.positioning import next_item
+from chalicelib.services import certification_queries
 from chalicelib.store import assessments as store
 from chalicelib.store.assessments import ConcurrentUpdate, PositioningState, StoredAnswer
 
-CERTIFIABLE_COMPETENCES = 5
 MAX_RETRIES_ON_RACE = 3
 
 
@@ -146,11 +147,30 @@ def profile(user_id: str) -> dict:
         competences.append({"code": comp.code, "area": comp.area_code, "title": comp.title,
                             "status": state.status, "pix": prof.pix, "level": prof.level,
                             "pix_to_next_level": prof.pix_to_next_level})
-    at_level = sum(1 for c in competences if c["level"] >= 1)
+    eligible = eligibility(c["level"] for c in competences)
     return {"competences": competences, "total_pix": sum(c["pix"] for c in competences),
             "max_pix": MAX_TOTAL_PIX, "max_reachable_level": max_level,
-            "certifiable": at_level >= CERTIFIABLE_COMPETENCES,
-            "competences_at_level_1_or_more": at_level}
+            "certifiable": eligible.certifiable,
+            "competences_at_level_1_or_more": eligible.competences_at_min_level}
+
+
+@dataclass(frozen=True)
+class CompetenceAnswers:
+    """A competence's positioning as other contexts may read it: its status
+    and its answers in domain form (never the stored format)."""
+    status: str
+    answers: tuple[PositioningAnswer, ...]
+
+
+def answers_by_competence(user_id: str) -> dict[str, CompetenceAnswers]:
+    """What campaigns ask positioning (they never read its store)."""
+    return {s.competence: CompetenceAnswers(s.status, tuple(_domain_answers(s)))
+            for s in store.list_for_user(user_id)}
+
+
+def certification_eligibility(user_id: str) -> Eligibility:
+    """What certification asks positioning at join (its only question)."""
+    return eligibility(c["level"] for c in profile(user_id)["competences"])
 
 
 def erase(user_id: str) -> None:
@@ -210,9 +230,7 @@ def _no_correction_during_certification(user_id: str) -> None:
     tab would otherwise show the solution of an item the test is serving, if
     the candidate met it while positioning. (One query on the certification
     table's user index, the cost of closing that door.)"""
-    from chalicelib.store import certification as certification_store
-
-    if any(c.status in ("waiting", "started") for c in certification_store.courses_of_user(user_id)):
+    if certification_queries.test_in_progress(user_id):
         raise Forbidden("Vous passez une certification : le positionnement et ses corrections "
                         "reprendront à la fin de votre test.", code="certification_in_progress")
 

@@ -1,7 +1,7 @@
 """Sessions of a centre: planning, enrolment, finalisation, publication.
 
-Status: created -> in_progress -> finalised -> processed -> published; every
-transition is recorded with who and when. Finalised sessions are what the
+The lifecycle (statuses, who moves them, what is recorded) is
+`domain/certification/session.py`; this module asks it for each move. Finalised sessions are what the
 scheduled job picks up (sparse GSI), so the job never scans the table.
 """
 from __future__ import annotations
@@ -15,6 +15,8 @@ from argon2.exceptions import VerificationError
 from pydantic import ValidationError
 
 from chalicelib.domain import codes
+from chalicelib.domain.certification import session as lifecycle
+from chalicelib.domain.certification.session import Actor, Candidate, Session, SessionStatus
 from chalicelib.domain.csv_rows import RowError, french_date, header_key, read_rows
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from chalicelib.domain.identity import identity_key
@@ -23,7 +25,6 @@ from chalicelib.services.certification_inputs import (CandidateInput, Finalisati
                                                       IncidentCategory, SessionInput)
 from chalicelib.store import certification as store
 
-OPEN_STATUSES = ("created", "in_progress")
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 SESSION_COLUMNS = {header_key(k): v for k, v in {
@@ -49,10 +50,6 @@ def _now() -> int:
     return int(time.time())
 
 
-def _transition(status: str, by: str) -> dict:
-    return {"status": status, "by": by, "at": _now()}
-
-
 def require_session(centre_id: str | None, session_id: str) -> store.SessionRecord:
     rec = store.session(session_id)
     if rec is None or (centre_id is not None and rec.centre_id != centre_id):
@@ -70,16 +67,14 @@ def _create(centre_id: str, data: SessionInput, by: str) -> dict:
     password = codes.invigilator_password()
     for _ in range(10):
         code = codes.session_access_code()
-        rec = store.SessionRecord(
-            f"SESSION#{session_id}", "SESSION", session_id=session_id, centre_id=centre_id,
-            date=data.date.isoformat(), time=data.time.strftime("%H:%M"), address=data.address,
-            room=data.room, examiner=data.examiner, description=data.description,
-            access_code=code, invigilator_password_hash=_HASHER.hash(password),
-            status="created", transitions=[_transition("created", by)],
-            gsi1pk=f"CENTRE#{centre_id}", gsi1sk=f"SESSION#{data.date.isoformat()}#{session_id}")
-        link = store.AccessCodeRecord(f"ACCESS#{code}", "ACCESS", session_id=session_id)
+        planned = Session(
+            session_id=session_id, centre_id=centre_id, date=data.date.isoformat(),
+            time=data.time.strftime("%H:%M"), address=data.address, room=data.room,
+            examiner=data.examiner, description=data.description, access_code=code,
+            invigilator_password_hash=_HASHER.hash(password), status=SessionStatus.CREATED,
+            transitions=(lifecycle.first_step(by, _now()),))
         try:
-            store.put_all_new([rec, link])
+            rec = store.create_session(planned)
         except store.Conflicting:
             landed = store.session(session_id)
             if landed is None or landed.access_code != code:
@@ -163,8 +158,7 @@ def list_candidates(centre_id: str, session_id: str) -> dict:
 
 def finalise(centre_id: str, session_id: str, data: FinalisationInput, by: str) -> dict:
     session = require_session(centre_id, session_id)
-    if session.status not in OPEN_STATUSES:
-        raise Conflict("La session est déjà finalisée.", code="session_already_finalised")
+    step = lifecycle.move(session.status, SessionStatus.FINALISED, Actor.CENTRE, by, _now())
     candidates = {c.candidate_id: c for c in store.candidates(session_id)}
     unknown = [r.candidate_id for r in data.candidates if r.candidate_id not in candidates]
     if unknown:
@@ -178,20 +172,14 @@ def finalise(centre_id: str, session_id: str, data: FinalisationInput, by: str) 
                        details={"course_ids": running})
     reports = {r.candidate_id: r for r in data.candidates}
     finalisation = {
-        "comment": data.comment, "finalised_by": by, "finalised_at": _now(),
+        "comment": data.comment, "finalised_by": by, "finalised_at": step.at,
         "candidates": {cid: {"present": r.present,
                              "incidents": [{"category": i.category.value, "description": i.description}
                                            for i in r.incidents]}
                        for cid, r in reports.items()},
     }
     fraud = any(i.category is IncidentCategory.FRAUD_SUSPICION for r in data.candidates for i in r.incidents)
-    moved = store.record_transition(
-        session, [_transition("finalised", by)], expected=store.SessionRecord.status.is_in(*OPEN_STATUSES),
-        also=(store.SessionRecord.finalisation.set(finalisation),
-              store.SessionRecord.has_fraud_report.set(fraud),
-              store.SessionRecord.gsi2pk.set("STATUS#finalised"),
-              store.SessionRecord.gsi2sk.set(f"{_now():012d}#{session_id}")))
-    if not moved:
+    if not store.finalise_session(session, step, finalisation, fraud):
         landed = store.plain(require_session(centre_id, session_id).finalisation)
         if (landed.get("finalised_by"), landed.get("finalised_at")) != (by, finalisation["finalised_at"]):
             raise Conflict("La session a changé entre-temps ; rechargez-la.", code="concurrent_update")
@@ -203,15 +191,11 @@ def finalise(centre_id: str, session_id: str, data: FinalisationInput, by: str) 
 def publish(session_id: str, by: str) -> dict:
     """A platform admin publishes a session held for review (fraud reports)."""
     session = require_session(None, session_id)
-    if session.status != "processed":
-        raise Conflict("Seule une session traitée peut être publiée.", code="session_not_processed")
-    from chalicelib.services import certificates
-
-    certificates.publish_session_certificates(session_id)
-    if not store.record_transition(session, [_transition("published", by)],
-                                   expected=store.SessionRecord.status == "processed"):
+    step = lifecycle.move(session.status, SessionStatus.PUBLISHED, Actor.ADMIN, by, _now())
+    store.publish_certificates_of_session(session_id)
+    if not store.move_session(session, step):
         # published meanwhile (a double click, a retried write)
-        if require_session(None, session_id).status != "published":
+        if require_session(None, session_id).status != SessionStatus.PUBLISHED.value:
             raise Conflict("La session a changé entre-temps ; rechargez-la.", code="concurrent_update")
     return session_view(require_session(None, session_id))
 
@@ -227,17 +211,17 @@ def verify_invigilator(session_id: str, password: str) -> store.SessionRecord:
         _HASHER.verify(session.invigilator_password_hash, codes.normalise_code(password))
     except VerificationError:
         raise refused
-    if session.status not in OPEN_STATUSES:
+    if not lifecycle.is_open(session.status):
         raise Conflict("Cette session est finalisée.", code="session_finalised")
     return session
 
 
 def mark_in_progress(session: store.SessionRecord, by: str) -> None:
-    if session.status != "created":
+    if not lifecycle.may_move(session.status, SessionStatus.IN_PROGRESS, Actor.INVIGILATOR):
         return
     # False when another invigilator action did it first: nothing left to do
-    store.record_transition(session, [_transition("in_progress", by)],
-                            expected=store.SessionRecord.status == "created")
+    store.move_session(session, lifecycle.move(session.status, SessionStatus.IN_PROGRESS,
+                                               Actor.INVIGILATOR, by, _now()))
 
 
 # --- views and internals ---------------------------------------------------------------
@@ -263,22 +247,19 @@ def candidate_view(rec: store.CandidateRecord) -> dict:
 
 def _open_session(centre_id: str, session_id: str) -> store.SessionRecord:
     session = require_session(centre_id, session_id)
-    if session.status not in OPEN_STATUSES:
+    if not lifecycle.is_open(session.status):
         raise Conflict("La session est finalisée : plus d'inscription possible.",
                        code="session_finalised")
     return session
 
 
 def _candidate_record(session_id: str, data: CandidateInput) -> store.CandidateRecord:
-    candidate_id = uuid.uuid4().hex[:12]
-    return store.CandidateRecord(
-        f"SESSION#{session_id}", f"CAND#{candidate_id}", candidate_id=candidate_id,
-        session_id=session_id, first_name=data.first_name, last_name=data.last_name,
-        birth_date=data.birth_date.isoformat(), birth_place=data.birth_place, sex=data.sex,
-        email=data.email, external_id=data.external_id,
-        extra_time_percent=data.extra_time_percent, accessibility=data.accessibility, ine=data.ine,
-        gsi1pk=f"SESSION#{session_id}#ID#{identity_key(data.last_name, data.birth_date.isoformat())}",
-        gsi1sk=f"CAND#{candidate_id}")
+    candidate = Candidate(
+        candidate_id=uuid.uuid4().hex[:12], session_id=session_id, first_name=data.first_name,
+        last_name=data.last_name, birth_date=data.birth_date.isoformat(), birth_place=data.birth_place,
+        sex=data.sex, email=data.email, external_id=data.external_id,
+        extra_time_percent=data.extra_time_percent, accessibility=data.accessibility, ine=data.ine)
+    return store.candidate_record(candidate, identity_key(data.last_name, data.birth_date.isoformat()))
 
 
 def _row_errors(line: int, err: ValidationError) -> list[RowError]:
@@ -304,6 +285,6 @@ def _french(detail: dict) -> str:
 def _release_access_code(code: str) -> None:
     """Once finalised, the session's code may be drawn again for a new session."""
     try:
-        store.AccessCodeRecord(f"ACCESS#{code}", "ACCESS").delete()
+        store.release_access_code(code)
     except Exception:  # noqa: BLE001 - a stale link only blocks that code, never a user
         pass

@@ -19,9 +19,19 @@ from __future__ import annotations
 
 from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
                                  UnicodeAttribute, VersionAttribute)
+from chalicelib.domain.answers import AnswerStatus
+from chalicelib.domain.certificate import Certificate
+from chalicelib.domain.certification.course import Course, CourseAnswer
+from chalicelib.domain.certification.session import Candidate, Centre, Session
+from chalicelib.domain.certification import session as lifecycle
+from chalicelib.domain.certification.session import Step
+from chalicelib.store.assessments import StoredAnswer
 from chalicelib.store.tables import CertificationTable
 from chalicelib.store.writes import (Conflicting, conditional_failed, get_or_none, put_all_new,  # noqa: F401
                                      put_new, update)
+
+
+FINALISED_QUEUE = "STATUS#finalised"  # gsi2 partition of the sessions waiting for the job
 
 
 class CentreRecord(CertificationTable):
@@ -142,18 +152,119 @@ def plain(value) -> dict:
     return value.as_dict() if hasattr(value, "as_dict") else dict(value)
 
 
-def record_transition(session: SessionRecord, steps: list[dict], *, expected, also: tuple = ()) -> bool:
+def _record_steps(session: SessionRecord, steps: list[Step], also: tuple = ()) -> bool:
     """Move a session along its lifecycle: status := the last step's, the steps
-    appended to its history, with `also`'s actions, all only if `expected`
-    (a condition on the stored status) holds. False when it did not (another
-    writer moved the session first, or this very update was retried)."""
+    appended to its history, with `also`'s actions, all only if the stored
+    status is still one the first step may start from (`session.sources`).
+    False when it is not (another writer moved the session first, or this
+    very update was retried)."""
+    expected = SessionRecord.status.is_in(*(s.value for s in lifecycle.sources(steps[0].status)))
     try:
-        update(session, [SessionRecord.status.set(steps[-1]["status"]),
-                         SessionRecord.transitions.set(SessionRecord.transitions.append(steps)), *also],
+        update(session, [SessionRecord.status.set(steps[-1].status.value),
+                         SessionRecord.transitions.set(SessionRecord.transitions.append(
+                             [step.as_dict() for step in steps])), *also],
                condition=expected)
         return True
     except Conflicting:
         return False
+
+
+def move_session(session: SessionRecord, step: Step) -> bool:
+    """A plain transition (in progress, published by an admin)."""
+    return _record_steps(session, [step])
+
+
+def finalise_session(session: SessionRecord, step: Step, finalisation: dict, fraud: bool) -> bool:
+    """Finalised, with the centre's report, and listed for the job (sparse gsi2)."""
+    return _record_steps(session, [step], also=(
+        SessionRecord.finalisation.set(finalisation), SessionRecord.has_fraud_report.set(fraud),
+        SessionRecord.gsi2pk.set(FINALISED_QUEUE), SessionRecord.gsi2sk.set(f"{step.at:012d}#{session.session_id}")))
+
+
+def close_session(session: SessionRecord, steps: list[Step]) -> bool:
+    """The job's close (processed, maybe published), leaving the job's queue."""
+    return _record_steps(session, steps, also=(SessionRecord.gsi2pk.remove(), SessionRecord.gsi2sk.remove()))
+
+
+def create_centre(centre: Centre) -> CentreRecord:
+    rec = CentreRecord(f"CENTRE#{centre.centre_id}", "CENTRE", centre_id=centre.centre_id, name=centre.name,
+                       type=centre.type, uai=centre.uai, created_at=centre.created_at)
+    put_new(rec)
+    return rec
+
+
+def add_centre_member(centre_id: str, user_id: str, role: str) -> None:
+    """Idempotent: adding a member again overwrites the same item."""
+    batch_put([CentreMemberRecord(f"CENTRE#{centre_id}", f"MEMBER#{user_id}", user_id=user_id, role=role)])
+
+
+def create_session(session: Session) -> SessionRecord:
+    """The session and its access code in one transaction; raises Conflicting
+    when the code is taken by another open session (or this very write was
+    retried: the caller tells by reading the session back)."""
+    rec = SessionRecord(
+        f"SESSION#{session.session_id}", "SESSION", session_id=session.session_id,
+        centre_id=session.centre_id, date=session.date, time=session.time, address=session.address,
+        room=session.room, examiner=session.examiner, description=session.description,
+        access_code=session.access_code, invigilator_password_hash=session.invigilator_password_hash,
+        status=session.status.value, transitions=[step.as_dict() for step in session.transitions],
+        gsi1pk=f"CENTRE#{session.centre_id}", gsi1sk=f"SESSION#{session.date}#{session.session_id}")
+    put_all_new([rec, AccessCodeRecord(f"ACCESS#{session.access_code}", "ACCESS",
+                                       session_id=session.session_id)])
+    return rec
+
+
+def release_access_code(code: str) -> None:
+    """Once finalised, the session's code may be drawn again for a new session."""
+    AccessCodeRecord(f"ACCESS#{code}", "ACCESS").delete()
+
+
+def candidate_record(candidate: Candidate, identity: str) -> CandidateRecord:
+    """A new enrolment's item (written by `put_new` or `batch_put`), indexed
+    by `identity` (last name + birth date) for the join lookup."""
+    return CandidateRecord(
+        f"SESSION#{candidate.session_id}", f"CAND#{candidate.candidate_id}",
+        candidate_id=candidate.candidate_id, session_id=candidate.session_id,
+        first_name=candidate.first_name, last_name=candidate.last_name, birth_date=candidate.birth_date,
+        birth_place=candidate.birth_place, sex=candidate.sex, email=candidate.email,
+        external_id=candidate.external_id, extra_time_percent=candidate.extra_time_percent,
+        accessibility=candidate.accessibility, ine=candidate.ine,
+        gsi1pk=_identity_key(candidate.session_id, identity), gsi1sk=f"CAND#{candidate.candidate_id}")
+
+
+def _identity_key(session_id: str, identity: str) -> str:
+    return f"SESSION#{session_id}#ID#{identity}"
+
+
+def link_candidate(candidate: CandidateRecord, user_id: str, course_id: str) -> None:
+    """The enrolment joined by `user_id`; raises Conflicting when another
+    account joined it first."""
+    update(candidate, [CandidateRecord.user_id.set(user_id), CandidateRecord.course_id.set(course_id)],
+           condition=CandidateRecord.user_id.does_not_exist() | (CandidateRecord.user_id == user_id))
+
+
+def new_course(course: Course) -> CourseRecord:
+    """Create a waiting course (raises Conflicting if it exists), see `create_course`."""
+    rec = CourseRecord(
+        f"COURSE#{course.course_id}", "COURSE", course_id=course.course_id, session_id=course.session_id,
+        candidate_id=course.candidate_id, user_id=course.user_id, status=course.status.value,
+        authorised=course.authorised, extra_time_percent=course.extra_time_percent,
+        accessible_only=course.accessible_only, certification_version=course.certification_version)
+    create_course(rec)
+    return rec
+
+
+def answers_of(course: CourseRecord) -> list[CourseAnswer]:
+    """A course's answers in domain form: the stored string format (shared
+    with positioning's items, see store/assessments.py) stays in the store."""
+    return [CourseAnswer(a.item_id, AnswerStatus(a.status), a.answered_at)
+            for a in (StoredAnswer.decode(raw) for raw in course.answers or [])]
+
+
+def append_answer_action(answer: CourseAnswer):
+    """The update action adding `answer` to a course (one string per answer)."""
+    return CourseRecord.answers.set(CourseRecord.answers.append(
+        [StoredAnswer(answer.item_id, answer.status.value, answer.at_ms).encode()]))
 
 
 def batch_put(records: list) -> None:
@@ -193,7 +304,7 @@ def candidates(session_id: str) -> list[CandidateRecord]:
 def candidates_with_identity(session_id: str, identity: str) -> list[CandidateRecord]:
     """Join lookup without reading the whole session (gsi1: last name + birth date).
     The GSI is eventually consistent: enrolment happens long before joining."""
-    return list(CandidateRecord.gsi1.query(f"SESSION#{session_id}#ID#{identity}"))
+    return list(CandidateRecord.gsi1.query(_identity_key(session_id, identity)))
 
 
 def candidate(session_id: str, candidate_id: str) -> CandidateRecord | None:
@@ -248,6 +359,68 @@ def certificates(certificate_ids: list[str]) -> dict[str, CertificateRecord]:
             if keys else {})
 
 
+def publish_certificates_of_session(session_id: str) -> int:
+    """Make a held session's certificates public. Read by BatchGetItem, as
+    the job reads them: one call per 100 candidates."""
+    ids = [cand.course_id for cand in candidates(session_id) if cand.course_id]
+    found = certificates(ids)
+    count = 0
+    for cert in (found[i] for i in ids if i in found):
+        if not cert.published:
+            update(cert, [CertificateRecord.published.set(True)])
+            count += 1
+    return count
+
+
+def create_certificate(cert: Certificate, *, uai: str | None) -> None:
+    """The certificate and its verification code in one transaction, both
+    conditional on not existing (raises Conflicting): a certificate is issued
+    once, and a code is never shared. Listed for its holder (gsi1) and, with
+    an INE and a school centre, for the school's report book (gsi2)."""
+    record = CertificateRecord(
+        f"CERT#{cert.certificate_id}", "CERT", certificate_id=cert.certificate_id, user_id=cert.user_id,
+        session_id=cert.session_id, verification_code=cert.verification_code,
+        first_name=cert.first_name, last_name=cert.last_name, birth_date=cert.birth_date,
+        session_date=cert.session_date, centre_name=cert.centre_name, global_score=cert.global_score,
+        level=cert.level, level_label=cert.level_label, competence_levels=dict(cert.competence_levels),
+        certification_version=cert.certification_version, issued_at=cert.issued_at,
+        status=cert.status, published=cert.published, ine=cert.ine, theta=cert.theta, reason=cert.reason,
+        gsi1pk=f"USER#{cert.user_id}", gsi1sk=f"CERT#{cert.session_date}#{cert.certificate_id}")
+    if cert.ine and uai:
+        record.gsi2pk, record.gsi2sk = f"UAI#{uai}", f"{cert.ine}#{cert.certificate_id}"
+    link = VerificationRecord(f"VERIFY#{cert.verification_code}", "VERIFY", certificate_id=cert.certificate_id)
+    put_all_new([record, link])
+
+
+def to_certificate(rec: CertificateRecord) -> Certificate:
+    return Certificate(
+        certificate_id=rec.certificate_id, verification_code=rec.verification_code,
+        first_name=rec.first_name, last_name=rec.last_name, birth_date=rec.birth_date,
+        session_date=rec.session_date, centre_name=rec.centre_name,
+        global_score=int(rec.global_score), level_label=rec.level_label, level=int(rec.level),
+        competence_levels={k: int(v) for k, v in plain(rec.competence_levels).items()},
+        certification_version=rec.certification_version, issued_at=rec.issued_at,
+        status=rec.status, published=bool(rec.published), user_id=rec.user_id,
+        session_id=rec.session_id, ine=rec.ine,
+        theta=float(rec.theta) if rec.theta is not None else None, reason=rec.reason)
+
+
+def unlink_certificates_of_user(user_id: str) -> None:
+    """RGPD: the user's certificates stay (verifiable) but leave the user's index."""
+    for rec in certificates_of_user(user_id):
+        update(rec, [CertificateRecord.user_id.remove(), CertificateRecord.gsi1pk.remove(),
+                     CertificateRecord.gsi1sk.remove()])
+
+
+def unlink_courses_of_user(user_id: str) -> None:
+    """RGPD: the user's courses stay (the certificates rest on them) but are
+    no longer theirs, and their index entries go."""
+    for course in courses_of_user(user_id):
+        update(course, [CourseRecord.user_id.set("erased"), CourseRecord.gsi1pk.remove(),
+                        CourseRecord.gsi1sk.remove()])
+    forget_courses_of_user(user_id)
+
+
 def certificates_of_user(user_id: str) -> list[CertificateRecord]:
     return list(CertificateRecord.gsi1.query(f"USER#{user_id}",
                                              CertificateRecord.gsi1sk.startswith("CERT#")))
@@ -280,4 +453,4 @@ def courses_answered_since(since_ms: int):
 
 
 def finalised_sessions(limit: int = 25) -> list[SessionRecord]:
-    return list(SessionRecord.gsi2.query("STATUS#finalised", limit=limit))
+    return list(SessionRecord.gsi2.query(FINALISED_QUEUE, limit=limit))

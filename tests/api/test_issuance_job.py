@@ -1,8 +1,10 @@
 """The scheduled job: exactly one certificate per candidate, whatever happens."""
 from __future__ import annotations
 
+import dataclasses
 import time
 
+from chalicelib.domain.certification import CURRENT, versions
 from chalicelib.jobs import issue_certificates
 from chalicelib.store import certification as store
 from tests.api import cert_flow as flow
@@ -162,3 +164,19 @@ def test_wrong_verification_codes_are_404(client):
         response = call(client, "GET", f"/certificates/{code}")
         assert response.status_code == 404
         assert js(response)["error"]["code"] == "certificate_not_found"
+
+
+def test_each_course_is_scored_with_the_version_it_recorded(client, monkeypatch):
+    """A course taken under an older version keeps it: issuance must not
+    score it with the current one (here the old version caps at level 1, so
+    the candidate who answered everything right shows which one was used)."""
+    monkeypatch.setattr(versions, "REGISTRY", dict(versions.REGISTRY))
+    old = versions.register(dataclasses.replace(CURRENT, version="test-capped-at-1", max_open_level=1))
+    _, _, sid = finalised_session(client, candidates=1)  # candidate 0 answers everything right
+    [course] = store.courses([c.course_id for c in store.candidates(sid)]).values()
+    assert course.certification_version == CURRENT.version  # recorded at join
+    store.update(course, [store.CourseRecord.certification_version.set(old.version)])
+    issue_certificates.run()
+    [cert] = certificates_of(sid)
+    assert cert.certification_version == old.version
+    assert cert.status == "validated" and int(cert.level) <= 1 and int(cert.global_score) < 128

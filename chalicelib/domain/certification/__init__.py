@@ -4,6 +4,9 @@
 - `selection`: `CertificationVersion` and `next_item` (exposure control,
   one item per tube, competence and area rotation, early stop).
 - `scoring`: `score_certification`, score out of 1024, labels, levels.
+- `versions`: the registry of versions; a course is always served and
+  scored with the version it recorded (`version_named`), new ones take
+  `CURRENT`.
 Pure standard library.
 """
 from .answers import CertificationAnswer
@@ -27,11 +30,12 @@ from .selection import (
     is_finished,
     next_item,
 )
+from .versions import CURRENT, REGISTRY, UnknownVersion, register, version_named
 
 __all__ = [
     "AbilityEstimate", "CertificationAnswer", "CertificationResult", "CertificationVersion",
     "DEFAULT_VERSION", "LEVEL_LABELS", "PIX_SCALE", "PIX_VERSION", "Prior", "Response",
     "eap", "estimate", "information", "is_finished", "level_from_score", "level_from_theta",
     "level_label", "next_item", "pix_eap", "probability", "score_cap", "score_certification",
-    "score_from_theta",
+    "score_from_theta", "CURRENT", "REGISTRY", "UnknownVersion", "register", "version_named",
 ]
