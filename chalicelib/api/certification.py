@@ -111,12 +111,7 @@ def finalise(ctx, centre_id, session_id, body):
 @endpoint(bp, "/invigilation/token", method="POST", access=access.PUBLIC, body=InvigilatorSignIn,
           tags=("invigilation",), summary="Connexion du surveillant (numéro de session + mot de passe)")
 def invigilator_sign_in(ctx, body):
-    from chalicelib.services import throttle
-
-    throttle.hit(f"invigilator:{body.session_id}", limit=20, window_seconds=300)
-    if ctx.source_ip:
-        throttle.hit(f"invigilator-ip:{ctx.source_ip}", limit=60, window_seconds=300)
-    session = sessions.verify_invigilator(body.session_id, body.password)
+    session = sessions.verify_invigilator(body.session_id, body.password, ctx.source_ip)
     return {"access_token": tokens.invigilator_token(session.session_id, session.centre_id),
             "token_type": "Bearer", "expires_in": tokens.INVIGILATOR_TTL,
             "session_id": session.session_id}
@@ -152,7 +147,7 @@ def raise_alert(ctx, session_id, candidate_id, body):
 @endpoint(bp, "/certification/join", method="POST", access=access.USER, body=JoinInput,
           tags=("certification",), summary="Rejoindre une session (code d'accès, nom, date de naissance)")
 def join(ctx, body):
-    return certification_test.join(ctx.user_id, body)
+    return certification_test.join(ctx.user_id, body, ctx.source_ip)
 
 
 @endpoint(bp, "/me/certification-courses", access=access.USER, tags=("certification",),

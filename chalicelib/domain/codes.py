@@ -8,8 +8,12 @@ validators are strict on the canonical (upper-case) form — call
 `normalise_code` on what a person typed first.
 
 - session access code: 4 letters + 2 digits, e.g. "BCDF23" (17⁴·7² ≈ 4.1 M);
-- invigilator password: 5 characters from letters and digits, e.g. "7KQ2X"
-  (24⁵ ≈ 8 M);
+- invigilator password: 10 characters from letters and digits, e.g.
+  "7KQ2XBC9HT" (24¹⁰ ≈ 6.3e13). Long enough that guessing needs no lock
+  keyed on the session: candidates see the session id, and a lock they can
+  trigger would let one of them shut the invigilator out (issue 13, point 8).
+  Sessions created before the change have 5 characters (24⁵ ≈ 8 M): guesses
+  of that length stay capped per session (services/sessions.py);
 - verification code: "P-" + 8 distinct characters, e.g. "P-2B7KQ9XC"
   (24·23·…·17 ≈ 2.96e10 codes: guessing one at random is hopeless even
   without the rate limit on the public check).
@@ -27,7 +31,9 @@ VERIFICATION_PREFIX = "P-"
 VERIFICATION_LENGTH = 8
 
 _ACCESS_CODE = re.compile(rf"^[{LETTERS}]{{4}}[{DIGITS}]{{2}}$")
-_PASSWORD = re.compile(rf"^[{CODE_ALPHABET}]{{5}}$")
+INVIGILATOR_PASSWORD_LENGTH = 10
+LEGACY_INVIGILATOR_PASSWORD_LENGTH = 5
+_PASSWORD = re.compile(rf"^[{CODE_ALPHABET}]{{{INVIGILATOR_PASSWORD_LENGTH}}}$")
 _VERIFICATION = re.compile(rf"^{VERIFICATION_PREFIX}[{CODE_ALPHABET}]{{{VERIFICATION_LENGTH}}}$")
 
 
@@ -38,8 +44,8 @@ def session_access_code() -> str:
 
 
 def invigilator_password() -> str:
-    """5 characters from the code alphabet (letters and digits)."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(5))
+    """10 characters from the code alphabet (letters and digits)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(INVIGILATOR_PASSWORD_LENGTH))
 
 
 def verification_code() -> str:

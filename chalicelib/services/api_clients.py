@@ -21,8 +21,14 @@ from chalicelib.store import api_clients as store
 # What a client may be granted: the scopes organisation routes name (domain/scopes.py).
 KNOWN_SCOPES = tuple(SCOPES)
 
+# (limit, window s). The secret is 256 random bits: no lock is needed to stop
+# guessing it, and a lock keyed on the client id alone let anyone who knows
+# that id (it is no secret: it sits in portal configurations and logs) shut
+# the portal out (issue 13, point 8). Failures are capped per client *and
+# address* and per address; requests per address, counting admitted ones only.
 TOKEN_REQUESTS_PER_IP = (120, 60)
-TOKEN_FAILURES_PER_CLIENT = (20, 900)
+TOKEN_FAILURES_PER_CLIENT_AND_IP = (20, 900)
+TOKEN_FAILURES_PER_IP = (100, 900)
 INVALID_CLIENT = "Identifiant ou secret client invalide."
 
 
@@ -71,11 +77,15 @@ def delete(org_id: str, client_id: str) -> None:
 
 def issue_token(client_id: str, client_secret: str, scope: str | None, ip: str | None) -> dict:
     """Client-credentials grant. `scope` may narrow the client's scopes, never widen them."""
-    throttle.hit(f"oauth:ip:{ip or 'unknown'}", *TOKEN_REQUESTS_PER_IP)
-    throttle.peek(f"oauth-failures:{client_id}", *TOKEN_FAILURES_PER_CLIENT)
+    source = ip or "unknown"
+    throttle.hit(f"oauth:ip:{source}", *TOKEN_REQUESTS_PER_IP)
+    pair = f"oauth-failures:{client_id}:ip:{source}"
+    throttle.peek(pair, *TOKEN_FAILURES_PER_CLIENT_AND_IP)
+    throttle.peek(f"oauth-failures:ip:{source}", *TOKEN_FAILURES_PER_IP)
     item = store.get(client_id)
     if item is None or not hmac.compare_digest(item.secret_hash, _hash(client_secret)):
-        throttle.hit(f"oauth-failures:{client_id}", *TOKEN_FAILURES_PER_CLIENT)
+        throttle.record(pair, TOKEN_FAILURES_PER_CLIENT_AND_IP[1])
+        throttle.record(f"oauth-failures:ip:{source}", TOKEN_FAILURES_PER_IP[1])
         raise Unauthenticated(INVALID_CLIENT, code="invalid_client")
     granted = list(item.scopes)
     if scope:

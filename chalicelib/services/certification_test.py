@@ -18,7 +18,7 @@ from chalicelib.domain.codes import normalise_code
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.identity import identity_key, name_key
 from chalicelib.domain.matching import check_answer
-from chalicelib.services import positioning, sessions
+from chalicelib.services import positioning, sessions, throttle
 from chalicelib.services.certification_inputs import AlertInput, JoinInput
 from chalicelib.store import certification as store
 
@@ -28,6 +28,16 @@ from chalicelib.store import certification as store
 # same way and then finds its own effect already there.
 MAX_TRIES = 3
 
+# Joining (limit, window s). A class joins from one school address within
+# minutes: admission is generous and only admitted joins count.
+JOINS_PER_IP = (300, 60)
+JOIN_FAILURES_PER_USER = (10, 900)   # one account's mistyped names or guessed codes
+JOIN_FAILURES_PER_IP = (50, 900)     # plus one per candidate who joined from the address
+JOIN_FAILURES_PER_CODE = (30, 900)   # plus one per candidate who joined with the code
+NO_SESSION = "-"
+JOIN_REFUSED = ("Aucune session ouverte ne correspond à ce code d'accès avec ces nom, prénom et "
+                "date de naissance. Vérifiez-les avec le surveillant.")
+
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
@@ -36,19 +46,33 @@ def _now_ms() -> int:
 # --- candidate -----------------------------------------------------------------------
 
 
-def join(user_id: str, data: JoinInput) -> dict:
-    session = store.session_by_access_code(normalise_code(data.access_code))
-    if session is None:
-        raise NotFound("Code d'accès de session inconnu.", code="session_not_found")
+def join(user_id: str, data: JoinInput, ip: str | None = None) -> dict:
+    """Join a session with its access code and one's enrolled identity.
+
+    An unknown code and an open session's code with an identity not enrolled
+    get the same answer after the same reads, and failures are capped per
+    account, per address and per code (issue 13, point 4): the ≈ 4.1 M codes
+    cannot be probed for open sessions. The address and code caps widen with
+    each candidate who joined through them, so one class's typos never shut
+    out a room of pupils typing their names right.
+    """
+    source = ip or "unknown"
+    code = normalise_code(data.access_code)
+    throttle.hit(f"join:ip:{source}", *JOINS_PER_IP)
+    _refuse_if_probing(user_id, source, code)
+    session = store.session_by_access_code(code)
+    identity = identity_key(data.last_name, data.birth_date.isoformat())
+    # the identity lookup runs for an unknown code too (on a session id that
+    # cannot exist): both refusals cost the same reads
+    match = [c for c in store.candidates_with_identity(
+                 session.session_id if session else NO_SESSION, identity)
+             if name_key(c.first_name) == name_key(data.first_name)]
+    if session is None or not match:
+        _record_join_failure(user_id, source, code)
+        raise NotFound(JOIN_REFUSED, code="candidate_not_found")
     if not lifecycle.is_open(session.status):
         raise Conflict("Cette session est finalisée : vous ne pouvez plus la rejoindre.",
                        code="session_finalised")
-    match = [c for c in store.candidates_with_identity(
-                 session.session_id, identity_key(data.last_name, data.birth_date.isoformat()))
-             if name_key(c.first_name) == name_key(data.first_name)]
-    if not match:
-        raise NotFound("Aucun candidat inscrit à cette session ne correspond à ces nom, prénom et "
-                       "date de naissance. Vérifiez-les avec le surveillant.", code="candidate_not_found")
     candidate = match[0]
     if candidate.user_id and candidate.user_id != user_id:
         raise Conflict("Ce candidat a déjà rejoint la session avec un autre compte.",
@@ -69,7 +93,30 @@ def join(user_id: str, data: JoinInput) -> dict:
     except store.Conflicting:  # a racing join, or our own put retried after a lost answer
         return _rejoin(store.course(course_id), candidate, user_id)
     _link_candidate(candidate, user_id, course_id)
+    throttle.record(f"join-ok:ip:{source}", JOIN_FAILURES_PER_IP[1])
+    throttle.record(f"join-ok:code:{code}", JOIN_FAILURES_PER_CODE[1])
     return course_view(course)
+
+
+def _refuse_if_probing(user_id: str, source: str, code: str) -> None:
+    """The code's cap holds only accounts that already failed a join: a
+    candidate typing right the first time always gets in, so nobody who
+    knows the code (every candidate does) can shut its session out; a
+    prober needs a fresh account per guess once the code is hot."""
+    user_key = f"join-failures:user:{user_id}"
+    throttle.peek(user_key, *JOIN_FAILURES_PER_USER)
+    caps = [("ip", source, JOIN_FAILURES_PER_IP)]
+    if throttle.total(user_key, JOIN_FAILURES_PER_USER[1]) > 0:
+        caps.append(("code", code, JOIN_FAILURES_PER_CODE))
+    for kind, key, cap in caps:
+        throttle.peek(f"join-failures:{kind}:{key}", *cap,
+                      allowance=throttle.total(f"join-ok:{kind}:{key}", cap[1]))
+
+
+def _record_join_failure(user_id: str, source: str, code: str) -> None:
+    throttle.record(f"join-failures:user:{user_id}", JOIN_FAILURES_PER_USER[1])
+    throttle.record(f"join-failures:ip:{source}", JOIN_FAILURES_PER_IP[1])
+    throttle.record(f"join-failures:code:{code}", JOIN_FAILURES_PER_CODE[1])
 
 
 def _link_candidate(candidate: store.CandidateRecord, user_id: str, course_id: str) -> None:

@@ -20,12 +20,16 @@ from chalicelib.domain.certification.session import Actor, Candidate, Session, S
 from chalicelib.domain.csv_rows import RowError, french_date, header_key, read_rows
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from chalicelib.domain.identity import identity_key
-from chalicelib.services import centres
+from chalicelib.services import centres, throttle
 from chalicelib.services.certification_inputs import (CandidateInput, FinalisationInput,
                                                       IncidentCategory, SessionInput)
 from chalicelib.store import certification as store
 
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# (limit, window s): admitted invigilator sign-ins per address (≈ 30 ms of
+# argon2 each: at most 9 s of CPU per 5 min from one address)
+INVIGILATOR_SIGNINS_PER_IP = (300, 300)
+LEGACY_FAILURES_PER_SESSION = (20, 300)
 
 SESSION_COLUMNS = {header_key(k): v for k, v in {
     "date": "date", "date de la session": "date", "heure": "time", "time": "time",
@@ -200,17 +204,36 @@ def publish(session_id: str, by: str) -> dict:
     return session_view(require_session(None, session_id))
 
 
-def verify_invigilator(session_id: str, password: str) -> store.SessionRecord:
+def verify_invigilator(session_id: str, password: str, ip: str | None = None) -> store.SessionRecord:
+    """The invigilator's sign-in. Nothing here is keyed on the session alone:
+    the session id is in every candidate's view, so a per-session lock let any
+    candidate shut the invigilator out (issue 13, point 8). The 10-character
+    password (24¹⁰ ≈ 6.3e13) makes guessing hopeless under the per-address
+    admission (INVIGILATOR_SIGNINS_PER_IP, refused requests not counted).
+    Guesses of the legacy 5-character length, the only ones that can match a
+    session created before the change, stay capped per session: a candidate
+    exhausting that cap blocks nothing a 10-character password needs."""
+    throttle.hit(f"invigilator:ip:{ip or 'unknown'}", *INVIGILATOR_SIGNINS_PER_IP)
+    typed = codes.normalise_code(password)
+    legacy = len(typed) == codes.LEGACY_INVIGILATOR_PASSWORD_LENGTH
+    if legacy:
+        throttle.peek(f"invigilator-legacy-failures:{session_id}", *LEGACY_FAILURES_PER_SESSION)
     session = store.session(session_id)
     refused = Unauthenticated("Numéro de session ou mot de passe surveillant incorrect.",
                               code="invalid_credentials")
-    if session is None:
-        _HASHER.hash(password)  # same cost whether the session exists or not
-        raise refused
     try:
-        _HASHER.verify(session.invigilator_password_hash, codes.normalise_code(password))
-    except VerificationError:
-        raise refused
+        if session is None:
+            _HASHER.hash(typed)  # same cost whether the session exists or not
+            raise refused
+        try:
+            _HASHER.verify(session.invigilator_password_hash, typed)
+        except VerificationError:
+            raise refused
+    except Unauthenticated:
+        if legacy:
+            throttle.record(f"invigilator-legacy-failures:{session_id}",
+                            LEGACY_FAILURES_PER_SESSION[1])
+        raise
     if not lifecycle.is_open(session.status):
         raise Conflict("Cette session est finalisée.", code="session_finalised")
     return session

@@ -70,7 +70,7 @@ form.addEventListener('submit', async (event) => {
     course = await api('POST', '/certification/join', data, 'user');
   } catch (e) {
     busy(button, false);
-    const summary = showErrors(form, apiErrors(e, { session_not_found: 'access_code', session_finalised: 'access_code' }, JOIN_MESSAGES));
+    const summary = showErrors(form, apiErrors(e, { candidate_not_found: 'access_code', session_finalised: 'access_code' }, JOIN_MESSAGES));
     if (e.code === 'not_certifiable') {
       summary.append(h('p', null, h('a', { href: pageUrl('profil') }, 'Continuer à me positionner depuis mon profil')));
     }

@@ -132,10 +132,11 @@ def test_a_client_token_is_not_a_user_token(client, org_admin):
     assert call(client, "GET", f"/organizations/{ORG}/api-clients", token=token).status_code == 403
 
 
-def test_failed_secrets_are_throttled_per_client(client, org_admin, monkeypatch):
+def test_failed_secrets_are_throttled_per_client_and_address(client, org_admin, monkeypatch):
+    """From the guessing address; other addresses: tests/security/test_lockout_abuse.py."""
     from chalicelib.services import api_clients
 
-    monkeypatch.setattr(api_clients, "TOKEN_FAILURES_PER_CLIENT", (3, 900))
+    monkeypatch.setattr(api_clients, "TOKEN_FAILURES_PER_CLIENT_AND_IP", (3, 900))
     body = js(create(client, org_admin))
     statuses = [form_token(client, body["client_id"], "guess").status_code for _ in range(4)]
     assert statuses == [401, 401, 401, 429]

@@ -116,9 +116,11 @@ def matrix():
     from app import app
 
     with mock_aws():
+        from chalicelib.services.mail_queue import create_queues
         from chalicelib.store.tables import create_tables
 
         create_tables()
+        create_queues()  # the password-reset route enqueues
         headers = _role_headers()
         with Client(app, stage_name="local") as client:
             yield client, headers

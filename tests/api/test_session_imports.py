@@ -61,7 +61,7 @@ def test_sessions_csv_creates_each_session_with_its_codes(client):
     created = js(response)["sessions"]
     assert len(created) == 2
     assert len({s["access_code"] for s in created}) == 2
-    assert all(len(s["invigilator_password"]) == 5 for s in created)
+    assert all(len(s["invigilator_password"]) == 10 for s in created)
     listed = js(call(client, "GET", f"/centres/{centre_id}/sessions", token=staff))["sessions"]
     assert {s["date"] for s in listed} == {"2026-12-01", "2026-12-02"}
     assert all("invigilator_password" not in s for s in listed)

@@ -43,7 +43,7 @@ def test_certification_from_join_to_public_verification(pages, stack):
     cand.keyboard.press("Enter")
     cand.wait_for_url("**/certification")
 
-    # join: a wrong access code is refused inline, then the right one
+    # join: a wrong access code is refused inline (the same answer as a wrong name), then the right one
     cand.fill("#access_code", "BBBB22")
     cand.fill("#first_name", "lea")
     cand.fill("#last_name", "DURAND")

@@ -59,11 +59,13 @@ def world():
     from moto import mock_aws
 
     from app import app
+    from chalicelib.services.mail_queue import create_queues
     from chalicelib.store.tables import create_tables
     from tests.security import world as seeded
 
     with mock_aws():
         create_tables()
+        create_queues()  # the password-reset route enqueues
         with Client(app, stage_name="local") as client:
             ADAPTER._http = client.http
             yield seeded.build(client)

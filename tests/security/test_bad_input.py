@@ -29,10 +29,12 @@ def client():
     from moto import mock_aws
 
     from app import app
+    from chalicelib.services.mail_queue import create_queues
     from chalicelib.store.tables import create_tables
 
     with mock_aws():
         create_tables()
+        create_queues()  # the password-reset route enqueues
         with Client(app, stage_name="local") as test_client:
             yield test_client
 
