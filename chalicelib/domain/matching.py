@@ -10,8 +10,9 @@ Answer payloads (the JSON body the API receives, already decoded):
 - QCM:                   ``{"choices": [1, 3]}``             order-insensitive set
 - QROC, QROCM-ind/-dep:  ``{"fields": {"key": "text", ...}}`` keys of the item's fields
 
-Proposal ids are the 1-based indices in the item file, the ids the candidate
-view gives, whatever the shuffled display order. For `number` fields a JSON
+Proposal ids here are the 1-based indices in the item file: the services map
+the opaque ids a candidate answers with back to them first
+(domain/choice_ids.py), so this module and every stored answer stay canonical. For `number` fields a JSON
 number is accepted as well as text. A missing or empty text field is simply
 wrong (ko): the candidate may legitimately leave a box empty. Anything else
 that does not fit the item (wrong shape, unknown key, choice out of range,
@@ -40,6 +41,7 @@ from typing import Any, Mapping
 from rapidfuzz.distance import Levenshtein
 
 from chalicelib.domain.answers import AnswerStatus
+from chalicelib.domain.choice_ids import ChoiceIds
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.items import Field, Item, ItemType
 
@@ -278,17 +280,19 @@ def _dep_matches(item: Item, content: dict[str, str]) -> int:
 
 # ----------------------------------------------------------------- correction
 
-def correction(item: Item) -> dict:
+def correction(item: Item, choice_ids: ChoiceIds) -> dict:
     """The solution in displayable form, with the tutorial.
 
     Shown only after a positioning answer, never during certification: the
-    caller enforces that; this function only formats.
+    caller enforces that; this function only formats. Choice solutions carry
+    the test's opaque ids (the ones the candidate saw), never the file index.
     """
     out: dict[str, Any] = {"item_id": item.id, "type": item.type.value,
                            "tutorial": item.tutorial}
     if item.type.is_choice:
-        out["solution"] = [{"id": i, "text": item.proposals[i - 1]}
-                           for i in sorted(item.solution)]
+        ids = choice_ids.ids(item)
+        out["solution"] = [{"id": ids[i - 1], "text": item.proposals[i - 1]}
+                           for i in choice_ids.order(item) if i in item.solution]
     elif item.type is ItemType.QROCM_DEP:
         out["fields"] = [{"key": f.key, "label": f.label} for f in item.fields]
         out["groups"] = [list(g) for g in item.groups]

@@ -11,6 +11,7 @@ import time
 from chalicelib.bank.loader import get_bank
 from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.candidate_view import candidate_view
+from chalicelib.domain.choice_ids import ChoiceIds
 from chalicelib.domain.certification import DEFAULT_VERSION, CertificationAnswer, next_item
 from chalicelib.domain.codes import normalise_code
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
@@ -18,6 +19,7 @@ from chalicelib.domain.identity import identity_key, name_key
 from chalicelib.domain.matching import check_answer
 from chalicelib.services import positioning, sessions
 from chalicelib.services.certification_inputs import AlertInput, JoinInput
+from chalicelib.services.secrets import choice_key
 from chalicelib.store import certification as store
 from chalicelib.store.assessments import StoredAnswer
 
@@ -138,7 +140,9 @@ def answer(user_id: str, course_id: str, item_id: str, payload: dict, focused_ou
         bank = get_bank()
         now = _now_ms()
         elapsed = (now - course.served_at) / 1000 if course.served_at else None
-        status = check_answer(bank.items[item_id], payload, elapsed_seconds=elapsed,
+        item = bank.items[item_id]
+        canonical = ChoiceIds(choice_key(), course.course_id).canonical_answer(item, payload)
+        status = check_answer(item, canonical, elapsed_seconds=elapsed,
                               focused_out=focused_out,
                               extra_time_percent=int(course.extra_time_percent or 0))
         stored = StoredAnswer(item_id, status.value, now)
@@ -327,6 +331,6 @@ def course_view(course: store.CourseRecord, with_item: bool = True) -> dict:
             "ended_by": course.ended_by, "item": None}
     if with_item and course.status == "started" and course.authorised and course.current_item_id:
         item = get_bank().items[course.current_item_id]
-        view["item"] = candidate_view(item, course.course_id)
+        view["item"] = candidate_view(item, ChoiceIds(choice_key(), course.course_id))
         view["item"]["extra_time_percent"] = int(course.extra_time_percent or 0)
     return view

@@ -8,6 +8,8 @@ per-process one there.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import lru_cache
 
 from chalicelib.config import settings
@@ -31,3 +33,16 @@ def badge_private_key() -> str | None:
     """The Open Badge signing key (PEM or base64 raw Ed25519), None when unset."""
     cfg = settings()
     return _parameter(cfg.badge_key_param) if cfg.badge_key_param else cfg.badge_private_key
+
+
+@lru_cache(maxsize=1)
+def choice_key() -> bytes:
+    """The key of the opaque proposal ids (domain/choice_ids.py).
+
+    Derived from the JWT secret (HMAC with a fixed label, so the two uses never
+    share a key) rather than a third parameter to provision: every Lambda
+    instance already shares that secret, which is all the ids need to stay
+    stable for a test. Rotating the JWT secret changes the ids of running
+    tests: their candidates reload the page (their tokens die anyway).
+    """
+    return hmac.new(jwt_secret().encode("utf-8"), b"pix/choice-ids/v1", hashlib.sha256).digest()

@@ -60,7 +60,7 @@ export function renderItem(container, item, options) {
     form.append(h('fieldset', { 'aria-describedby': consigneId },
       h('legend', null, LEGENDS[item.type]),
       item.proposals.map((p) => h('div', { class: 'choice' },
-        h('input', { type, name, id: `p-${item.id}-${p.id}`, value: String(p.id) }),
+        h('input', { type, name, id: `p-${item.id}-${p.id}`, value: p.id }),
         h('label', { for: `p-${item.id}-${p.id}` }, inline(p.text))))));
   } else {
     form.append(h('div', { class: 'fields' }, item.fields.map((f) => h('div', { class: 'field' },
@@ -121,11 +121,11 @@ export function renderItem(container, item, options) {
 export function readAnswer(form, item) {
   if (item.type === 'QCU') {
     const checked = form.querySelector('input[name="choice"]:checked');
-    return checked ? { choice: Number(checked.value) } : null;
+    return checked ? { choice: checked.value } : null;
   }
   if (item.type === 'QCM') {
     const checked = Array.from(form.querySelectorAll('input[name="choices"]:checked'));
-    return checked.length ? { choices: checked.map((c) => Number(c.value)) } : null;
+    return checked.length ? { choices: checked.map((c) => c.value) } : null;
   }
   const fields = {};
   let any = false;

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.answers import AnswerStatus
+from chalicelib.domain.choice_ids import ChoiceIds
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.items import Calibration, Field, Item, ItemType
 from chalicelib.domain.matching import (
@@ -322,11 +323,17 @@ class TestTimingAndFocus:
 # ------------------------------------------------------------------ correction
 
 def test_correction_forms():
-    qcm = correction(make_item(ItemType.QCM))
-    assert qcm["solution"] == [{"id": 1, "text": "A"}, {"id": 3, "text": "C"}]
+    choice_ids = ChoiceIds(b"k" * 32, "assessment-1")
+    item = make_item(ItemType.QCM)
+    qcm = correction(item, choice_ids)
+    ids = choice_ids.ids(item)
+    # the test's opaque ids, in the order the candidate saw them
+    assert sorted(qcm["solution"], key=lambda s: s["text"]) == [{"id": ids[0], "text": "A"},
+                                                               {"id": ids[2], "text": "C"}]
+    assert [s["id"] for s in qcm["solution"]] == [ids[i - 1] for i in choice_ids.order(item) if i in (1, 3)]
     assert qcm["tutorial"] == "Tutoriel"
-    assert correction(qroc("école", "ecole"))["fields"][0]["solutions"] == ["école", "ecole"]
-    dep = correction(TestQrocmDep.cities)
+    assert correction(qroc("école", "ecole"), choice_ids)["fields"][0]["solutions"] == ["école", "ecole"]
+    dep = correction(TestQrocmDep.cities, choice_ids)
     assert dep["groups"] == [["Paris"], ["Lyon"], ["Marseille"]] and dep["expected_correct"] == 2
 
 
