@@ -315,7 +315,11 @@ def _build_item(competence: str, tube: str, raw: dict,
         proposals=tuple(raw.get("proposals", ())),
         solution=frozenset(raw.get("solution", ())),
         fields=tuple(Field(key=f["key"], label=f["label"], kind=f.get("kind", "text"),
-                           solutions=tuple(str(s) for s in f.get("solutions", ())))
+                           solutions=tuple(str(s) for s in f.get("solutions", ())),
+                           unit=f.get("unit"),
+                           wrong=tuple(str(s) for s in f.get("wrong", ())),
+                           accept=tuple(str(s) for s in f.get("accept", ())),
+                           reject=tuple(str(s) for s in f.get("reject", ())))
                      for f in raw.get("fields", ())),
         groups=tuple(tuple(str(v) for v in g) for g in raw.get("groups", ())),
         expected_correct=(raw.get("expected_correct", len(raw["fields"]))

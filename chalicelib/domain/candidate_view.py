@@ -35,6 +35,9 @@ def candidate_view(item: Item, choice_ids: ChoiceIds) -> dict:
         view["proposals"] = [{"id": ids[i - 1], "text": item.proposals[i - 1]}
                              for i in choice_ids.order(item)]
     else:
-        view["fields"] = [{"key": f.key, "label": f.label, "kind": f.kind} for f in item.fields]
+        # `unit`: number fields only, shown beside the input (None: "nombre seul")
+        view["fields"] = [{"key": f.key, "label": f.label, "kind": f.kind,
+                           **({"unit": f.unit} if f.kind == "number" else {})}
+                          for f in item.fields]
     return view
 

@@ -33,12 +33,19 @@ class ItemStatus(str, Enum):
     RETIRED = "retired"
 
 
+FIELD_KINDS = ("text", "number", "time", "shortcut", "url")
+
+
 @dataclass(frozen=True)
 class Field:
     key: str
     label: str
-    kind: str = "text"  # "text" | "number"
+    kind: str = "text"  # one of FIELD_KINDS
     solutions: tuple[str, ...] = ()
+    unit: str | None = None           # number fields: accepted when typed, shown beside the input
+    wrong: tuple[str, ...] = ()       # known wrong answers: win over typo tolerance
+    accept: tuple[str, ...] = ()      # reviewers' examples, run through the matcher by a test
+    reject: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
