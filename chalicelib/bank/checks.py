@@ -97,6 +97,8 @@ def check_item(file: str, item: dict, problems: Problems) -> None:
         add("shuffle", f"le mélange ne concerne que les QCU/QCM, pas les {kind}")
     if "expected_correct" in item and kind != "QROCM-dep":
         add("expected_correct", "réservé aux QROCM-dep")
+    if item["id"] in item.get("enemies", []):
+        add("enemies", "une épreuve ne peut pas être son propre ennemi")
     if kind in CHOICE_TYPES:
         _check_choices(item, add)
     else:

@@ -78,6 +78,10 @@ class Item:
     shuffle: bool = False
     accessible: bool = True
     illustration_alt: str | None = None
+    # Items never served in the same test as this one: declared on either side,
+    # made symmetric by the loader (a pair that asks the same thing, or where
+    # one gives away the other's answer).
+    enemies: frozenset[str] = frozenset()
 
     @property
     def skill(self) -> str:
