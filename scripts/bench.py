@@ -236,7 +236,7 @@ def capacity(args) -> tuple[str, dict]:
                     ok = rng.random() < _p_correct(bank.items[item_id], theta)
                     n0 = len(req.rows["post answer"])
                     out = req("post answer", "POST", path + "/answers", {
-                        "item_id": item_id, "answer": correct_answer(item_id) if ok else wrong_answer(item_id)},
+                        "item_id": item_id, "answer": correct_answer(view["item"]) if ok else wrong_answer(view["item"])},
                         token)
                     n += 1
                     by_index[n].append(req.rows["post answer"][n0])

@@ -839,7 +839,7 @@ class Simulation:
             item = self.bank.items[item_id]
             correct = self.rng.random() < _p_correct(item, c.theta)
             await self._think(c, 1.0, limit=0.6 * item.timer if item.timer else None)
-            view = await self._answer(c, http, item_id, correct)
+            view = await self._answer(c, http, view["item"], correct)
             answered += 1
         c.state = "completed" if view is not None and view["status"] == "completed" else c.state
 
@@ -895,10 +895,11 @@ class Simulation:
                 raise _GiveUp("still waiting for authorisation at the time bound")
         return view
 
-    async def _answer(self, c: Candidate, http: Http, item_id: str, correct: bool) -> dict | None:
+    async def _answer(self, c: Candidate, http: Http, served: dict, correct: bool) -> dict | None:
         from tests.api.answers import correct_answer, wrong_answer
 
-        body = {"item_id": item_id, "answer": correct_answer(item_id) if correct else wrong_answer(item_id)}
+        item_id = served["id"]
+        body = {"item_id": item_id, "answer": correct_answer(served) if correct else wrong_answer(served)}
         c.sent.append((item_id, "ok" if correct else "ko"))
         path = f"/me/certification-courses/{c.course_id}/answers"
         route = "POST /me/certification-courses/{course_id}/answers"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chalicelib.domain.items import ALL_TOLERANCES
-from chalicelib.domain.matching import normalise, parse_number
+from chalicelib.domain.items import ALL_TOLERANCES, Field
+from chalicelib.domain.matching import canonical, clean, normalise
 
 CHOICE_TYPES = ("QCU", "QCM")
 FREE_TYPES = ("QROC", "QROCM-ind", "QROCM-dep")
@@ -97,6 +97,8 @@ def check_item(file: str, item: dict, problems: Problems) -> None:
         add("shuffle", f"le mélange ne concerne que les QCU/QCM, pas les {kind}")
     if "expected_correct" in item and kind != "QROCM-dep":
         add("expected_correct", "réservé aux QROCM-dep")
+    if item["id"] in item.get("enemies", []):
+        add("enemies", "une épreuve ne peut pas être son propre ennemi")
     if kind in CHOICE_TYPES:
         _check_choices(item, add)
     else:
@@ -132,9 +134,13 @@ def _check_fields(item: dict, add) -> None:
     for key in {k for k in keys if keys.count(k) > 1}:
         add("fields", f"clé de champ répétée : {key}")
     for n, f in enumerate(fields):
-        for k, solution in enumerate(f.get("solutions", [])):
-            _check_value(f"fields[{n}].solutions[{k}]", solution,
-                         f.get("kind", "text"), tolerances, add)
+        kind = f.get("kind", "text")
+        if "unit" in f and kind != "number":
+            add(f"fields[{n}].unit", "une unité ne s'emploie qu'avec un champ number")
+        for list_name in ("solutions", "wrong", "accept", "reject"):
+            for k, value in enumerate(f.get(list_name, [])):
+                _check_value(f"fields[{n}].{list_name}[{k}]", value, kind, tolerances, add,
+                             unit=f.get("unit"))
     if item["type"] == "QROCM-dep":
         _check_groups(item, fields, tolerances, add)
 
@@ -142,8 +148,8 @@ def _check_fields(item: dict, add) -> None:
 def _check_groups(item: dict, fields: list[dict], tolerances, add) -> None:
     kinds = {f.get("kind", "text") for f in fields}
     if len(kinds) > 1:
-        add("fields", "les champs d'une QROCM-dep sont tous du même type (text ou number)")
-    kind = "number" if kinds == {"number"} else "text"
+        add("fields", "les champs d'une QROCM-dep sont tous du même type")
+    kind = kinds.pop() if len(kinds) == 1 else "text"
     groups = item["groups"]
     expected = item.get("expected_correct", len(fields))
     if expected > len(fields):
@@ -155,19 +161,23 @@ def _check_groups(item: dict, fields: list[dict], tolerances, add) -> None:
         for k, value in enumerate(group):
             path = f"groups[{g}][{k}]"
             _check_value(path, value, kind, tolerances, add)
-            norm = (str(parse_number(value)) if kind == "number"
-                    else normalise(str(value), tolerances))
+            norm = (repr(canonical(Field("x", "x", kind), str(value))) if kind != "text"
+                    else normalise(clean(str(value)), tolerances))
             if norm in owner and owner[norm] != g:
                 add(path, f"« {value} » figure aussi dans le groupe {owner[norm] + 1} : "
                           "une même réponse validerait deux groupes")
             owner.setdefault(norm, g)
 
 
-def _check_value(path: str, value, kind: str, tolerances, add) -> None:
-    if kind == "number":
-        if parse_number(value) is None:
-            add(path, f"« {value} » n'est pas un nombre")
-    elif not normalise(str(value), tolerances):
+def _check_value(path: str, value, kind: str, tolerances, add, unit: str | None = None) -> None:
+    """Solutions and wrong answers must parse; reviewer examples are free
+    text (a reject example may well be unparsable: that is the point)."""
+    if path.rsplit(".", 1)[-1].startswith(("accept", "reject")):
+        return
+    if kind != "text":
+        if canonical(Field("x", "x", kind, unit=unit), str(value)) is None:
+            add(path, f"« {value} » n'est pas lisible comme valeur de type {kind}")
+    elif not normalise(clean(str(value)), tolerances):
         add(path, f"« {value} » est vide une fois normalisé ({', '.join(tolerances) or 'aucune tolérance'})")
 
 

@@ -10,6 +10,7 @@ positioning and certification. Format: docs/item-format.md.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -92,6 +93,13 @@ def load_bank(root: Path | None = None, *, trust_stamp: bool = True) -> ItemBank
                        else _schema_check(validator, name, data, problems))
         check_file(name, data, index, problems, valid_items)
         raw.append((name, data))
+    for name, data in raw:
+        for tube in data.get("tubes") or []:
+            for it in (tube.get("items") or []) if isinstance(tube, dict) else []:
+                for k, other in enumerate(it.get("enemies", []) if isinstance(it, dict) else []):
+                    if isinstance(other, str) and other not in index.item_files:
+                        problems.add(name, f"épreuve ennemie « {other} » absente de la banque",
+                                     item=it.get("id"), field_path=f"enemies[{k}]")
     overrides = _read_calibration(root, set(index.item_files),
                                   None if skip_schema else schema, problems)
     if problems:
@@ -315,7 +323,11 @@ def _build_item(competence: str, tube: str, raw: dict,
         proposals=tuple(raw.get("proposals", ())),
         solution=frozenset(raw.get("solution", ())),
         fields=tuple(Field(key=f["key"], label=f["label"], kind=f.get("kind", "text"),
-                           solutions=tuple(str(s) for s in f.get("solutions", ())))
+                           solutions=tuple(str(s) for s in f.get("solutions", ())),
+                           unit=f.get("unit"),
+                           wrong=tuple(str(s) for s in f.get("wrong", ())),
+                           accept=tuple(str(s) for s in f.get("accept", ())),
+                           reject=tuple(str(s) for s in f.get("reject", ())))
                      for f in raw.get("fields", ())),
         groups=tuple(tuple(str(v) for v in g) for g in raw.get("groups", ())),
         expected_correct=(raw.get("expected_correct", len(raw["fields"]))
@@ -325,12 +337,25 @@ def _build_item(competence: str, tube: str, raw: dict,
         shuffle=raw.get("shuffle", kind.is_choice) and kind.is_choice,
         accessible=raw.get("accessible", True),
         illustration_alt=raw.get("illustration_alt"),
+        enemies=frozenset(raw.get("enemies", ())),
     )
+
+
+def _symmetric_enemies(items: list[Item]) -> list[Item]:
+    """Declaring one side of an enemy pair is enough: both items get it."""
+    enemies: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        for other in item.enemies:
+            enemies[item.id].add(other)
+            enemies[other].add(item.id)
+    return [dataclasses.replace(i, enemies=frozenset(enemies[i.id])) if enemies[i.id] != i.enemies else i
+            for i in items]
 
 
 def _index(version: str, items: list[Item]) -> ItemBank:
     """Skills and tubes from validated items only: a draft skill must not
     change the pix value of the real ones."""
+    items = _symmetric_enemies(items)
     by_skill: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         if item.status is ItemStatus.VALIDATED:

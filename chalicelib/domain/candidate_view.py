@@ -5,22 +5,21 @@ the item: a field added to `Item` tomorrow (a new solution form, a note for
 authors) stays private until someone decides to show it. Never included:
 solutions, groups, tolerances, calibration, tutorial, level, skill, tube.
 
-Proposals keep their 1-based index in the item file as `id` (the id the
-answer payload uses) and are shown in an order shuffled from `seed` (e.g. the
-assessment id): the same candidate sees the same order again on reload, two
-candidates side by side see different orders.
+Proposals carry opaque ids and come in an order, both keyed to the test
+(`ChoiceIds`, see domain/choice_ids.py): the same candidate sees the same ids
+and order again on reload, two candidates side by side see different ones, and
+neither the ids nor the order tell the proposal's position in the item file.
 """
 from __future__ import annotations
 
-import hashlib
-
+from chalicelib.domain.choice_ids import ChoiceIds
 from chalicelib.domain.items import Item
 
 VIEW_KEYS = ("id", "type", "instruction", "proposals", "fields", "timer", "focused",
              "locales", "illustration_alt", "accessible")
 
 
-def candidate_view(item: Item, seed: str) -> dict:
+def candidate_view(item: Item, choice_ids: ChoiceIds) -> dict:
     view: dict = {
         "id": item.id,
         "type": item.type.value,
@@ -32,15 +31,13 @@ def candidate_view(item: Item, seed: str) -> dict:
         "accessible": item.accessible,
     }
     if item.type.is_choice:
-        proposals = [{"id": i, "text": text} for i, text in enumerate(item.proposals, start=1)]
-        if item.shuffle:
-            proposals.sort(key=lambda p: _rank(seed, item.id, p["id"]))
-        view["proposals"] = proposals
+        ids = choice_ids.ids(item)
+        view["proposals"] = [{"id": ids[i - 1], "text": item.proposals[i - 1]}
+                             for i in choice_ids.order(item)]
     else:
-        view["fields"] = [{"key": f.key, "label": f.label, "kind": f.kind} for f in item.fields]
+        # `unit`: number fields only, shown beside the input (None: "nombre seul")
+        view["fields"] = [{"key": f.key, "label": f.label, "kind": f.kind,
+                           **({"unit": f.unit} if f.kind == "number" else {})}
+                          for f in item.fields]
     return view
 
-
-def _rank(seed: str, item_id: str, proposal_id: int) -> bytes:
-    """A stable pseudo-random sort key: same on every Lambda, every Python."""
-    return hashlib.sha256(f"{seed}\x1f{item_id}\x1f{proposal_id}".encode()).digest()

@@ -33,12 +33,19 @@ class ItemStatus(str, Enum):
     RETIRED = "retired"
 
 
+FIELD_KINDS = ("text", "number", "time", "shortcut", "url")
+
+
 @dataclass(frozen=True)
 class Field:
     key: str
     label: str
-    kind: str = "text"  # "text" | "number"
+    kind: str = "text"  # one of FIELD_KINDS
     solutions: tuple[str, ...] = ()
+    unit: str | None = None           # number fields: accepted when typed, shown beside the input
+    wrong: tuple[str, ...] = ()       # known wrong answers: win over typo tolerance
+    accept: tuple[str, ...] = ()      # reviewers' examples, run through the matcher by a test
+    reject: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,10 @@ class Item:
     shuffle: bool = False
     accessible: bool = True
     illustration_alt: str | None = None
+    # Items never served in the same test as this one: declared on either side,
+    # made symmetric by the loader (a pair that asks the same thing, or where
+    # one gives away the other's answer).
+    enemies: frozenset[str] = frozenset()
 
     @property
     def skill(self) -> str:

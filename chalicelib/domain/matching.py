@@ -10,8 +10,9 @@ Answer payloads (the JSON body the API receives, already decoded):
 - QCM:                   ``{"choices": [1, 3]}``             order-insensitive set
 - QROC, QROCM-ind/-dep:  ``{"fields": {"key": "text", ...}}`` keys of the item's fields
 
-Proposal ids are the 1-based indices in the item file, the ids the candidate
-view gives, whatever the shuffled display order. For `number` fields a JSON
+Proposal ids here are the 1-based indices in the item file: the services map
+the opaque ids a candidate answers with back to them first
+(domain/choice_ids.py), so this module and every stored answer stay canonical. For `number` fields a JSON
 number is accepted as well as text. A missing or empty text field is simply
 wrong (ko): the candidate may legitimately leave a box empty. Anything else
 that does not fit the item (wrong shape, unknown key, choice out of range,
@@ -24,11 +25,15 @@ out of focus); late on a timed item -> timedout; left a focused item ->
 focusedOut; otherwise ok / ko from the content.
 
 Text tolerances (docs/item-format.md), each switchable per item:
-always NFC, non-breaking spaces -> spaces, typographic apostrophes -> "'";
-t1 trim, lower-case, strip accents (and the œ/æ ligatures), remove whitespace;
-t2 keep only letters, digits and spaces; t3 Levenshtein distance / solution
-length <= 0.25. Numbers are compared as exact decimals, French decimal comma
-and space thousands separators accepted.
+always NFC, invisible format characters removed, non-breaking spaces ->
+spaces, typographic apostrophes -> "'", surrounding quotes and a final
+punctuation mark dropped (`clean`); t1 trim, lower-case, strip accents (and
+the œ/æ ligatures), remove whitespace; t2 keep only letters, digits and
+spaces; t3 a measured typo budget (`typo_budget`: none for short answers, same
+first letter). A field's `wrong` answers are refused before t3. Numbers are
+compared as exact decimals (French decimal comma and space thousands
+separators, the field's unit accepted); `time`, `shortcut` and `url` fields
+compare parsed values (`canonical`).
 """
 from __future__ import annotations
 
@@ -37,9 +42,10 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from chalicelib.domain.answers import AnswerStatus
+from chalicelib.domain.choice_ids import ChoiceIds
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.items import Field, Item, ItemType
 
@@ -48,12 +54,31 @@ MAX_ANSWER_CHARS = 500
 # server measures from serving the item to receiving the answer.
 DEFAULT_TIMER_ALLOWANCE = 3.0
 T3_MAX_RATIO = 0.25
+T3_MIN_LENGTH = 8
 
 _SPACES = {"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " "}
 _APOSTROPHES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"}
 _LIGATURES = {"œ": "oe", "æ": "ae"}
 _ALWAYS = str.maketrans({**_SPACES, **_APOSTROPHES})
 _WHITESPACE = re.compile(r"\s+")
+_QUOTES = "\"'«»“”„‟‘’‚‹›`"
+_FINAL_PUNCTUATION = ".,;:!?…"
+_TIME = re.compile(r"^(?P<h>\d{1,2})(?:\s*(?:h|:|heures?)\s*(?P<m>\d{2})?\s*(?:min)?)?$")
+_KEY_SYNONYMS = {
+    "ctrl": "ctrl", "control": "ctrl", "ctl": "ctrl", "controle": "ctrl", "strg": "ctrl",
+    "maj": "shift", "shift": "shift", "majuscule": "shift", "⇧": "shift",
+    "alt": "alt", "option": "alt", "opt": "alt", "⌥": "alt",
+    "altgr": "altgr", "alt gr": "altgr",
+    "cmd": "cmd", "command": "cmd", "commande": "cmd", "⌘": "cmd", "pomme": "cmd",
+    "win": "win", "windows": "win", "super": "win", "⊞": "win",
+    "echap": "esc", "esc": "esc", "escape": "esc", "echappement": "esc",
+    "suppr": "del", "del": "del", "delete": "del", "supprimer": "del",
+    "entree": "enter", "enter": "enter", "return": "enter", "retour": "enter", "↵": "enter",
+    "tab": "tab", "tabulation": "tab", "espace": "space", "space": "space",
+    "fin": "end", "end": "end", "debut": "home", "home": "home", "origine": "home",
+    "inser": "insert", "insert": "insert", "insertion": "insert",
+    "retour arriere": "backspace", "backspace": "backspace", "⌫": "backspace",
+}
 _NUMBER = re.compile(
     r"^(?P<sign>[+\-\u2212]?)"
     r"(?P<int>\d{1,3}(?: \d{3})+|\d*)"
@@ -114,27 +139,135 @@ def parse_number(value: Any) -> Decimal | None:
     return Decimal(f"{sign}{digits}.{m['frac'] or '0'}")
 
 
+def clean(text: str, *, final_punctuation: bool = True) -> str:
+    """What every answer and solution is compared from, whatever the tolerances.
+
+    NFC; invisible format characters (zero-width spaces, BOM, bidi marks, soft
+    hyphens: Unicode category Cf, pasted from documents or chat apps) removed;
+    surrounding quotes/guillemets and a final full stop, comma, colon,
+    semicolon, ! ? or … dropped (a candidate quoting or ending a sentence
+    still gives the answer). Shortcuts keep final punctuation (« Ctrl+. »).
+    An answer made only of quotes or punctuation is kept as typed: it is the
+    answer (« Quel caractère encadre une expression exacte ? » -> « " »).
+    """
+    whole = "".join(c for c in unicodedata.normalize("NFC", text)
+                    if unicodedata.category(c) != "Cf").translate(_ALWAYS).strip()
+    s = whole
+    while True:
+        before = s
+        if len(s) >= 2 and s[0] in _QUOTES:
+            s = s[1:].strip()
+        if s and (s[-1] in _QUOTES or (final_punctuation and s[-1] in _FINAL_PUNCTUATION)):
+            s = s[:-1].strip()
+        if s == before:
+            return s or whole
+
+
 def text_matches(answer: str, solution: str, tolerances: frozenset[str]) -> bool:
-    """One text answer against one accepted solution."""
-    a = normalise(answer, tolerances)
-    s = normalise(solution, tolerances)
+    """One text answer against one accepted solution.
+
+    Typo tolerance (t3) is measured, not a flat ratio: a typo almost never
+    changes the first letter and rarely makes two mistakes in a short word,
+    while different real words that happen to be close do (« boyau » for
+    noyau, « mélanine » for mélatonine, « connexion » for déconnexion). So
+    t3 allows no edit below `T3_MIN_LENGTH` characters, one edit below 14,
+    two beyond (always ≤ 25 % of the solution), and the same first letter.
+    Edits are counted with adjacent transpositions as one (OSA distance):
+    « ordinatuer » is one slip of the fingers. Figures: docs/items.md.
+    """
+    a = normalise(clean(answer), tolerances)
+    s = normalise(clean(solution), tolerances)
     if not a or not s:
         return False
     if a == s:
         return True
     if "t3" in tolerances:
-        # distance / len(s) <= 0.25, in integers to stay exact at the boundary.
-        cutoff = int(len(s) * T3_MAX_RATIO)
-        return Levenshtein.distance(a, s, score_cutoff=cutoff) <= cutoff
+        budget = typo_budget(len(s))
+        if budget == 0 or a[0] != s[0]:
+            return False
+        return OSA.distance(a, s, score_cutoff=budget) <= budget
     return False
+
+
+def typo_budget(length: int) -> int:
+    """Edits t3 forgives in a solution of `length` normalised characters."""
+    if length < T3_MIN_LENGTH:
+        return 0
+    return min(1 if length < 14 else 2, int(length * T3_MAX_RATIO))
+
+
+def canonical(field: Field, text: str) -> Any:
+    """The comparable value of `text` in a non-text field, or None.
+
+    number: a Decimal, the field's unit accepted when typed (« 70 ans », « 4 % »);
+    time: minutes since midnight (« 9h », « 9 h 30 », « 09:00 »);
+    shortcut: the set of keys, synonyms merged (« Maj+Ctrl+Échap » = « Ctrl+Shift+Esc »);
+    url: lower-case, without scheme, « www. » or trailing slash.
+    """
+    if field.kind == "number":
+        return parse_number(_without_unit(clean(text), field.unit))
+    if field.kind == "time":
+        return parse_time(clean(text))
+    if field.kind == "shortcut":
+        return parse_shortcut(clean(text, final_punctuation=False))
+    if field.kind == "url":
+        return parse_url(clean(text))
+    return None
+
+
+def _without_unit(text: str, unit: str | None) -> str:
+    if not unit:
+        return text
+    folded = _strip_accents(text.casefold())
+    base = _strip_accents(unit.casefold()).strip()
+    for variant in sorted({base, base + "s", base.removesuffix("s")} - {""}, key=len, reverse=True):
+        if folded.endswith(variant) and len(folded) > len(variant):
+            rest = text[: len(text) - len(variant)]
+            if not rest[-1:].isalpha():  # « 70 ans », « 70ans », not « 70 mans »
+                return rest.strip()
+    return text
+
+
+def parse_time(text: str) -> int | None:
+    m = _TIME.match(_strip_accents(text.casefold()))
+    if not m:
+        return None
+    hours, minutes = int(m["h"]), int(m["m"] or 0)
+    if hours > 24 or minutes > 59 or (hours == 24 and minutes):
+        return None
+    return (hours % 24) * 60 + minutes
+
+
+def parse_shortcut(text: str) -> frozenset[str] | None:
+    parts = [p.strip() for p in re.split(r"\s*\+\s*", text.strip())] if text.strip() else []
+    if not parts or any(not p for p in parts):
+        return None
+    keys = []
+    for part in parts:
+        name = _strip_accents(part.casefold())
+        keys.append(_KEY_SYNONYMS.get(name, name))
+    return frozenset(keys) if len(set(keys)) == len(keys) else None
+
+
+def parse_url(text: str) -> str | None:
+    s = text.strip().casefold()
+    s = re.sub(r"^[a-z][a-z0-9+.-]*://", "", s)
+    s = s.removeprefix("www.").rstrip("/")
+    return s if s and " " not in s else None
 
 
 def field_matches(field: Field, answer: str, solutions: tuple[str, ...],
                   tolerances: frozenset[str]) -> bool:
-    """One field's answer against its solutions: numbers as numbers."""
-    if field.kind == "number":
-        value = parse_number(answer)
-        return value is not None and any(value == parse_number(s) for s in solutions)
+    """One field's answer against its solutions. A known wrong answer listed
+    on the field is refused before any tolerance applies."""
+    if field.kind != "text":
+        value = canonical(field, answer)
+        return (value is not None
+                and not any(value == canonical(field, w) for w in field.wrong)
+                and any(value == canonical(field, s) for s in solutions))
+    strict = normalise(clean(answer), tolerances - {"t3"})
+    if any(strict == normalise(clean(w), tolerances - {"t3"}) for w in field.wrong):
+        return False
     return any(text_matches(answer, s, tolerances) for s in solutions)
 
 
@@ -250,11 +383,11 @@ def _dep_matches(item: Item, content: dict[str, str]) -> int:
     seen: set[str] = set()
     for f in item.fields:
         text = content[f.key]
-        if f.kind == "number":
-            number = parse_number(text)
-            key = "" if number is None else f"#{number.normalize()}"
+        if f.kind != "text":
+            value = canonical(f, text)
+            key = "" if value is None else f"#{value!r}"
         else:
-            key = normalise(text, item.tolerances)
+            key = normalise(clean(text), item.tolerances)
         if not key or key in seen:
             edges.append([])
             continue
@@ -278,17 +411,19 @@ def _dep_matches(item: Item, content: dict[str, str]) -> int:
 
 # ----------------------------------------------------------------- correction
 
-def correction(item: Item) -> dict:
+def correction(item: Item, choice_ids: ChoiceIds) -> dict:
     """The solution in displayable form, with the tutorial.
 
     Shown only after a positioning answer, never during certification: the
-    caller enforces that; this function only formats.
+    caller enforces that; this function only formats. Choice solutions carry
+    the test's opaque ids (the ones the candidate saw), never the file index.
     """
     out: dict[str, Any] = {"item_id": item.id, "type": item.type.value,
                            "tutorial": item.tutorial}
     if item.type.is_choice:
-        out["solution"] = [{"id": i, "text": item.proposals[i - 1]}
-                           for i in sorted(item.solution)]
+        ids = choice_ids.ids(item)
+        out["solution"] = [{"id": ids[i - 1], "text": item.proposals[i - 1]}
+                           for i in choice_ids.order(item) if i in item.solution]
     elif item.type is ItemType.QROCM_DEP:
         out["fields"] = [{"key": f.key, "label": f.label} for f in item.fields]
         out["groups"] = [list(g) for g in item.groups]

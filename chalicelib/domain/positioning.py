@@ -283,7 +283,9 @@ def _estimate_from_weights(weights: list[float], answers: int) -> LevelEstimate:
 def _playable_items(
     bank: ItemBank, competence: str, tested: set[str], answered: set[str]
 ) -> dict[str, list[Item]]:
-    """Untested skills of the competence with the validated items still unseen."""
+    """Untested skills of the competence with the validated items still
+    unseen and no enemy of an item already answered in this test."""
+    barred = {e for i in answered if i in bank.items for e in bank.items[i].enemies}
     playable: dict[str, list[Item]] = {}
     for skill in bank.skills_of(competence):
         if skill.name in tested:
@@ -293,6 +295,7 @@ def _playable_items(
             for i in skill.item_ids
             if i in bank.items
             and i not in answered
+            and i not in barred
             and bank.items[i].status is ItemStatus.VALIDATED
         ]
         if items:

@@ -14,12 +14,14 @@ from chalicelib.domain.candidate_view import candidate_view
 from chalicelib.domain.certification import session as lifecycle
 from chalicelib.domain.certification import CURRENT, next_item, version_named
 from chalicelib.domain.certification.course import Course, CourseAnswer, CourseStatus, course_id_of
+from chalicelib.domain.choice_ids import ChoiceIds
 from chalicelib.domain.codes import normalise_code
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.identity import identity_key, name_key
 from chalicelib.domain.matching import check_answer
 from chalicelib.services import positioning, sessions, throttle
 from chalicelib.services.certification_inputs import AlertInput, JoinInput
+from chalicelib.services.secrets import choice_key
 from chalicelib.store import certification as store
 
 # Invigilator actions write the course item, which the candidate's answers write
@@ -177,7 +179,9 @@ def answer(user_id: str, course_id: str, item_id: str, payload: dict, focused_ou
         bank = get_bank()
         now = _now_ms()
         elapsed = (now - course.served_at) / 1000 if course.served_at else None
-        status = check_answer(bank.items[item_id], payload, elapsed_seconds=elapsed,
+        item = bank.items[item_id]
+        canonical = ChoiceIds(choice_key(), course.course_id).canonical_answer(item, payload)
+        status = check_answer(item, canonical, elapsed_seconds=elapsed,
                               focused_out=focused_out,
                               extra_time_percent=int(course.extra_time_percent or 0))
         given = CourseAnswer(item_id, status, now)
@@ -366,6 +370,6 @@ def course_view(course: store.CourseRecord, with_item: bool = True) -> dict:
             "ended_by": course.ended_by, "item": None}
     if with_item and course.status == "started" and course.authorised and course.current_item_id:
         item = get_bank().items[course.current_item_id]
-        view["item"] = candidate_view(item, course.course_id)
+        view["item"] = candidate_view(item, ChoiceIds(choice_key(), course.course_id))
         view["item"]["extra_time_percent"] = int(course.extra_time_percent or 0)
     return view

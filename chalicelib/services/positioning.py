@@ -16,12 +16,14 @@ from chalicelib.domain import attempts
 from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.certification.eligibility import Eligibility, eligibility
 from chalicelib.domain.candidate_view import candidate_view
+from chalicelib.domain.choice_ids import ChoiceIds
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.framework import COMPETENCE_BY_CODE, COMPETENCES, MAX_TOTAL_PIX
 from chalicelib.domain.knowledge import PositioningAnswer, competence_profile, knowledge_elements
 from chalicelib.domain.matching import check_answer, correction
 from chalicelib.domain.positioning import next_item
 from chalicelib.services import certification_queries
+from chalicelib.services.secrets import choice_key
 from chalicelib.store import assessments as store
 from chalicelib.store.assessments import ConcurrentUpdate, PositioningState, StoredAnswer
 
@@ -80,7 +82,8 @@ def answer(user_id: str, competence: str, given: AnswerInput) -> dict:
         item = bank.items[given.item_id]
         now = store.now_ms()
         elapsed = (now - state.served_at) / 1000 if state.served_at else None
-        status = check_answer(item, given.answer, elapsed_seconds=elapsed,
+        status = check_answer(item, _choice_ids(state).canonical_answer(item, given.answer),
+                              elapsed_seconds=elapsed,
                               focused_out=given.focused_out)
         stored = StoredAnswer(item.id, status.value, now, given.idempotency_key[:64])
         state.answers.append(stored)
@@ -249,7 +252,7 @@ def _state_view(state: PositioningState) -> dict:
             "answered": len(state.answers), "item": None}
     if state.current_item_id:
         item = bank.items[state.current_item_id]
-        view["item"] = candidate_view(item, state.assessment_id)
+        view["item"] = candidate_view(item, _choice_ids(state))
         view["item"]["served_at"] = state.served_at
     prof = competence_profile(knowledge_elements(bank, state.competence, _domain_answers(state)),
                               bank, state.competence, settings().max_reachable_level)
@@ -260,7 +263,12 @@ def _state_view(state: PositioningState) -> dict:
 def _answer_result(state: PositioningState, stored: StoredAnswer) -> dict:
     item = get_bank().items[stored.item_id]
     return {"item_id": stored.item_id, "status": stored.status,
-            "correction": correction(item), "assessment": _state_view(state)}
+            "correction": correction(item, _choice_ids(state)), "assessment": _state_view(state)}
+
+
+def _choice_ids(state: PositioningState) -> ChoiceIds:
+    """Proposal ids and order of this attempt (a new attempt, new ids)."""
+    return ChoiceIds(choice_key(), state.assessment_id)
 
 
 def _wait_message(action: str, since: int, days: int, now: int) -> str:

@@ -8,6 +8,8 @@ per-process one there.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import lru_cache
 
 from chalicelib.config import settings
@@ -46,3 +48,15 @@ def export_pseudonym_key() -> bytes:
     import hmac
 
     return hmac.new(jwt_secret().encode(), b"pix/answer-export/pseudonym/v1", hashlib.sha256).digest()
+
+
+def choice_key() -> bytes:
+    """The key of the opaque proposal ids (domain/choice_ids.py).
+
+    Derived from the JWT secret (HMAC with a fixed label, so the two uses never
+    share a key) rather than a third parameter to provision: every Lambda
+    instance already shares that secret, which is all the ids need to stay
+    stable for a test. Rotating the JWT secret changes the ids of running
+    tests: their candidates reload the page (their tokens die anyway).
+    """
+    return hmac.new(jwt_secret().encode("utf-8"), b"pix/choice-ids/v1", hashlib.sha256).digest()

@@ -60,15 +60,22 @@ export function renderItem(container, item, options) {
     form.append(h('fieldset', { 'aria-describedby': consigneId },
       h('legend', null, LEGENDS[item.type]),
       item.proposals.map((p) => h('div', { class: 'choice' },
-        h('input', { type, name, id: `p-${item.id}-${p.id}`, value: String(p.id) }),
+        h('input', { type, name, id: `p-${item.id}-${p.id}`, value: p.id }),
         h('label', { for: `p-${item.id}-${p.id}` }, inline(p.text))))));
   } else {
-    form.append(h('div', { class: 'fields' }, item.fields.map((f) => h('div', { class: 'field' },
-      h('label', { for: `f-${item.id}-${f.key}` }, f.label),
-      h('input', { type: 'text', id: `f-${item.id}-${f.key}`, name: f.key, autocomplete: 'off',
-        autocapitalize: 'off', spellcheck: 'false', class: f.kind === 'number' ? 'short' : null,
-        inputmode: f.kind === 'number' ? 'decimal' : null, maxlength: '500',
-        'aria-describedby': consigneId })))));
+    // Number fields say beside the input what to type: their unit, or "nombre
+    // seul" (the matcher accepts the unit when typed, nothing else).
+    form.append(h('div', { class: 'fields' }, item.fields.map((f) => {
+      const unitId = `u-${item.id}-${f.key}`;
+      const number = f.kind === 'number';
+      return h('div', { class: 'field' },
+        h('label', { for: `f-${item.id}-${f.key}` }, f.label),
+        h('input', { type: 'text', id: `f-${item.id}-${f.key}`, name: f.key, autocomplete: 'off',
+          autocapitalize: 'off', spellcheck: 'false', class: number || f.kind === 'time' ? 'short' : null,
+          inputmode: number ? 'decimal' : null, maxlength: '500',
+          'aria-describedby': number ? `${consigneId} ${unitId}` : consigneId }),
+        number ? h('span', { class: 'unit', id: unitId, 'data-role': 'unit' }, f.unit || 'nombre seul') : null);
+    })));
   }
 
   const validate = h('button', { type: 'submit', 'data-action': 'valider' }, 'Je valide');
@@ -121,11 +128,11 @@ export function renderItem(container, item, options) {
 export function readAnswer(form, item) {
   if (item.type === 'QCU') {
     const checked = form.querySelector('input[name="choice"]:checked');
-    return checked ? { choice: Number(checked.value) } : null;
+    return checked ? { choice: checked.value } : null;
   }
   if (item.type === 'QCM') {
     const checked = Array.from(form.querySelectorAll('input[name="choices"]:checked'));
-    return checked.length ? { choices: checked.map((c) => Number(c.value)) } : null;
+    return checked.length ? { choices: checked.map((c) => c.value) } : null;
   }
   const fields = {};
   let any = false;

@@ -1,26 +1,46 @@
 """Right and wrong answers to any item of the real bank, for driving tests."""
 from __future__ import annotations
 
+import re
+
 from chalicelib.bank.loader import get_bank
 
 
-def correct_answer(item_id: str) -> dict:
-    item = get_bank().items[item_id]
+def _ids(view: dict, indexes) -> list[str]:
+    """The opaque ids the served `view` gives the proposals at these canonical
+    (file) indexes, found by their text as a client would see them."""
+    item = get_bank().items[view["id"]]
+    by_text = {_plain(p["text"]): p["id"] for p in view["proposals"]}
+    assert len(by_text) == len(view["proposals"]), "two proposals read the same"
+    return [by_text[_plain(item.proposals[i - 1])] for i in sorted(indexes)]
+
+
+def _plain(text: str) -> str:
+    """Text without inline Markdown marks, spaces collapsed: the API gives the source,
+    a page gives the rendered label (browser tests read it from the DOM)."""
+    return " ".join(re.sub(r"[`*]", "", text).split())
+
+
+def correct_answer(view: dict) -> dict:
+    """The right answer to the served item `view` (the candidate view: choice
+    answers use the opaque ids of that test)."""
+    item = get_bank().items[view["id"]]
     if item.type.value == "QCU":
-        return {"choice": next(iter(item.solution))}
+        return {"choice": _ids(view, item.solution)[0]}
     if item.type.value == "QCM":
-        return {"choices": sorted(item.solution)}
+        return {"choices": _ids(view, item.solution)}
     if item.type.value == "QROCM-dep":
         return {"fields": {f.key: str(g[0]) for f, g in zip(item.fields, item.groups)}}
     return {"fields": {f.key: str(f.solutions[0]) for f in item.fields}}
 
 
-def wrong_answer(item_id: str) -> dict:
-    item = get_bank().items[item_id]
+def wrong_answer(view: dict) -> dict:
+    item = get_bank().items[view["id"]]
+    wrong = next((i for i in range(1, len(item.proposals) + 1) if i not in item.solution), None)
     if item.type.value == "QCU":
-        return {"choice": next(i for i in range(1, len(item.proposals) + 1) if i not in item.solution)}
+        return {"choice": _ids(view, [wrong])[0]}
     if item.type.value == "QCM":
-        return {"choices": [next(i for i in range(1, len(item.proposals) + 1) if i not in item.solution)]}
+        return {"choices": _ids(view, [wrong])}
     return {"fields": {f.key: "zzzz qqqq" for f in item.fields}}
 
 

@@ -48,6 +48,6 @@ def run_test(client, learner, course_id, answer_for) -> list[str]:
         item = state["item"]
         served.append(item["id"])
         response = call(client, "POST", f"/me/certification-courses/{course_id}/answers",
-                        token=learner, body={"item_id": item["id"], "answer": answer_for(item["id"])})
+                        token=learner, body={"item_id": item["id"], "answer": answer_for(item)})
         assert response.status_code == 200, response.body
         assert set(js(response)) == {"item_id", "recorded", "course"}

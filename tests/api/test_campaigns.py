@@ -86,9 +86,10 @@ def answer_until_completed(client, learner, code: str) -> None:
     for _ in range(60):
         if state["status"] == "completed":
             return
-        item_id = state["item"]["id"]
+        served = state["item"]
+        item_id = served["id"]
         response = call(client, "POST", f"/me/competences/{code}/assessment/answers", token=learner,
-                        body={"item_id": item_id, "answer": correct_answer(item_id)})
+                        body={"item_id": item_id, "answer": correct_answer(served)})
         assert response.status_code == 200, response.body
         state = js(response)["assessment"]
     raise AssertionError("the positioning test did not end")

@@ -203,8 +203,9 @@ def test_answers_are_idempotent_and_never_corrected(client, planned):
     inv = flow.invigilator(client, session)
     call(client, "POST", f"/sessions/{sid}/candidates/{candidate['candidate_id']}/authorise", token=inv)
     path = f"/me/certification-courses/{course['course_id']}"
-    item_id = js(call(client, "GET", path, token=learner))["item"]["id"]
-    body = {"item_id": item_id, "answer": wrong_answer(item_id)}
+    served = js(call(client, "GET", path, token=learner))["item"]
+    item_id = served["id"]
+    body = {"item_id": item_id, "answer": wrong_answer(served)}
     first = call(client, "POST", path + "/answers", token=learner, body=body)
     again = call(client, "POST", path + "/answers", token=learner, body=body)
     assert first.status_code == again.status_code == 200
@@ -228,14 +229,15 @@ def test_live_alert_neutralises_the_item_and_serves_another(client, planned):
     inv = flow.invigilator(client, session)
     call(client, "POST", f"/sessions/{sid}/candidates/{candidate['candidate_id']}/authorise", token=inv)
     path = f"/me/certification-courses/{course['course_id']}"
-    item_id = js(call(client, "GET", path, token=learner))["item"]["id"]
+    served = js(call(client, "GET", path, token=learner))["item"]
+    item_id = served["id"]
     response = call(client, "POST", f"/sessions/{sid}/candidates/{candidate['candidate_id']}/alerts",
                     token=inv, body={"item_id": item_id, "reason": "Image illisible"})
     assert response.status_code == 200, response.body
     new_item = js(call(client, "GET", path, token=learner))["item"]["id"]
     assert new_item != item_id
     late = call(client, "POST", path + "/answers", token=learner,
-                body={"item_id": item_id, "answer": correct_answer(item_id)})
+                body={"item_id": item_id, "answer": correct_answer(served)})
     assert late.status_code == 200  # the neutralised item was already recorded: no double count
     live = js(call(client, "GET", f"/sessions/{sid}/invigilation", token=inv))
     assert live["candidates"][0]["alerts"][0]["item_id"] == item_id

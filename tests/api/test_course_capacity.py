@@ -60,9 +60,10 @@ def test_an_answer_is_one_write_of_the_course_item_and_one_read(client, meter):
     view = js(call(client, "GET", path, token=learner))
     costs = []
     while view["status"] == "started":
-        item_id = view["item"]["id"]
+        served = view["item"]
+        item_id = served["id"]
         n0 = len(meter.calls)
-        answer = correct_answer(item_id) if len(costs) % 2 else wrong_answer(item_id)
+        answer = correct_answer(served) if len(costs) % 2 else wrong_answer(served)
         response = call(client, "POST", path + "/answers", token=learner,
                         body={"item_id": item_id, "answer": answer})
         assert response.status_code == 200
@@ -80,8 +81,9 @@ def test_an_answer_is_one_write_of_the_course_item_and_one_read(client, meter):
 def test_a_retried_answer_reads_once_and_writes_nothing(client, meter):
     learner, course_id = _joined(client)
     path = f"/me/certification-courses/{course_id}"
-    item_id = js(call(client, "GET", path, token=learner))["item"]["id"]
-    body = {"item_id": item_id, "answer": correct_answer(item_id)}
+    served = js(call(client, "GET", path, token=learner))["item"]
+    item_id = served["id"]
+    body = {"item_id": item_id, "answer": correct_answer(served)}
     first = js(call(client, "POST", path + "/answers", token=learner, body=body))
     n0 = len(meter.calls)
     again = js(call(client, "POST", path + "/answers", token=learner, body=body))

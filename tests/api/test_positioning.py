@@ -23,10 +23,10 @@ def test_full_test_runs_to_the_end_and_profile_shows_level(client, learner_token
         assert "solution" not in item and "tutorial" not in item
         seen.append(item["id"])
         result = call(client, "POST", BASE + "/answers", token=learner_token,
-                      body={"item_id": item["id"], "answer": correct_answer(item["id"])})
+                      body={"item_id": item["id"], "answer": correct_answer(item)})
         assert result.status_code == 200, result.body
         body = js(result)
-        assert body["status"] == "ok"
+        assert body["status"] == "ok", (item, body)
         assert body["correction"]["tutorial"]
         assert len(seen) < 60
     assert len(seen) == len(set(seen)), "an item was served twice"
@@ -39,15 +39,16 @@ def test_full_test_runs_to_the_end_and_profile_shows_level(client, learner_token
 
 
 def test_retry_of_the_same_answer_counts_once(client, learner_token):
-    item_id = js(call(client, "POST", BASE, token=learner_token))["item"]["id"]
-    body = {"item_id": item_id, "answer": wrong_answer(item_id), "idempotency_key": "k-1"}
+    served = js(call(client, "POST", BASE, token=learner_token))["item"]
+    item_id = served["id"]
+    body = {"item_id": item_id, "answer": wrong_answer(served), "idempotency_key": "k-1"}
     first = js(call(client, "POST", BASE + "/answers", token=learner_token, body=body))
     second = call(client, "POST", BASE + "/answers", token=learner_token, body=body)
     assert second.status_code == 200
     assert js(second)["status"] == first["status"] == "ko"
     # even a retry with a different (correct) content does not change the result
     changed = js(call(client, "POST", BASE + "/answers", token=learner_token,
-                      body={"item_id": item_id, "answer": correct_answer(item_id)}))
+                      body={"item_id": item_id, "answer": correct_answer(served)}))
     assert changed["status"] == "ko"
     state = js(call(client, "GET", BASE, token=learner_token))
     assert state["answered"] == 1
@@ -56,7 +57,8 @@ def test_retry_of_the_same_answer_counts_once(client, learner_token):
 
 
 def test_answer_for_another_item_is_refused_with_409(client, learner_token):
-    item_id = js(call(client, "POST", BASE, token=learner_token))["item"]["id"]
+    served = js(call(client, "POST", BASE, token=learner_token))["item"]
+    item_id = served["id"]
     other = next(i for i in get_bank().items if i.startswith("c11-") and i != item_id)
     response = call(client, "POST", BASE + "/answers", token=learner_token,
                     body={"item_id": other, "answer": {"skip": True}})
@@ -65,7 +67,8 @@ def test_answer_for_another_item_is_refused_with_409(client, learner_token):
 
 
 def test_skip_is_an_answer(client, learner_token):
-    item_id = js(call(client, "POST", BASE, token=learner_token))["item"]["id"]
+    served = js(call(client, "POST", BASE, token=learner_token))["item"]
+    item_id = served["id"]
     body = js(call(client, "POST", BASE + "/answers", token=learner_token,
                    body={"item_id": item_id, "answer": {"skip": True}}))
     assert body["status"] == "aband"
@@ -83,8 +86,10 @@ def test_timed_item_answered_late_is_timedout(client, learner_token, monkeypatch
     rec = PositioningRecord.get("USER#learner-1", "COMP#1.1")
     rec.update(actions=[PositioningRecord.current_item_id.set(timed.id),
                         PositioningRecord.served_at.set(state.served_at - (timed.timer + 60) * 1000)])
+    served = js(call(client, "GET", BASE, token=learner_token))["item"]
+    assert served["id"] == timed.id
     body = js(call(client, "POST", BASE + "/answers", token=learner_token,
-                   body={"item_id": timed.id, "answer": correct_answer(timed.id)}))
+                   body={"item_id": timed.id, "answer": correct_answer(served)}))
     assert body["status"] == "timedout"
 
 
@@ -116,9 +121,10 @@ def test_reset_after_seven_days_keeps_history(client, learner_token):
     from chalicelib.store.assessments import PositioningRecord
 
     first = js(call(client, "POST", BASE, token=learner_token))
-    item_id = first["item"]["id"]
+    served = first["item"]
+    item_id = served["id"]
     call(client, "POST", BASE + "/answers", token=learner_token,
-         body={"item_id": item_id, "answer": correct_answer(item_id)})
+         body={"item_id": item_id, "answer": correct_answer(served)})
     rec = PositioningRecord.get("USER#learner-1", "COMP#1.1")
     rec.update(actions=[PositioningRecord.last_answer_at.set(rec.last_answer_at - 8 * 86400_000)])
     response = call(client, "POST", "/me/competences/1.1/reset", token=learner_token)
@@ -137,7 +143,8 @@ def test_unknown_competence_is_404(client, learner_token, code):
 
 
 def test_malformed_answer_is_400_and_loses_nothing(client, learner_token):
-    item_id = js(call(client, "POST", BASE, token=learner_token))["item"]["id"]
+    served = js(call(client, "POST", BASE, token=learner_token))["item"]
+    item_id = served["id"]
     for bad in ({"item_id": item_id}, {"item_id": item_id, "answer": "x"},
                 {"item_id": item_id, "answer": {"choice": 999, "fields": 3}}):
         response = call(client, "POST", BASE + "/answers", token=learner_token, body=bad)

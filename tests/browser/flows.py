@@ -26,10 +26,21 @@ def fill_answer(page, item_id: str, answer: dict) -> None:
             page.fill(f'[id="f-{item_id}-{key}"]', value)
 
 
-def answer_correctly(page) -> str:
+def view_on_screen(page) -> dict:
+    """The item on screen as the API served it: id, type and the proposals'
+    opaque ids (input values) with their label texts."""
     form = page.locator("form.question")
-    item_id = form.get_attribute("data-item-id")
-    fill_answer(page, item_id, correct_answer(item_id))
+    view = {"id": form.get_attribute("data-item-id"), "type": form.get_attribute("data-type")}
+    view["proposals"] = page.evaluate("""() => Array.from(
+        document.querySelectorAll('form.question .choice input')).map((input) => ({
+          id: input.value, text: document.querySelector(`label[for="${input.id}"]`).textContent}))""")
+    return view
+
+
+def answer_correctly(page) -> str:
+    view = view_on_screen(page)
+    item_id = view["id"]
+    fill_answer(page, item_id, correct_answer(view))
     page.click('[data-action="valider"]')
     return item_id
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.api.answers import correct_answer
-from tests.browser.flows import SECRET_KEYS, ApiWatch, answer_correctly, axe, keys_in, shot
+from tests.browser.flows import SECRET_KEYS, ApiWatch, answer_correctly, axe, keys_in, shot, view_on_screen
 
 expect = pytest.importorskip("playwright.sync_api", reason="needs the `playwright` package").expect
 
@@ -98,7 +98,7 @@ def answer_qcu_with_keyboard(page, item_id: str) -> None:
     """Keyboard only: the focus starts on the question title; Tab reaches the
     choices, arrows pick one, Tab reaches « Je valide », Enter validates."""
     expect(page.locator("#question-titre")).to_be_focused()
-    choice = str(correct_answer(item_id)["choice"])
+    choice = correct_answer(view_on_screen(page))["choice"]
     page.keyboard.press("Tab")
     for _ in range(10):
         if page.evaluate("document.activeElement.value") == choice:

@@ -67,5 +67,10 @@ def started(client) -> Scene:
     return scene
 
 
+def current_view(client, scene: Scene) -> dict:
+    """The item served to the scene's candidate, as their client sees it."""
+    return js(call(client, "GET", scene.course_path, token=scene.learner))["item"]
+
+
 def current_item(client, scene: Scene) -> str:
-    return js(call(client, "GET", scene.course_path, token=scene.learner))["item"]["id"]
+    return current_view(client, scene)["id"]

@@ -25,9 +25,10 @@ def test_the_export_shows_no_verdict_until_the_certificate_is_published(client):
         state = js(call(client, "GET", scene.course_path, token=learner))
         if state["status"] != "started":
             break
-        item_id = state["item"]["id"]
+        served = state["item"]
+        item_id = served["id"]
         assert call(client, "POST", scene.course_path + "/answers", token=learner,
-                    body={"item_id": item_id, "answer": correct_answer(item_id)}).status_code == 200
+                    body={"item_id": item_id, "answer": correct_answer(served)}).status_code == 200
         answered += 1
         if answered in (1, 10):
             exported = _exported(scene.user_id)

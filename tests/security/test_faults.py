@@ -82,9 +82,10 @@ def test_health_says_unavailable_with_a_retry_hint(client, faults):
 
 def test_a_throttled_answer_is_not_recorded_and_the_retry_counts_once(client, learner_token,
                                                                       faults):
-    item_id = js(call(client, "POST", BASE, token=learner_token))["item"]["id"]
+    served = js(call(client, "POST", BASE, token=learner_token))["item"]
+    item_id = served["id"]
     faults.add("UpdateItem", "throttle", times=None)
-    body = {"item_id": item_id, "answer": correct_answer(item_id)}
+    body = {"item_id": item_id, "answer": correct_answer(served)}
     assert_unavailable(call(client, "POST", BASE + "/answers", token=learner_token, body=body))
     faults.clear()
     state = js(call(client, "GET", BASE, token=learner_token))
@@ -153,8 +154,9 @@ def _positioning_answer(client):
     from tests.conftest import make_token
 
     token = make_token(f"learner-{uuid.uuid4().hex[:8]}")
-    item_id = js(call(client, "POST", BASE, token=token))["item"]["id"]
-    body = {"item_id": item_id, "answer": wrong_answer(item_id)}
+    served = js(call(client, "POST", BASE, token=token))["item"]
+    item_id = served["id"]
+    body = {"item_id": item_id, "answer": wrong_answer(served)}
 
     def act():
         return call(client, "POST", BASE + "/answers", token=token, body=body)
@@ -222,7 +224,7 @@ LOST_ACK_ACTIONS = {
     "positioning answer": _positioning_answer,
     "certification answer": _scene_action(
         scenes.started, lambda s: s.course_path + "/answers",
-        lambda c, s: {"item_id": (i := scenes.current_item(c, s)), "answer": correct_answer(i)},
+        lambda c, s: {"item_id": (v := scenes.current_view(c, s))["id"], "answer": correct_answer(v)},
         check_state=_answered_once),
     "join": _scene_action(scenes.planned, lambda s: "/certification/join",
                           lambda c, s: s.identity, check_state=_linked),
@@ -276,27 +278,29 @@ def test_a_write_whose_answer_is_lost_counts_once_and_the_request_succeeds(clien
 # The connection drops between posting an answer and reading the response -----------------
 
 def test_positioning_answer_posted_again_returns_the_same_result(client, learner_token):
-    item_id = js(call(client, "POST", BASE, token=learner_token))["item"]["id"]
-    body = {"item_id": item_id, "answer": wrong_answer(item_id)}
+    served = js(call(client, "POST", BASE, token=learner_token))["item"]
+    item_id = served["id"]
+    body = {"item_id": item_id, "answer": wrong_answer(served)}
     first = call(client, "POST", BASE + "/answers", token=learner_token, body=body)  # lost
     again = call(client, "POST", BASE + "/answers", token=learner_token, body=body)
     assert first.status_code == again.status_code == 200
     assert js(again) == js(first)
     # a retry with a different (right) answer does not change the recorded result either
     changed = call(client, "POST", BASE + "/answers", token=learner_token,
-                   body={"item_id": item_id, "answer": correct_answer(item_id)})
+                   body={"item_id": item_id, "answer": correct_answer(served)})
     assert js(changed) == js(first)
     assert js(call(client, "GET", BASE, token=learner_token))["answered"] == 1
 
 
 def test_certification_answer_posted_again_returns_the_same_result(client):
     scene = scenes.started(client)
-    item_id = scenes.current_item(client, scene)
-    body = {"item_id": item_id, "answer": wrong_answer(item_id)}
+    served = scenes.current_view(client, scene)
+    item_id = served["id"]
+    body = {"item_id": item_id, "answer": wrong_answer(served)}
     first = call(client, "POST", scene.course_path + "/answers", token=scene.learner, body=body)
     again = call(client, "POST", scene.course_path + "/answers", token=scene.learner, body=body)
     changed = call(client, "POST", scene.course_path + "/answers", token=scene.learner,
-                   body={"item_id": item_id, "answer": correct_answer(item_id)})
+                   body={"item_id": item_id, "answer": correct_answer(served)})
     assert first.status_code == again.status_code == changed.status_code == 200
     assert js(again) == js(first) == js(changed)
     from chalicelib.store import certification as store

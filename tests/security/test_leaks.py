@@ -79,11 +79,12 @@ def test_a_whole_positioning_run_shows_no_solution_before_its_answer(client):
         state = js(api("POST", base, token=token, expect=200))
         steps = 0
         while state["status"] == "started":
-            item_id = state["item"]["id"]
+            served = state["item"]
+            item_id = served["id"]
             api("GET", base, token=token, expect=200)
             api("GET", f"{base}/answers/{item_id}", token=token, expect=404)  # not yet
             result = api("POST", base + "/answers", token=token, expect=200, answering=item_id,
-                         body={"item_id": item_id, "answer": next(answers)(item_id)})
+                         body={"item_id": item_id, "answer": next(answers)(served)})
             answered.add(item_id)
             api("GET", f"{base}/answers/{item_id}", token=token, expect=200)
             state = js(result)["assessment"]
@@ -102,7 +103,8 @@ def test_the_scan_really_catches_the_correction_before_the_answer_counts(client)
     correction, so scanning it before marking the item answered must fail."""
     token = make_token("leak-learner-2")
     base = BASE.format(code="1.1")
-    item_id = js(call(client, "POST", base, token=token))["item"]["id"]
+    served = js(call(client, "POST", base, token=token))["item"]
+    item_id = served["id"]
     response = call(client, "POST", base + "/answers", token=token,
                     body={"item_id": item_id, "answer": {"skip": True}})
     with pytest.raises(leaks.LeakFound):
@@ -125,7 +127,8 @@ def test_a_whole_certification_shows_no_solution_to_anyone(client):
         state = js(api("GET", scene.course_path, token=learner, expect=200))
         if state["status"] != "started":
             break
-        item_id = state["item"]["id"]
+        view = state["item"]
+        item_id = view["id"]
         served.append(item_id)
         api("GET", f"/sessions/{scene.session_id}/invigilation", token=inv, expect=200)
         for path in centre_paths:
@@ -140,7 +143,7 @@ def test_a_whole_certification_shows_no_solution_to_anyone(client):
             api("POST", BASE.format(code=code) + "/answers", token=learner, expect=403,
                 body={"item_id": known, "answer": {"skip": True}})
         api("POST", scene.course_path + "/answers", token=learner, expect=200,
-            body={"item_id": item_id, "answer": correct_answer(item_id)})
+            body={"item_id": item_id, "answer": correct_answer(view)})
     assert len(served) >= 20
     report = {"comment": "", "candidates": [{"candidate_id": scene.candidate_id, "present": True,
                                              "incidents": []}]}

@@ -210,7 +210,7 @@ class TestCrossFieldErrors:
 
     def test_number_solutions_parse(self, tmp_path):
         root = mutate(tmp_path, lambda f: item(f, tube=1, index=1)["fields"][1].update(solutions=["443 ports"]))
-        only_error(root, "c11-adresse-2a", "fields[1].solutions[0]", "n'est pas un nombre")
+        only_error(root, "c11-adresse-2a", "fields[1].solutions[0]", "n'est pas lisible comme valeur de type number")
 
     def test_solution_empty_once_normalised(self, tmp_path):
         root = mutate(tmp_path, lambda f: item(f, index=2)["fields"][0].update(solutions=["  "]))

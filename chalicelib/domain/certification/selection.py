@@ -204,9 +204,11 @@ def eligible_items(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
                    accessible_only: bool = False,
                    neutralised: Iterable[str] = ()) -> list[Item]:
     """Items that may still be served: validated, unseen, unused tube,
-    not neutralised, accessible if required."""
+    no enemy of an item served (neutralised ones included: the candidate saw
+    them), not neutralised, accessible if required."""
     seen = {a.item_id for a in answers}
     excluded = seen | set(neutralised)
+    excluded |= {e for i in excluded if i in bank.items for e in bank.items[i].enemies}
     used_tubes = set()
     for item_id in seen:
         item = bank.items.get(item_id)

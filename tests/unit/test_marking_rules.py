@@ -1,0 +1,163 @@
+"""Issue 14, point 8: each marking rule, both ways (what it accepts, what it
+still refuses), and every reviewer example of the item files."""
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.bank.loader import DEFAULT_ROOT, load_bank
+from chalicelib.domain.answers import AnswerStatus
+from chalicelib.domain.items import Calibration, Field, Item, ItemType
+from chalicelib.domain.matching import check_answer, field_matches
+
+OK, KO = AnswerStatus.OK, AnswerStatus.KO
+
+
+def item_with(field: Field, tolerances=("t1", "t2", "t3")) -> Item:
+    return Item(id="t-1", competence="1.1", tube="@tube", level=2, type=ItemType.QROC,
+                instruction="Consigne", tutorial="T", calibration=Calibration(1.2, 0.0),
+                fields=(field,), tolerances=frozenset(tolerances))
+
+
+def mark(field: Field, answer, tolerances=("t1", "t2", "t3")) -> AnswerStatus:
+    return check_answer(item_with(field, tolerances), {"fields": {field.key: answer}})
+
+
+TEXT = Field("rep", "Réponse :", "text", ("service-public.gouv.fr",))
+EXACT = Field("rep", "Réponse :", "text", ("Mentions légales",))
+
+
+@pytest.mark.parametrize("answer", [
+    "\u200bservice-public.gouv.fr", "\ufeffservice-public.gouv.fr", "service-public\u200d.gouv.fr",
+    "\u200fservice-public.gouv.fr\u200e", "service-public.gouv.fr\u00ad",
+])
+def test_invisible_format_characters_are_ignored(answer):
+    assert mark(TEXT, answer) is OK
+    assert mark(TEXT, answer, tolerances=()) is OK
+
+
+@pytest.mark.parametrize("answer", ["« Mentions légales »", '"Mentions légales"', "“Mentions légales”",
+                                    "'Mentions légales'", "Mentions légales.", "«Mentions légales» !",
+                                    "Mentions légales…"])
+def test_surrounding_quotes_and_final_punctuation_are_ignored(answer):
+    assert mark(EXACT, answer, tolerances=()) is OK
+
+
+def test_an_answer_made_of_quotes_is_kept():
+    quote = Field("c", "Caractère :", "text", ('"', "«»"))
+    assert mark(quote, '"', tolerances=("t1",)) is OK
+    assert mark(quote, "« »", tolerances=("t1",)) is OK
+    assert mark(quote, "*", tolerances=("t1",)) is KO
+
+
+@pytest.mark.parametrize("answer", ["Mentions. légales", "Mentions « légales", "Mention légales."])
+def test_inner_punctuation_and_real_differences_still_count(answer):
+    assert mark(EXACT, answer, tolerances=()) is KO
+
+
+class TestNumberWithUnit:
+    age = Field("age", "Âge :", "number", ("70",), unit="ans")
+    share = Field("part", "Part :", "number", ("4",), unit="%")
+    bare = Field("n", "Nombre :", "number", ("100",))
+
+    @pytest.mark.parametrize("answer", ["70", "70 ans", "70ans", "70 an", "70 ANS", "70\u00a0ans.", 70])
+    def test_the_unit_is_accepted_when_typed(self, answer):
+        assert mark(self.age, answer) is OK
+
+    @pytest.mark.parametrize("answer", ["70 mois", "71 ans", "70 ans 3", "ans", "70 mans"])
+    def test_another_unit_or_number_is_refused(self, answer):
+        assert mark(self.age, answer) is KO
+
+    def test_percent(self):
+        assert mark(self.share, "4 %") is OK and mark(self.share, "4%") is OK
+        assert mark(self.share, "4 ‰") is KO
+
+    def test_without_a_unit_only_the_number(self):
+        assert mark(self.bare, "100") is OK
+        assert mark(self.bare, "100 s") is KO
+
+
+class TestTime:
+    nine = Field("h", "Heure :", "time", ("09:00",))
+    half = Field("h", "Heure :", "time", ("21h30",))
+
+    @pytest.mark.parametrize("answer", ["9h", "9 h", "09:00", "9:00", "9h00", "09 h 00", "9 heures", "9"])
+    def test_clock_forms(self, answer):
+        assert mark(self.nine, answer) is OK
+
+    @pytest.mark.parametrize("answer", ["21h", "9h01", "90", "9h60", "neuf heures", "25h"])
+    def test_other_times_and_nonsense(self, answer):
+        assert mark(self.nine, answer) is KO
+
+    def test_minutes(self):
+        assert mark(self.half, "21:30") is OK and mark(self.half, "21 h 30 min") is OK
+        assert mark(self.half, "9h30") is KO
+
+
+class TestShortcut:
+    task = Field("k", "Raccourci :", "shortcut", ("Ctrl+Shift+Esc",))
+
+    @pytest.mark.parametrize("answer", ["Maj+Ctrl+Échap", "ctrl + maj + echap", "Control+Shift+Escape",
+                                        "CTRL+MAJ+ESC", "Shift+Esc+Ctrl"])
+    def test_order_and_synonyms(self, answer):
+        assert mark(self.task, answer) is OK
+
+    @pytest.mark.parametrize("answer", ["Ctrl+Esc", "Ctrl+Alt+Esc", "Ctrl+Shift+Esc+Alt", "Ctrl+Ctrl+Esc",
+                                        "Ctrl Shift Esc", "Ctrl++Esc"])
+    def test_missing_extra_or_repeated_keys(self, answer):
+        assert mark(self.task, answer) is KO
+
+
+class TestUrl:
+    site = Field("u", "Adresse :", "url", ("service-public.gouv.fr",))
+
+    @pytest.mark.parametrize("answer", ["service-public.gouv.fr", "https://service-public.gouv.fr",
+                                        "http://www.service-public.gouv.fr/", "WWW.Service-Public.gouv.fr",
+                                        "« service-public.gouv.fr/ »"])
+    def test_scheme_www_and_trailing_slash(self, answer):
+        assert mark(self.site, answer) is OK
+
+    @pytest.mark.parametrize("answer", ["service-public.fr", "service-public.gouv.fr/particuliers",
+                                        "service public.gouv.fr", "servicepublic.gouv.fr"])
+    def test_another_site_or_page(self, answer):
+        assert mark(self.site, answer) is KO
+
+
+class TestWrongAnswersWinOverTolerance:
+    def test_a_listed_near_miss_is_refused(self):
+        plain = Field("h", "Hormone :", "text", ("mélatonine",))
+        guarded = Field("h", "Hormone :", "text", ("mélatonine",), wrong=("mélatonin",))
+        assert mark(plain, "Mélatonin") is OK        # one edit: tolerated
+        assert mark(guarded, "Mélatonin") is KO      # but listed as wrong
+        assert mark(guarded, "mélatonine") is OK
+
+    def test_number_fields_too(self):
+        field = Field("n", "N :", "number", ("8",), wrong=("8",))
+        assert not field_matches(field, "8", field.solutions, frozenset())
+
+
+# ------------------------------------------------------------------ item files
+
+def _examples():
+    if not list((DEFAULT_ROOT / "competences").glob("*.yaml")):
+        return []
+    bank = load_bank(trust_stamp=False)
+    out = []
+    for item in bank.items.values():
+        for field in item.fields:
+            out += [pytest.param(item.id, field.key, a, True, id=f"{item.id}.{field.key}+{a}")
+                    for a in field.accept]
+            out += [pytest.param(item.id, field.key, r, False, id=f"{item.id}.{field.key}-{r}")
+                    for r in field.reject]
+    return out or [pytest.param(None, None, None, None, marks=pytest.mark.skip("no examples yet"))]
+
+
+@pytest.mark.parametrize("item_id,key,answer,accepted", _examples())
+def test_every_accept_and_reject_example_of_the_item_files(item_id, key, answer, accepted):
+    item = load_bank().items[item_id]
+    field = next(f for f in item.fields if f.key == key)
+    # QROCM-dep: a field's answer is right when it fits any group
+    solutions = (tuple(v for g in item.groups for v in g) if item.type is ItemType.QROCM_DEP
+                 else field.solutions)
+    assert field_matches(field, answer, solutions, item.tolerances) is accepted, (
+        f"{item_id} champ {key} : « {answer} » devrait être "
+        f"{'accepté' if accepted else 'refusé'}")
