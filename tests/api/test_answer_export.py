@@ -30,8 +30,9 @@ def answer_items(client, token: str, n: int) -> list[str]:
     call(client, "POST", BASE, token=token)
     seen = []
     for i in range(n):
-        item_id = js(call(client, "GET", BASE, token=token))["item"]["id"]
-        answer = correct_answer(item_id) if i % 2 == 0 else wrong_answer(item_id)
+        view = js(call(client, "GET", BASE, token=token))["item"]
+        item_id = view["id"]
+        answer = correct_answer(view) if i % 2 == 0 else wrong_answer(view)
         response = call(client, "POST", BASE + "/answers", token=token,
                         body={"item_id": item_id, "answer": answer})
         assert response.status_code == 200, response.body
@@ -102,9 +103,10 @@ def test_only_answers_after_the_cursor_are_exported_by_the_next_run(bucket):
     first_items = answer_items(client, token, 2)
     now = assessments.now_ms()
     export_answers.run(now_ms=now + export_answers.LAG_MS)
-    item_id = js(call(client, "GET", BASE, token=token))["item"]["id"]
+    view = js(call(client, "GET", BASE, token=token))["item"]
+    item_id = view["id"]
     call(client, "POST", BASE + "/answers", token=token,
-         body={"item_id": item_id, "answer": correct_answer(item_id)})
+         body={"item_id": item_id, "answer": correct_answer(view)})
 
     later = export_answers.run(now_ms=assessments.now_ms() + export_answers.LAG_MS + 1)
 

@@ -164,8 +164,9 @@ def test_finalised_session_refuses_join_and_enrolment(client, planned):
     response = call(client, "POST", "/certification/join", token=make_token("learner-1"), body={
         "access_code": session["access_code"], "first_name": "Léa", "last_name": "Dupont",
         "birth_date": "2008-05-14"})
-    # the access code is released at finalisation: unknown now, free for a new session
-    assert response.status_code == 404 and js(response)["error"]["code"] == "session_not_found"
+    # the access code is released at finalisation: unknown now, free for a new session; an
+    # unknown code answers like an unknown candidate (no probing of codes, issue 13 point 4)
+    assert response.status_code == 404 and js(response)["error"]["code"] == "candidate_not_found"
     response = call(client, "POST", f"/centres/{centre_id}/sessions/{sid}/candidates", token=staff,
                     body={"first_name": "A", "last_name": "B", "birth_date": "2008-01-01"})
     assert response.status_code == 409
