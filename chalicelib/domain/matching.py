@@ -63,6 +63,8 @@ _ALWAYS = str.maketrans({**_SPACES, **_APOSTROPHES})
 _WHITESPACE = re.compile(r"\s+")
 _QUOTES = "\"'«»“”„‟‘’‚‹›`"
 _FINAL_PUNCTUATION = ".,;:!?…"
+_ARTICLE = re.compile(r"^(?:(?:le|la|les|un|une|des|du|de la|de l'|d'|l')\s*(?<=')|"
+                      r"(?:le|la|les|un|une|des|du|de la)\s+)", re.IGNORECASE)
 _TIME = re.compile(r"^(?P<h>\d{1,2})(?:\s*(?:h|:|heures?)\s*(?P<m>\d{2})?\s*(?:min)?)?$")
 _KEY_SYNONYMS = {
     "ctrl": "ctrl", "control": "ctrl", "ctl": "ctrl", "controle": "ctrl", "strg": "ctrl",
@@ -146,7 +148,7 @@ def clean(text: str, *, final_punctuation: bool = True) -> str:
     hyphens: Unicode category Cf, pasted from documents or chat apps) removed;
     surrounding quotes/guillemets and a final full stop, comma, colon,
     semicolon, ! ? or … dropped (a candidate quoting or ending a sentence
-    still gives the answer). Shortcuts keep final punctuation (« Ctrl+. »).
+    still gives the answer). Shortcuts keep a final « +. » (the key « . »).
     An answer made only of quotes or punctuation is kept as typed: it is the
     answer (« Quel caractère encadre une expression exacte ? » -> « " »).
     """
@@ -209,7 +211,8 @@ def canonical(field: Field, text: str) -> Any:
     if field.kind == "time":
         return parse_time(clean(text))
     if field.kind == "shortcut":
-        return parse_shortcut(clean(text, final_punctuation=False))
+        # a final full stop ends the sentence, unless it is the key (« Ctrl+. »)
+        return parse_shortcut(clean(text, final_punctuation=not text.rstrip().endswith("+.")))
     if field.kind == "url":
         return parse_url(clean(text))
     return None
@@ -240,6 +243,8 @@ def parse_time(text: str) -> int | None:
 
 def parse_shortcut(text: str) -> frozenset[str] | None:
     parts = [p.strip() for p in re.split(r"\s*\+\s*", text.strip())] if text.strip() else []
+    if len(parts) == 1 and re.fullmatch(r"\S+(?:[\s-]+\S+)+", parts[0]):
+        parts = re.split(r"[\s-]+", parts[0])  # « Ctrl-Z », « Ctrl Z »: same keys
     if not parts or any(not p for p in parts):
         return None
     keys = []
@@ -268,7 +273,12 @@ def field_matches(field: Field, answer: str, solutions: tuple[str, ...],
     strict = normalise(clean(answer), tolerances - {"t3"})
     if any(strict == normalise(clean(w), tolerances - {"t3"}) for w in field.wrong):
         return False
-    return any(text_matches(answer, s, tolerances) for s in solutions)
+    if any(text_matches(answer, s, tolerances) for s in solutions):
+        return True
+    # « le RGPD », « un ver », « l'UTF-8 »: a leading article is not a different answer
+    bare = _ARTICLE.sub("", clean(answer), count=1)
+    return bare != clean(answer) and bool(bare) and any(
+        text_matches(bare, s, tolerances) for s in solutions)
 
 
 # ------------------------------------------------------------------- checking

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.bank.loader import DEFAULT_ROOT, load_bank
+from chalicelib.bank.loader import DEFAULT_ROOT, get_bank, load_bank
 from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.items import Calibration, Field, Item, ItemType
 from chalicelib.domain.matching import check_answer, field_matches
@@ -40,6 +40,12 @@ def test_invisible_format_characters_are_ignored(answer):
                                     "Mentions légales…"])
 def test_surrounding_quotes_and_final_punctuation_are_ignored(answer):
     assert mark(EXACT, answer, tolerances=()) is OK
+
+
+def test_a_leading_article_is_not_a_different_answer():
+    sigle = Field("s", "Sigle :", "text", ("RGPD",))
+    assert mark(sigle, "le RGPD") is OK and mark(sigle, "l'RGPD") is OK
+    assert mark(sigle, "le RGAA") is KO and mark(sigle, "leRGPD", tolerances=()) is KO
 
 
 def test_an_answer_made_of_quotes_is_kept():
@@ -97,12 +103,12 @@ class TestShortcut:
     task = Field("k", "Raccourci :", "shortcut", ("Ctrl+Shift+Esc",))
 
     @pytest.mark.parametrize("answer", ["Maj+Ctrl+Échap", "ctrl + maj + echap", "Control+Shift+Escape",
-                                        "CTRL+MAJ+ESC", "Shift+Esc+Ctrl"])
+                                        "CTRL+MAJ+ESC", "Shift+Esc+Ctrl", "Ctrl-Maj-Esc"])
     def test_order_and_synonyms(self, answer):
         assert mark(self.task, answer) is OK
 
     @pytest.mark.parametrize("answer", ["Ctrl+Esc", "Ctrl+Alt+Esc", "Ctrl+Shift+Esc+Alt", "Ctrl+Ctrl+Esc",
-                                        "Ctrl Shift Esc", "Ctrl++Esc"])
+                                        "CtrlShiftEsc", "Ctrl++Esc"])
     def test_missing_extra_or_repeated_keys(self, answer):
         assert mark(self.task, answer) is KO
 
@@ -153,7 +159,7 @@ def _examples():
 
 @pytest.mark.parametrize("item_id,key,answer,accepted", _examples())
 def test_every_accept_and_reject_example_of_the_item_files(item_id, key, answer, accepted):
-    item = load_bank().items[item_id]
+    item = get_bank().items[item_id]
     field = next(f for f in item.fields if f.key == key)
     # QROCM-dep: a field's answer is right when it fits any group
     solutions = (tuple(v for g in item.groups for v in g) if item.type is ItemType.QROCM_DEP
