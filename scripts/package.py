@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # botocore service models kept in the zip: PynamoDB (dynamodb), secrets (ssm), mail (sesv2, sqs queue).
 # tests/infra/test_cold_start.py fails when the code creates a client not listed here.
-SDK_SERVICES = ("dynamodb", "ssm", "sesv2", "sqs")
+SDK_SERVICES = ("dynamodb", "ssm", "sesv2", "sqs", "s3")  # s3: the answer export
 MAX_ZIP_MB = 25.0
 # Files the Lambda never needs (6 MB zipped). Pillow's AVIF and WebP codecs and its FreeType text
 # rendering (PIL.ImageFont) with their shared libraries: fpdf2 embeds the QR code's PNG through

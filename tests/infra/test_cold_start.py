@@ -71,7 +71,7 @@ def test_every_aws_client_the_code_creates_is_kept_in_the_trimmed_sdk():
     used = {"dynamodb"}  # PynamoDB's client
     for path in list((ROOT / "chalicelib").rglob("*.py")) + [ROOT / "app.py"]:
         used |= set(re.findall(r"""\bclient\(\s*["']([a-z0-9-]+)["']""", path.read_text()))
-    assert used == {"dynamodb", "ssm", "sesv2", "sqs"}
+    assert used == {"dynamodb", "ssm", "sesv2", "sqs", "s3"}
     assert used <= set(package.SDK_SERVICES)
 
 
@@ -91,7 +91,7 @@ def test_finish_zip_compiles_bytecode_and_trims_the_sdk(tmp_path):
         "pkg/py2_only.py": "print 'legacy'\n",  # a file that does not compile is shipped as it is
         "botocore/data/endpoints.json": "{}",
         "botocore/data/dynamodb/2012-08-10/service-2.json.gz": "x",
-        "botocore/data/s3/2006-03-01/service-2.json.gz": "x",
+        "botocore/data/ec2/2016-11-15/service-2.json.gz": "x",
         "item_bank/competences/1.1.yaml": "a: 1\n",
         "fontTools/misc/bezierTools.py": "",
         "fontTools/misc/bezierTools.c": "/* generated */",
@@ -108,7 +108,7 @@ def test_finish_zip_compiles_bytecode_and_trims_the_sdk(tmp_path):
     assert {"app.py", f"__pycache__/app.{tag}.pyc", "botocore/data/endpoints.json",
             "botocore/data/dynamodb/2012-08-10/service-2.json.gz", "item_bank/competences/1.1.yaml",
             "pkg/py2_only.py"} <= names
-    assert "botocore/data/s3/2006-03-01/service-2.json.gz" not in names
+    assert "botocore/data/ec2/2016-11-15/service-2.json.gz" not in names
     assert not any(n.startswith("pkg/__pycache__/") for n in names)
     assert "chalicelib/__pycache__/old.cpython-311.pyc" not in names
     assert names.isdisjoint({"fontTools/misc/bezierTools.c", "fontTools/misc/bezierTools.cpython-311-x86_64-linux-gnu.so",
