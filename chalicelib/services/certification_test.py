@@ -13,7 +13,8 @@ from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.candidate_view import candidate_view
 from chalicelib.domain.certification import session as lifecycle
 from chalicelib.domain.certification import CURRENT, next_item, version_named
-from chalicelib.domain.certification.course import Course, CourseAnswer, CourseStatus, course_id_of
+from chalicelib.domain.certification.course import (Course, CourseAnswer, CourseStatus, course_id_of,
+                                                      refuse_answer)
 from chalicelib.domain.choice_ids import ChoiceIds
 from chalicelib.domain.codes import normalise_code
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
@@ -169,13 +170,9 @@ def answer(user_id: str, course_id: str, item_id: str, payload: dict, focused_ou
         answers = store.answers_of(course)
         if any(a.item_id == item_id for a in answers):
             return _recorded(course, item_id)  # a retry: same answer, counted once
-        if course.status != "started":
-            raise Conflict("Votre test n'est pas en cours.", code="course_not_started")
-        if not course.authorised:
-            raise Forbidden("Attendez que le surveillant autorise la reprise de votre test.",
-                            code="awaiting_authorisation")
-        if item_id != course.current_item_id:
-            raise Conflict("Cette question n'est pas la question en cours.", code="not_current_item")
+        refused = refuse_answer(course, item_id)
+        if refused is not None:
+            raise refused
         bank = get_bank()
         now = _now_ms()
         elapsed = (now - course.served_at) / 1000 if course.served_at else None

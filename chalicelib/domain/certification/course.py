@@ -111,8 +111,10 @@ def course_id_of(session_id: str, candidate_id: str) -> str:
 
 def refuse_answer(course: Course, item_id: str) -> DomainError | None:
     """Why an answer to `item_id` cannot be accepted now (None: accept it).
-    An item already answered is not refused: it is a retry, counted once."""
-    if course.status is not CourseStatus.STARTED:
+    An item already answered is not refused: it is a retry, counted once.
+    Compared by value, so the stored course (status as its string) is judged
+    by this same rule (services/certification_test.answer)."""
+    if course.status != CourseStatus.STARTED:
         return Conflict("Votre test n'est pas en cours.", code="course_not_started")
     if not course.authorised:
         return Forbidden("Attendez que le surveillant autorise la reprise de votre test.",
