@@ -17,8 +17,8 @@ Lambda's event source mapping does in AWS.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 
+from chalicelib import aws_clients
 from chalicelib.config import settings
 
 MAX_RECEIVES = 5
@@ -34,16 +34,9 @@ def dead_letter_name() -> str:
     return f"{queue_name()}-dead"
 
 
-@lru_cache(maxsize=4)
-def _client(endpoint: str | None, region: str):
-    import boto3  # only where a message is sent or read
-
-    return boto3.client("sqs", region_name=region, endpoint_url=endpoint)
-
-
 def _sqs():
     cfg = settings()
-    return _client(cfg.sqs_endpoint, cfg.region)
+    return aws_clients.client("sqs", cfg.sqs_endpoint, cfg.region)
 
 
 def _url(name: str) -> str:

@@ -5,21 +5,14 @@ it as the template declares it (in AWS CloudFormation creates it).
 """
 from __future__ import annotations
 
-from functools import lru_cache
 
+from chalicelib import aws_clients
 from chalicelib.config import settings
-
-
-@lru_cache(maxsize=4)
-def _client(endpoint: str | None, region: str):
-    import boto3  # only where the export runs
-
-    return boto3.client("s3", region_name=region, endpoint_url=endpoint)
 
 
 def _s3():
     cfg = settings()
-    return _client(cfg.s3_endpoint, cfg.region)
+    return aws_clients.client("s3", cfg.s3_endpoint, cfg.region)
 
 
 def bucket() -> str:
