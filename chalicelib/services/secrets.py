@@ -35,7 +35,6 @@ def badge_private_key() -> str | None:
     return _parameter(cfg.badge_key_param) if cfg.badge_key_param else cfg.badge_private_key
 
 
-@lru_cache(maxsize=1)
 def export_pseudonym_key() -> bytes:
     """The key of the answer export's learner pseudonyms (HMAC-SHA256 of the user id).
 
@@ -44,10 +43,7 @@ def export_pseudonym_key() -> bytes:
     export can link a pseudonym back to a user id (that needs the key).
     Rotating the JWT secret starts new pseudonyms, which only splits a
     learner's answers across two groups in later calibrations."""
-    import hashlib
-    import hmac
-
-    return hmac.new(jwt_secret().encode(), b"pix/answer-export/pseudonym/v1", hashlib.sha256).digest()
+    return _derived_key(jwt_secret(), b"pix/answer-export/pseudonym/v1")
 
 
 def choice_key() -> bytes:
@@ -59,4 +55,12 @@ def choice_key() -> bytes:
     stable for a test. Rotating the JWT secret changes the ids of running
     tests: their candidates reload the page (their tokens die anyway).
     """
-    return hmac.new(jwt_secret().encode("utf-8"), b"pix/choice-ids/v1", hashlib.sha256).digest()
+    return _derived_key(jwt_secret(), b"pix/choice-ids/v1")
+
+
+@lru_cache(maxsize=8)
+def _derived_key(secret: str, label: bytes) -> bytes:
+    """A key of its own for one use, derived from the JWT secret (HMAC-SHA256 with the
+    use's label, so no two uses share a key); computed once per secret and label (the
+    choice key is asked for on every answer), and anew if the secret changes."""
+    return hmac.new(secret.encode("utf-8"), label, hashlib.sha256).digest()
