@@ -17,6 +17,8 @@ Access patterns
 """
 from __future__ import annotations
 
+from typing import Iterator
+
 from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
                                  UnicodeAttribute, VersionAttribute)
 from chalicelib.domain.answers import AnswerStatus
@@ -452,5 +454,9 @@ def courses_answered_since(since_ms: int):
     return sheets
 
 
-def finalised_sessions(limit: int = 25) -> list[SessionRecord]:
-    return list(SessionRecord.gsi2.query(FINALISED_QUEUE, limit=limit))
+def finalised_sessions(page_size: int = 25) -> Iterator[SessionRecord]:
+    """The job's queue, oldest first, read lazily one page at a time: the job
+    takes sessions until its deadline, so it must not read more than it uses.
+    Pagination follows the index's last key, so sessions the job closes (and
+    that leave the sparse index) never make it skip or repeat one."""
+    return iter(SessionRecord.gsi2.query(FINALISED_QUEUE, page_size=page_size))

@@ -13,14 +13,14 @@ from tests.api.helpers import call, js
 from tests.conftest import make_token
 
 
-def finalised_session(client, candidates=3, fraud=False):
+def finalised_session(client, candidates=3, fraud=False, prefix="cand"):
     centre_id, staff = flow.create_centre(client)
     session = flow.create_session(client, centre_id, staff)
     sid = session["session_id"]
     inv = flow.invigilator(client, session)
     reports = []
     for n in range(candidates):
-        user = f"cand-{n}"
+        user = f"{prefix}-{n}"
         enrolled = flow.enrol(client, centre_id, sid, staff, first=f"Prénom{n}", last=f"Nom{n}",
                               birth=f"2008-01-{n + 10:02d}")
         make_certifiable(user)
@@ -180,3 +180,23 @@ def test_each_course_is_scored_with_the_version_it_recorded(client, monkeypatch)
     [cert] = certificates_of(sid)
     assert cert.certification_version == old.version
     assert cert.status == "validated" and int(cert.level) <= 1 and int(cert.global_score) < 128
+
+
+def test_one_run_drains_more_sessions_than_one_queue_page(client, monkeypatch):
+    """Issue 16.2: a run is bounded by its deadline, not by a session count,
+    so a backlog of results drains at the job's real rate (the queue is read
+    one page at a time: here one session per page)."""
+    monkeypatch.setattr(issue_certificates, "QUEUE_PAGE", 1)
+    sids = [finalised_session(client, candidates=1, prefix=f"s{i}")[2] for i in range(3)]
+    report = issue_certificates.run(deadline=time.monotonic() + 600)
+    assert sorted(report.sessions_done) == sorted(sids)
+    assert report.issued == 3 and not report.stopped_early
+    assert all(store.session(sid).status == "published" for sid in sids)
+
+
+def test_a_run_past_its_deadline_takes_no_new_session(client, monkeypatch):
+    _, _, sid = finalised_session(client, candidates=1)
+    report = issue_certificates.run(deadline=time.monotonic() - 1)
+    assert report.stopped_early and report.sessions_done == [] and report.issued == 0
+    assert store.session(sid).status == "finalised"
+    assert issue_certificates.run().issued == 1
