@@ -80,7 +80,18 @@ def to_domain(rec: store.CertificateRecord) -> Certificate:
     return store.to_certificate(rec)
 
 
-def verify(code: str) -> dict:
+# Public verification, per source address: a verifier checks a handful of
+# codes, a whole school's secretariat a few dozen a minute; 10-character codes
+# (24^10) make enumeration hopeless at this rate, and refused requests are not
+# counted (services/throttle.py), so a burst waits at most a minute.
+VERIFICATIONS_PER_IP = (30, 60)
+
+
+def verify(code: str, source_ip: str | None = None) -> dict:
+    """Anyone holding a code checks a published, validated certificate."""
+    from chalicelib.services import throttle
+
+    throttle.hit(f"verify-ip:{source_ip or 'unknown'}", *VERIFICATIONS_PER_IP)
     normalised = codes.normalise_code(code)
     rec = store.certificate_by_code(normalised) if codes.is_verification_code(normalised) else None
     if rec is None or not rec.published or rec.status != "validated":

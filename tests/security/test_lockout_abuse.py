@@ -242,3 +242,26 @@ def test_one_code_cannot_be_probed_for_identities_from_many_addresses(client, cl
     assert codes == ["candidate_not_found"] * 5
     assert attempt("prober-0", "NomZ", "198.51.100.0") == "too_many_requests"
     assert attempt(scene.user_id, scene.identity["last_name"], SCHOOL) == "joined"
+
+
+# Public verification -----------------------------------------------------------------------
+
+
+def test_probing_verification_codes_is_capped_per_address(client, clock, monkeypatch):
+    """Enumerating certificate codes from one address stops at the cap; a
+    verifier elsewhere is not affected, and the address is let in again once
+    the window has passed (refused probes are not counted)."""
+    from chalicelib.services import certificates
+
+    monkeypatch.setattr(certificates, "VERIFICATIONS_PER_IP", (3, 60))
+    for _ in range(3):
+        with pytest.raises(NotFound):
+            certificates.verify("BCDFGHJKMP", ATTACKER)
+    for _ in range(5):
+        with pytest.raises(TooManyRequests):
+            certificates.verify("BCDFGHJKMP", ATTACKER)
+    with pytest.raises(NotFound):
+        certificates.verify("BCDFGHJKMP", HOME)
+    clock["t"] += 120
+    with pytest.raises(NotFound):
+        certificates.verify("BCDFGHJKMP", ATTACKER)
