@@ -152,3 +152,46 @@ def test_a_competence_without_a_level_is_not_evaluated_never_level_0():
         {"code": "1.2", "level": 4, "evaluated": True, "label": "niveau 4"},
         {"code": "1.3", "level": None, "evaluated": False, "label": "non évalué"},
     ]
+
+
+# --- the certificate's views --------------------------------------------------------
+
+def _cert(**changes):
+    from chalicelib.domain.certificate import Certificate
+
+    base = dict(certificate_id="c1", verification_code="P-B2C3D4F6", first_name="Léa",
+                last_name="Dupont", birth_date="2008-05-14", session_date="2026-06-10",
+                centre_name="Lycée", global_score=310, level_label="Indépendant 3", level=3,
+                competence_levels={"1.1": 3, "1.2": 0}, certification_version="2026.1",
+                issued_at="2026-06-10T12:00:00+00:00", published=True, theta=1.0)
+    base.update(changes)
+    return Certificate(**base)
+
+
+def test_the_public_view_prints_non_evalue_for_an_unmeasured_competence_and_0_for_level_0():
+    view = _cert().public_view()
+    rows = {c["code"]: c for c in view["competences"]}
+    assert len(rows) == 16
+    assert rows["1.2"]["label"] == "niveau 0" and rows["1.2"]["evaluated"]
+    assert rows["2.1"] == {"code": "2.1", "level": None, "evaluated": False, "label": "non évalué"}
+    assert view["not_evaluated"] == [c for c in rows if c not in ("1.1", "1.2")]
+    assert view["competence_levels"] == {"1.1": 3, "1.2": 0}   # measured ones only, never a 0 added
+
+
+def test_a_held_or_rejected_result_shows_its_reason_never_its_score():
+    held = _cert(status="held", reason=jury.FRAUD_REPORTED).status_view(20)
+    assert held["status"] == "held" and "Suspicion de fraude" in held["message"]
+    assert not {"global_score", "level", "level_label", "competences"} & set(held)
+    assert held["verification_code"] is None
+    unpublished = _cert(status="rejected", reason=jury.INCIDENT_TOO_SHORT, published=False).status_view(20)
+    assert (unpublished["status"], unpublished["reason"]) == ("pending", None)
+    assert unpublished["message"] == "Résultat en cours de vérification par la plateforme."
+
+
+def test_the_admin_sees_the_true_status_and_the_score_only_when_there_is_one():
+    fraud = _cert(status="held", reason=jury.FRAUD_REPORTED, published=False).admin_view(20)
+    assert (fraud["status"], fraud["global_score"], fraud["level"]) == ("held", 310, 3)
+    short = _cert(status="held", reason=jury.TOO_SHORT, theta=None, global_score=0, level=0,
+                  level_label="").admin_view(20)
+    assert (short["global_score"], short["level"], short["competences"]) == (None, None, [])
+    assert "20 réponses" in short["message"]

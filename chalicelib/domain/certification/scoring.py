@@ -52,7 +52,7 @@ from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.items import ItemBank
 
-from chalicelib.domain.framework import COMPETENCES
+from chalicelib.domain.framework import COMPETENCES, MAX_OPEN_LEVEL
 
 from . import jury
 from .answers import CertificationAnswer
@@ -110,7 +110,7 @@ def score_cap(max_open_level: int) -> int:
     return LEVEL_LABELS[max_open_level + 1][0] - 1
 
 
-def score_from_theta(theta: float, *, max_open_level: int = 7,
+def score_from_theta(theta: float, *, max_open_level: int = MAX_OPEN_LEVEL,
                      scale: Sequence[ScoreBand] = PIX_SCALE) -> int:
     """Global score 0..1023 of ability θ (see module docstring)."""
     if theta <= scale[0].low:
@@ -139,7 +139,7 @@ def level_label(score: int) -> str:
     return LEVEL_LABELS[level_from_score(score)][1]
 
 
-def level_from_theta(theta: float, *, max_open_level: int = 7,
+def level_from_theta(theta: float, *, max_open_level: int = MAX_OPEN_LEVEL,
                      scale: Sequence[ScoreBand] = PIX_SCALE) -> int:
     """Interval index of θ (0 below the first upper bound), capped."""
     level = len(scale) - 1
