@@ -145,3 +145,14 @@ def test_unknown_certificate_or_session_is_404(client):
     assert call(client, "POST", "/admin/certificates/nope/jury-decision", token=flow.ADMIN,
                 body={"decision": "reject"}).status_code == 404
     assert call(client, "GET", "/admin/sessions/nope/results", token=flow.ADMIN).status_code == 404
+
+
+def test_two_jury_decisions_on_the_same_result_never_both_land(client):
+    """Two admins read the held result, both decide: only the first write
+    lands (conditional on the stored status still being held)."""
+    _, _, course, _ = sit(client, answers=5)
+    first, second = store.certificate(course), store.certificate(course)   # both read "held"
+    assert store.decide_certificate(first, "rejected", jury.JURY_REJECTED)
+    assert not store.decide_certificate(second, "validated", jury.JURY_VALIDATED)
+    assert (store.certificate(course).status, store.certificate(course).reason) == \
+        ("rejected", jury.JURY_REJECTED)
