@@ -10,6 +10,8 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
+from chalicelib.domain.framework import MAX_OPEN_LEVEL
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -56,7 +58,10 @@ def settings() -> Settings:
         public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(1024 * 1024))),
         terms_version=_env("TERMS_VERSION", "2026-09"),
-        max_reachable_level=int(_env("MAX_REACHABLE_LEVEL", "6")),
+        # not configurable: positioning and certification share the framework's
+        # open level (issue 22: a setting let positioning cap at 6 while
+        # certification certified 7)
+        max_reachable_level=MAX_OPEN_LEVEL,
         # In AWS (a JWT secret in SSM) mail goes through SES unless told otherwise,
         # so a forgotten variable never writes reset links to CloudWatch.
         mailer=_env("MAILER") or ("ses" if _env("JWT_SECRET_PARAM") else "log"),

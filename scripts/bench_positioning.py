@@ -69,7 +69,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from chalicelib.domain.answers import AnswerStatus  # noqa: E402
-from chalicelib.domain.framework import COMPETENCES, skill_pix_value  # noqa: E402
+from chalicelib.domain.framework import COMPETENCES, MAX_OPEN_LEVEL, skill_pix_value  # noqa: E402
 from chalicelib.domain.items import (  # noqa: E402
     PRIOR_DIFFICULTY_BY_LEVEL,
     PRIOR_DISCRIMINATION,
@@ -90,7 +90,7 @@ from chalicelib.domain.knowledge import (  # noqa: E402
 )
 from chalicelib.domain.positioning import estimate_level, next_item  # noqa: E402
 
-MAX_REACHABLE_LEVEL = 6
+MAX_REACHABLE_LEVEL = MAX_OPEN_LEVEL  # the framework's open level, as in production
 LEVEL_BOUNDS = [-2.5] + [PRIOR_DIFFICULTY_BY_LEVEL[level] for level in range(1, 8)]  # level L: [L], [L+1])
 
 

@@ -1150,7 +1150,7 @@ def _wait_published(session_ids: list[str], hard_deadline: float) -> dict:
 def check(sessions: list[Session], bank) -> dict:
     from chalicelib.domain.answers import AnswerStatus
     from chalicelib.domain.certification import CertificationAnswer, score_certification, version_named
-    from chalicelib.services.certificates import INCIDENT_ENDINGS
+    from chalicelib.domain.certification.jury import ending_of
     from chalicelib.store import certification as store
     from chalicelib.store.assessments import StoredAnswer
 
@@ -1229,7 +1229,7 @@ def check(sessions: list[Session], bank) -> dict:
                     bank, [CertificationAnswer(a.item_id, AnswerStatus(a.status)) for a in stored],
                     version=version_named(course.certification_version),
                     neutralised=set(course.neutralised or []),
-                    ended_by_incident=course.ended_by == "invigilator" and bool(incidents & INCIDENT_ENDINGS))
+                    ending=ending_of(course.ended_by, incidents))
                 if cert.certification_version != course.certification_version:
                     out["versions_differ"] += 1
                     problems.append(f"candidate {c.idx}: certificate under version "

@@ -7,10 +7,11 @@ from pydantic import Field
 from chalicelib.api import access
 from chalicelib.api.http import endpoint
 from chalicelib.api.schemas import ApiModel
-from chalicelib.services import centres, certification_test, sessions, tokens
+from chalicelib.services import centres, certificates, certification_test, sessions, tokens
 from chalicelib.services.certification_inputs import (AlertInput, CandidateInput, CentreInput,
                                                       CentreMemberInput, FinalisationInput,
-                                                      InvigilatorSignIn, JoinInput, SessionInput)
+                                                      InvigilatorSignIn, JoinInput, JuryDecisionInput,
+                                                      SessionInput)
 
 bp = Blueprint(__name__)
 CENTRE = access.centre_member("centre_id")
@@ -45,6 +46,19 @@ def add_centre_member(ctx, centre_id, body):
           tags=("centres",), summary="Publier une session retenue pour examen (fraude signalée)")
 def publish_session(ctx, session_id):
     return sessions.publish(session_id, ctx.user_id)
+
+
+@endpoint(bp, "/admin/sessions/{session_id}/results", access=access.ADMIN, tags=("centres",),
+          summary="Résultats d'une session : statut, motif et score de chaque candidat (jury)")
+def session_results(ctx, session_id):
+    return certificates.session_results(session_id)
+
+
+@endpoint(bp, "/admin/certificates/{certificate_id}/jury-decision", method="POST", access=access.ADMIN,
+          body=JuryDecisionInput, tags=("centres",),
+          summary="Décision du jury sur un résultat en attente (valider ou annuler)")
+def jury_decision(ctx, certificate_id, body):
+    return certificates.jury_decide(certificate_id, body.decision, ctx.user_id)
 
 
 # --- centre ------------------------------------------------------------------------------

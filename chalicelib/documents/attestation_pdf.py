@@ -17,6 +17,7 @@ from pathlib import Path
 
 from chalicelib.documents import FRAMEWORK_NAME, ISSUER_NAME
 from chalicelib.domain.certificate import Certificate
+from chalicelib.domain.certification.jury import NOT_EVALUATED
 from chalicelib.domain.framework import AREAS, COMPETENCES, MAX_LEVEL, MAX_TOTAL_PIX
 
 TITLE = "Attestation de certification des compétences numériques"
@@ -50,7 +51,8 @@ GAUGE_EMPTY = (214, 219, 226)
 def render_attestation(cert: Certificate, verify_url: str) -> bytes:
     """The attestation of a validated certificate, as PDF bytes (one A4 page).
 
-    Competences absent from `cert.competence_levels` are shown at level 0.
+    A competence absent from `cert.competence_levels` (all its answers
+    neutralised, or none served) prints « non évalué », never level 0.
     Raises ValueError for a certificate not validated, or whose texts hold
     characters the font cannot print (say a name in Chinese script): a blank
     or garbled name must not reach a certificate.
@@ -70,7 +72,7 @@ def render_attestation(cert: Certificate, verify_url: str) -> bytes:
 
     _header(pdf)
     y = _holder_and_score(pdf, cert, top=40)
-    y = _competence_table(pdf, cert.competence_levels, top=y + 7)
+    y = _competence_table(pdf, cert, top=y + 7)
     _verification(pdf, cert, verify_url, top=y + 7)
     _footer(pdf, top=max(pdf.get_y() + 3, 281))
 
@@ -169,7 +171,7 @@ def _holder_and_score(pdf, cert: Certificate, top: float) -> float:
     return max(y, top + box_h)
 
 
-def _competence_table(pdf, levels: dict[str, int], top: float) -> float:
+def _competence_table(pdf, cert: Certificate, top: float) -> float:
     code_w, level_w, gauge_w = 12.0, 14.0, 8 * 3.4 + 3
     title_w = CONTENT_W - code_w - level_w - gauge_w
     pdf.set_draw_color(*GAUGE_EMPTY)
@@ -189,15 +191,20 @@ def _competence_table(pdf, levels: dict[str, int], top: float) -> float:
         pdf.cell(CONTENT_W, ROW_H, f"  {area.code}. {area.title}", fill=True)
         y += ROW_H
         for competence in (c for c in COMPETENCES if c.area_code == area.code):
-            level = max(0, min(int(levels.get(competence.code, 0)), MAX_LEVEL))
+            measured = cert.level_of(competence.code)
             pdf.set_xy(MARGIN, y)
             _font(pdf, 9, color=MUTED)
             pdf.cell(code_w, ROW_H, f"  {competence.code}")
             _font(pdf, 9.5)
             pdf.cell(title_w, ROW_H, _ellipsis(pdf, competence.title, title_w))
-            _font(pdf, 10, bold=True)
-            pdf.cell(level_w, ROW_H, str(level), align="R")
-            _gauge(pdf, MARGIN + code_w + title_w + level_w + 3, y + 1.7, level)
+            if measured is None:
+                _font(pdf, 9, color=MUTED)
+                pdf.cell(level_w + gauge_w, ROW_H, f"{NOT_EVALUATED}  ", align="R")
+            else:
+                level = max(0, min(measured, MAX_LEVEL))
+                _font(pdf, 10, bold=True)
+                pdf.cell(level_w, ROW_H, str(level), align="R")
+                _gauge(pdf, MARGIN + code_w + title_w + level_w + 3, y + 1.7, level)
             pdf.line(MARGIN, y + ROW_H, MARGIN + CONTENT_W, y + ROW_H)
             y += ROW_H
     return y

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from chalicelib.documents import FRAMEWORK_NAME, ISSUER_NAME
 from chalicelib.domain.certificate import Certificate
+from chalicelib.domain.certification.jury import NOT_EVALUATED
 from chalicelib.domain.certification.scoring import LEVEL_LABELS, MAX_SCORE
 from chalicelib.domain.framework import AREA_BY_CODE, COMPETENCES, MAX_LEVEL, MAX_TOTAL_PIX
 
@@ -154,10 +155,12 @@ def _results(cert: Certificate, achievement_id: str) -> list[dict]:
          "value": cert.level_label},
     ]
     for competence in COMPETENCES:
-        level = max(0, min(int(cert.competence_levels.get(competence.code, 0)), MAX_LEVEL))
+        # a competence the test did not measure says so (« non évalué »), never "0"
+        measured = cert.level_of(competence.code)
+        value = NOT_EVALUATED if measured is None else str(max(0, min(measured, MAX_LEVEL)))
         results.append({"type": ["Result"],
                         "resultDescription": f"{achievement_id}#competence-{competence.code}",
-                        "value": str(level)})
+                        "value": value})
     return results
 
 

@@ -3,6 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from chalicelib.domain.certification.jury import NOT_EVALUATED, competence_results, reason_message
+from chalicelib.domain.framework import COMPETENCES
+
+PENDING = "pending"
+PENDING_MESSAGE = "Résultat en cours de vérification par la plateforme."
+
 
 @dataclass(frozen=True)
 class Certificate:
@@ -16,17 +22,74 @@ class Certificate:
     global_score: int            # 0..1024 (capped at the highest open level)
     level_label: str             # "Indépendant 3", ...
     level: int
-    competence_levels: dict[str, int] = field(default_factory=dict)  # "1.1" -> 0..8
+    # "1.1" -> 0..8, measured competences only: a competence absent from it is
+    # « non évalué » (all its answers neutralised, or none served), never 0
+    competence_levels: dict[str, int] = field(default_factory=dict)
     certification_version: str = ""
     issued_at: str = ""          # ISO datetime
-    status: str = "validated"    # validated | rejected
+    status: str = "validated"    # validated | rejected | held (jury.Status)
     published: bool = False
     # kept with the certificate, never shown by `public_view`
     user_id: str | None = None
     session_id: str = ""
     ine: str | None = None
     theta: float | None = None
-    reason: str | None = None
+    reason: str | None = None    # a jury reason code (jury.py)
+
+    @property
+    def is_certified(self) -> bool:
+        return self.status == "validated"
+
+    def level_of(self, competence: str) -> int | None:
+        """The competence's level, None when it was not evaluated."""
+        level = self.competence_levels.get(competence)
+        return None if level is None else int(level)
+
+    def level_text(self, competence: str) -> str:
+        """The level as printed: its number, or « non évalué »."""
+        level = self.level_of(competence)
+        return NOT_EVALUATED if level is None else str(level)
+
+    def competences(self) -> list[dict]:
+        """Every framework competence with its level or the not-evaluated
+        marker (jury.competence_results)."""
+        codes = [c.code for c in COMPETENCES]
+        codes += sorted(set(self.competence_levels) - set(codes))
+        return competence_results(self.competence_levels, codes)
+
+    def reason_message(self, min_answers: int = 20) -> str | None:
+        """Why the certificate is rejected or held, in French (None: nothing to say)."""
+        return reason_message(self.status, self.reason, min_answers)
+
+    @property
+    def shows_result(self) -> bool:
+        """Its score and levels may be shown: validated and published."""
+        return self.is_certified and self.published
+
+    def status_view(self, min_answers: int = 20) -> dict:
+        """A result that is not a shown certificate, as its candidate and school
+        see it: its status and why in French, never a score or a level. Before
+        publication (a session held for review) every result is "pending": the
+        jury may still change it."""
+        published = self.published
+        return {"certificate_id": self.certificate_id, "verification_code": None,
+                "status": self.status if published else PENDING,
+                "reason": self.reason if published else None,
+                "message": self.reason_message(min_answers) if published else PENDING_MESSAGE,
+                "date": self.session_date, "centre": self.centre_name, "published": published}
+
+    def admin_view(self, min_answers: int = 20) -> dict:
+        """Everything a platform admin (the jury) needs to decide: the true
+        status and reason, and the score when the test could be scored."""
+        scored = self.theta is not None
+        return {"certificate_id": self.certificate_id, "first_name": self.first_name,
+                "last_name": self.last_name, "status": self.status, "reason": self.reason,
+                "message": self.reason_message(min_answers), "published": self.published,
+                "global_score": self.global_score if scored else None,
+                "level": self.level if scored else None,
+                "level_label": self.level_label if scored else None,
+                "competences": self.competences() if scored else [],
+                "certification_version": self.certification_version, "issued_at": self.issued_at}
 
     def public_view(self) -> dict:
         """What a verifier sees: no birth place, no email, no internal ids, and
@@ -43,6 +106,8 @@ class Certificate:
             "global_score": self.global_score, "level": self.level,
             "level_label": self.level_label,
             "competence_levels": dict(sorted(self.competence_levels.items())),
+            "competences": self.competences(),
+            "not_evaluated": [c["code"] for c in self.competences() if not c["evaluated"]],
             "certification_version": self.certification_version,
             "issued_at": self.issued_at,
         }

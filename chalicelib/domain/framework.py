@@ -8,6 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_LEVEL = 8
+# The highest level open to learners today (the reference platform opened 5,
+# then 6, then 7): positioning shows no level above it and certification
+# certifies none above it (`CertificationVersion.max_open_level` of the
+# current version). One constant, so the two can never disagree again
+# (positioning capped at 6 while certification certified 7: issue 22).
+# Opening level 8 means changing it here and registering a new
+# certification version.
+MAX_OPEN_LEVEL = 7
 PIX_PER_LEVEL = 8
 MAX_PIX_PER_COMPETENCE = MAX_LEVEL * PIX_PER_LEVEL  # 64
 MAX_SKILL_PIX = 4.0

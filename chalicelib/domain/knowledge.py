@@ -32,12 +32,12 @@ from enum import Enum
 from typing import Iterable, Sequence
 
 from chalicelib.domain.answers import AnswerStatus
-from chalicelib.domain.framework import PIX_PER_LEVEL, level_from_pix
+from chalicelib.domain.framework import MAX_OPEN_LEVEL, PIX_PER_LEVEL, level_from_pix
 from chalicelib.domain.items import ItemBank
 
-# Highest level a learner can reach today (the reference platform opened 5,
-# then 6, then 7); passed explicitly so opening a level is a config change.
-DEFAULT_MAX_REACHABLE_LEVEL = 6
+# Highest level a learner can reach today: the framework's open level, the
+# same as certification's (framework.MAX_OPEN_LEVEL).
+DEFAULT_MAX_REACHABLE_LEVEL = MAX_OPEN_LEVEL
 
 
 class KnowledgeStatus(str, Enum):

@@ -7,16 +7,18 @@ runs (or a retried one) issue each certificate exactly once.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from chalicelib.bank.loader import get_bank
 from chalicelib.domain import codes
 from chalicelib.domain.certificate import Certificate
-from chalicelib.domain.certification.course import INCIDENT_ENDINGS, CourseAnswer
-from chalicelib.domain.certification import score_certification, version_named
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.certification import CURRENT, UnknownVersion, jury, score_certification, version_named
+from chalicelib.domain.certification.course import CourseAnswer
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.store import certification as store
 
+log = logging.getLogger("pix.certificates")
 
 
 @dataclass(frozen=True)
@@ -51,15 +53,17 @@ def issue_for_candidate(session: store.SessionRecord, centre: store.CentreRecord
     answers = store.answers_of(course)
     neutralised = set(course.neutralised or [])
     version = version_named(course.certification_version)  # the course's own, never the current one
+    # the jury rules (domain/certification/jury.py): scored, imputed, rejected or held
     result = score_certification(
         get_bank(), [a.scored() for a in answers],
-        version=version, neutralised=neutralised,
-        ended_by_incident=course.ended_by == "invigilator" and bool(incidents & INCIDENT_ENDINGS))
+        version=version, neutralised=neutralised, ending=jury.ending_of(course.ended_by, incidents))
     for _ in range(5):
         cert = Certificate(
             certificate_id=course.course_id, verification_code=codes.verification_code(),
             first_name=candidate.first_name, last_name=candidate.last_name,
             birth_date=candidate.birth_date, session_date=session.date,
+            # a rejected or held test without a score stores 0 and theta None;
+            # no view shows a score unless the certificate is validated
             centre_name=centre.name if centre else "", global_score=result.global_score or 0,
             level_label=result.level_label or "", level=result.level or 0,
             competence_levels=dict(result.competence_levels), certification_version=version.version,
@@ -100,17 +104,60 @@ def verify(code: str, source_ip: str | None = None) -> dict:
     return to_domain(rec).public_view()
 
 
+def min_answers_of(cert: Certificate) -> int:
+    """The minimum number of answers of the certificate's version (named in
+    the French reasons); the current version's for a version unknown here."""
+    try:
+        return version_named(cert.certification_version).min_answers
+    except UnknownVersion:
+        return CURRENT.min_answers
+
+
 def my_certificates(user_id: str) -> dict:
+    """The holder's results: a validated, published certificate in full;
+    anything else (pending, held for the jury, rejected) as its status and
+    French reason, without score."""
     out = []
     for rec in store.certificates_of_user(user_id):
         cert = to_domain(rec)
-        view = cert.public_view() if cert.published else {"verification_code": None}
-        view.update({"certificate_id": cert.certificate_id, "status": cert.status,
-                     "published": cert.published})
-        if not cert.published:
-            view["message"] = "Résultat en cours de vérification par la plateforme."
+        if cert.shows_result:
+            view = cert.public_view()
+            view.update({"certificate_id": cert.certificate_id, "status": cert.status,
+                         "published": cert.published})
+        else:
+            view = cert.status_view(min_answers_of(cert))
         out.append(view)
     return {"certificates": out}
+
+
+def session_results(session_id: str) -> dict:
+    """A platform admin's view of a session's results (the jury's work list):
+    every certificate with its true status, French reason and score if any."""
+    session = store.session(session_id)
+    if session is None:
+        raise NotFound("Session introuvable.", code="session_not_found")
+    ids = [c.course_id for c in store.candidates(session.session_id) if c.course_id]
+    found = store.certificates(ids)
+    certs = [to_domain(found[i]) for i in ids if i in found]
+    return {"session_id": session.session_id, "status": session.status,
+            "certificates": [c.admin_view(min_answers_of(c)) for c in certs],
+            "held": sum(1 for c in certs if c.status == jury.Status.HELD.value)}
+
+
+def jury_decide(certificate_id: str, choice: jury.JuryChoice, by: str) -> dict:
+    """A platform admin's jury decision on a held certificate (validate its
+    score or reject it). The write lands only if the certificate is still
+    held, so two admins never both decide."""
+    rec = store.certificate(certificate_id)
+    if rec is None:
+        raise NotFound("Certificat introuvable.", code="certificate_not_found")
+    cert = to_domain(rec)
+    status, reason = jury.jury_decision(cert.status, cert.theta is not None, choice)
+    if not store.decide_certificate(rec, status.value, reason):
+        raise Conflict("Ce résultat a déjà été tranché ; rechargez-le.", code="concurrent_update")
+    log.info('{"event": "jury_decision", "certificate": "%s", "status": "%s", "by": "%s"}',
+             certificate_id, status.value, by)
+    return to_domain(store.certificate(certificate_id)).admin_view(min_answers_of(cert))
 
 
 def my_certificate(user_id: str, certificate_id: str) -> Certificate:
@@ -120,8 +167,10 @@ def my_certificate(user_id: str, certificate_id: str) -> Certificate:
     return to_domain(rec)
 
 
-def report_book(uai: str) -> list[store.CertificateRecord]:
-    return [r for r in store.certificates_of_uai(uai.upper()) if r.published and r.status == "validated"]
+def report_book(uai: str) -> list[Certificate]:
+    """Every result of the school's pupils (the report book shows validated,
+    pending, held and rejected ones, each as it may be shown)."""
+    return [to_domain(r) for r in store.certificates_of_uai(uai.upper())]
 
 
 def erase_holder_link(user_id: str) -> None:

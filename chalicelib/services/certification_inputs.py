@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from chalicelib.domain.certification.jury import JuryChoice
 from chalicelib.domain.identity import KEY_NAME_MAX_BYTES, fits_in_key
 
 _CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True, str_max_length=500)
@@ -122,3 +123,9 @@ class AlertInput(BaseModel):
     model_config = _CONFIG
     item_id: str = Field(min_length=1, max_length=80)
     reason: str = Field(default="", max_length=500)
+
+
+class JuryDecisionInput(BaseModel):
+    """A platform admin's decision on a held result: "validate" or "reject"."""
+    model_config = _CONFIG
+    decision: JuryChoice

@@ -50,32 +50,47 @@ def enrol_learners(org_id: str, session_id: str, *, division: str | None,
 
 def report_book(org_id: str) -> dict:
     """Each pupil's latest published certificate, by INE, for the national report
-    book (LSU for collèges, LSL for lycées)."""
+    book (LSU for collèges, LSL for lycées), and every result of the pupil,
+    newest first: a validated one with its score, a pending, held or rejected
+    one with its status and French reason only (never a score)."""
     from chalicelib.services import certificates
 
     org = organizations.require(org_id)
     if not org.uai:
         raise Conflict("Cette organisation n'a pas d'UAI : pas de livret scolaire.", code="no_uai")
-    latest: dict[str, object] = {}
+    by_ine: dict[str, list] = {}
     for cert in certificates.report_book(org.uai):
-        if not cert.ine:
-            continue
-        kept = latest.get(cert.ine)
-        if kept is None or (cert.session_date, cert.issued_at) > (kept.session_date, kept.issued_at):
-            latest[cert.ine] = cert
+        if cert.ine:
+            by_ine.setdefault(cert.ine, []).append(cert)
     pupils = []
-    for ine in sorted(latest):
-        cert = latest[ine]
+    for ine in sorted(by_ine):
+        results = sorted(by_ine[ine], key=lambda c: (c.session_date, c.issued_at), reverse=True)
+        shown = [c for c in results if c.shows_result]
+        latest = shown[0] if shown else None
+        who = results[0]
         pupils.append({
-            "ine": ine, "last_name": cert.last_name, "first_name": cert.first_name,
-            "birth_date": cert.birth_date,
-            "certificate": {
-                "date": cert.session_date, "global_score": int(cert.global_score),
-                "level": int(cert.level), "level_label": cert.level_label,
-                "competence_levels": {k: int(v) for k, v in
-                                      certification_store.plain(cert.competence_levels).items()},
-                "verification_code": cert.verification_code, "issued_at": cert.issued_at}})
+            "ine": ine, "last_name": who.last_name, "first_name": who.first_name,
+            "birth_date": who.birth_date,
+            "certificate": _certificate(latest) if latest else None,
+            "results": [_result(c, certificates.min_answers_of(c)) for c in results]})
     return {"uai": org.uai, "pupils": pupils}
+
+
+def _certificate(cert) -> dict:
+    return {"date": cert.session_date, "global_score": int(cert.global_score),
+            "level": int(cert.level), "level_label": cert.level_label,
+            "competence_levels": {k: int(v) for k, v in cert.competence_levels.items()},
+            "not_evaluated": [c["code"] for c in cert.competences() if not c["evaluated"]],
+            "verification_code": cert.verification_code, "issued_at": cert.issued_at}
+
+
+def _result(cert, min_answers: int) -> dict:
+    if cert.shows_result:
+        return {"date": cert.session_date, "status": cert.status, "reason": None, "message": None,
+                "global_score": int(cert.global_score), "level_label": cert.level_label}
+    view = cert.status_view(min_answers)
+    return {"date": view["date"], "status": view["status"], "reason": view["reason"],
+            "message": view["message"], "global_score": None, "level_label": None}
 
 
 def _school_session(org, session_id: str):

@@ -374,6 +374,17 @@ def publish_certificates_of_session(session_id: str) -> int:
     return count
 
 
+def decide_certificate(rec: CertificateRecord, status: str, reason: str) -> bool:
+    """A jury's decision: the new status and reason, only if the certificate
+    is still held (False when another decision landed first)."""
+    try:
+        update(rec, [CertificateRecord.status.set(status), CertificateRecord.reason.set(reason)],
+               condition=CertificateRecord.status == "held")
+        return True
+    except Conflicting:
+        return False
+
+
 def create_certificate(cert: Certificate, *, uai: str | None) -> None:
     """The certificate and its verification code in one transaction, both
     conditional on not existing (raises Conflicting): a certificate is issued

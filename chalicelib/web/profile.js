@@ -160,7 +160,10 @@ function certificatesSection(list) {
   }
   section.append(h('ul', { class: 'cards' }, list.map((c) => {
     if (!c.verification_code) {
-      return h('li', { class: 'card' }, h('p', null, c.message || 'Résultat en cours de traitement.'));
+      // pending, held for the jury or rejected: the status's French reason, never a score
+      return h('li', { class: 'card', 'data-status': c.status || '' },
+        c.date ? h('h3', null, `Certification du ${frenchDate(c.date)}`) : null,
+        h('p', null, c.message || 'Résultat en cours de traitement.'));
     }
     return h('li', { class: 'card' },
       h('h3', null, `Certification du ${frenchDate(c.date)}`),

@@ -39,7 +39,8 @@ async function verify(code) {
 function show(cert) {
   const holder = cert.holder;
   setTitle(`Certificat ${cert.verification_code}`);
-  const levels = Object.entries(cert.competence_levels);
+  // every competence: its level, or « non évalué » when the test measured nothing of it (never 0)
+  const levels = cert.competences.map((c) => [c.code, c.evaluated ? String(c.level) : c.label]);
   fill(out, h('section', { 'aria-labelledby': 'certificat-titre', 'data-certificate': cert.verification_code },
     h('div', { class: 'notice success' }, h('h2', { id: 'certificat-titre', tabindex: '-1' }, '✔ Certificat authentique'),
       h('p', null, 'Ce certificat a bien été délivré par la plateforme. Comparez l\u2019identité ci-dessous avec celle de la personne qui le présente.')),
@@ -59,7 +60,7 @@ function show(cert) {
           h('tr', null, h('th', { colspan: '2', scope: 'rowgroup', class: 'area' }, `${area}. ${title}`)),
           levels.filter(([code]) => code.split('.')[0] === area).map(([code, level]) => h('tr', null,
             h('th', { scope: 'row' }, `${code} ${COMPETENCES[code] || ''}`),
-            h('td', { 'data-level': code }, String(level)))))))),
+            h('td', { 'data-level': code }, level))))))),
     h('p', { class: 'muted' }, `Référentiel de certification ${cert.certification_version}, délivré le ${frenchDate(cert.issued_at)}.`)));
   focus(out.querySelector('h2'));
 }

@@ -74,6 +74,8 @@ ACCESS: dict[tuple[str, str], str] = {
         "centre_member:centre_id",
     ("POST", "/centres/{centre_id}/sessions/{session_id}/finalise"): "centre_member:centre_id",
     ("POST", "/admin/sessions/{session_id}/publish"): "admin",
+    ("GET", "/admin/sessions/{session_id}/results"): "admin",
+    ("POST", "/admin/certificates/{certificate_id}/jury-decision"): "admin",
 
     # certification test and invigilation
     ("POST", "/certification/join"): "user",

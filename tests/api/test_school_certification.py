@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.domain.framework import COMPETENCES
 from tests.api import cert_flow
 from tests.api import org_flow as flow
 from tests.api.helpers import call, js
@@ -73,7 +74,7 @@ def test_only_sessions_of_the_centre_with_the_school_uai(client, school):
 
 
 def certificate(course_id: str, uai: str, ine: str | None, *, published=True, date="2026-06-10",
-                score=310, label="Indépendant 3"):
+                score=310, label="Indépendant 3", status="validated", reason=None):
     from chalicelib.store import certification as store
 
     rec = store.CertificateRecord(
@@ -81,8 +82,8 @@ def certificate(course_id: str, uai: str, ine: str | None, *, published=True, da
         session_id="s1", verification_code=f"P-TEST{course_id.upper():0>4}", first_name="Léa",
         last_name="Dupont", birth_date="2010-05-14", session_date=date, centre_name="Lycée",
         global_score=score, level=3, level_label=label, competence_levels={"1.1": 3, "2.1": 2},
-        certification_version="v3", issued_at=f"{date}T12:00:00+00:00", status="validated",
-        published=published, ine=ine)
+        certification_version="v3", issued_at=f"{date}T12:00:00+00:00", status=status,
+        published=published, ine=ine, reason=reason, theta=None if status != "validated" else 1.0)
     if ine:
         rec.gsi2pk, rec.gsi2sk = f"UAI#{uai}", f"{ine}#{course_id}"
     rec.save()
@@ -98,11 +99,46 @@ def test_the_report_book_lists_each_pupil_latest_published_certificate(client, s
     assert response.status_code == 200, response.body
     book = js(response)
     assert book["uai"] == UAI
-    assert book["pupils"] == [{
+    c2 = {"date": "2026-06-10", "global_score": 310, "level": 3,
+          "level_label": "Indépendant 3", "competence_levels": {"1.1": 3, "2.1": 2},
+          "not_evaluated": [c.code for c in COMPETENCES if c.code not in ("1.1", "2.1")],
+          "verification_code": "P-TEST00C2", "issued_at": "2026-06-10T12:00:00+00:00"}
+    assert book["pupils"][0] == {
         "ine": "123456789AB", "last_name": "Dupont", "first_name": "Léa", "birth_date": "2010-05-14",
-        "certificate": {"date": "2026-06-10", "global_score": 310, "level": 3,
-                        "level_label": "Indépendant 3", "competence_levels": {"1.1": 3, "2.1": 2},
-                        "verification_code": "P-TEST00C2", "issued_at": "2026-06-10T12:00:00+00:00"}}]
+        "certificate": c2,
+        "results": [
+            {"date": "2026-06-10", "status": "validated", "reason": None, "message": None,
+             "global_score": 310, "level_label": "Indépendant 3"},
+            {"date": "2026-01-10", "status": "validated", "reason": None, "message": None,
+             "global_score": 200, "level_label": "Initié 2"}]}
+    # a result not yet published is listed as pending, without its score
+    assert book["pupils"][1] == {
+        "ine": "234567890CD", "last_name": "Dupont", "first_name": "Léa", "birth_date": "2010-05-14",
+        "certificate": None,
+        "results": [{"date": "2026-06-10", "status": "pending", "reason": None,
+                     "message": "Résultat en cours de vérification par la plateforme.",
+                     "global_score": None, "level_label": None}]}
+    assert len(book["pupils"]) == 2       # c4 belongs to another school
+
+
+def test_the_report_book_shows_rejected_and_held_results_with_their_french_reason(client, school):
+    """Issue 22: a rejected or held result is visible as such to the school, never as a score."""
+    org, portal, *_ = school
+    certificate("c1", UAI, "123456789AB", date="2026-01-10")
+    certificate("c2", UAI, "123456789AB", date="2026-06-10", status="held", reason="too_short",
+                score=0, label="")
+    certificate("c3", UAI, "234567890CD", status="rejected", reason="incident_too_short",
+                score=0, label="")
+    book = js(call(client, "GET", f"/organizations/{org}/report-book", token=portal))
+    first, second = book["pupils"]
+    assert first["certificate"]["date"] == "2026-01-10"     # the latest validated one stays
+    held = first["results"][0]
+    assert (held["status"], held["reason"], held["global_score"]) == ("held", "too_short", None)
+    assert "décision du jury" in held["message"] and "20 réponses" in held["message"]
+    assert second["certificate"] is None
+    rejected = second["results"][0]
+    assert (rejected["status"], rejected["global_score"]) == ("rejected", None)
+    assert "incident technique" in rejected["message"]
 
 
 def test_the_report_book_is_for_the_school_api_client_only(client, school):

@@ -171,13 +171,17 @@ def test_long_values_still_fit_on_one_page():
     assert "P-B2C3D4F6" in text
 
 
-def test_missing_or_out_of_range_levels_show_within_0_to_8():
-    cert = certificate(competence_levels={"1.1": 12, "1.2": -3})
+def test_out_of_range_levels_show_within_0_to_8_and_missing_ones_as_not_evaluated():
+    cert = certificate(competence_levels={"1.1": 12, "1.2": -3, "1.3": 0})
     lines = [line.strip() for line in PdfReader(io.BytesIO(
         render_attestation(cert, VERIFY_URL))).pages[0].extract_text().splitlines()]
     assert next(line for line in lines if line.startswith("1.1 ")).endswith("8")
     assert next(line for line in lines if line.startswith("1.2 ")).endswith("0")
-    assert next(line for line in lines if line.startswith("5.2 ")).endswith("0")
+    assert next(line for line in lines if line.startswith("1.3 ")).endswith("0")   # measured 0
+    # issue 22: a competence the test did not measure is « non évalué », never 0
+    for code in ("2.1", "5.2"):
+        row = next(line for line in lines if line.startswith(code + " "))
+        assert row.endswith("non évalué") and not row.endswith("0")
 
 
 def test_a_name_the_font_cannot_print_is_refused_not_left_blank():

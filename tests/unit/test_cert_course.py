@@ -5,8 +5,9 @@ import dataclasses
 
 import pytest
 
-from chalicelib.domain.certification.course import (Course, CourseStatus, EndedBy, ended_by_incident,
+from chalicelib.domain.certification.course import (Course, CourseStatus, EndedBy, ending,
                                                     is_running, live_state, refuse_answer)
+from chalicelib.domain.certification.jury import EndReason, Ending
 
 SERVING = Course("s1-c1", "s1", "c1", "u1", "2026.1", status=CourseStatus.STARTED, authorised=True,
                  current_item_id="item-a")
@@ -38,14 +39,16 @@ def test_running_courses_are_waiting_or_started():
     assert [s.value for s in CourseStatus if is_running(s.value)] == ["waiting", "started"]
 
 
-@pytest.mark.parametrize("category", ["technical_problem", "left_early", "accessibility"])
-def test_an_invigilator_ending_with_an_incident_category_is_an_incident(category):
+@pytest.mark.parametrize("category", ["technical_problem", "accessibility"])
+def test_an_invigilator_ending_with_a_technical_category_is_an_incident(category):
     ended = dataclasses.replace(SERVING, status=CourseStatus.ENDED, ended_by=EndedBy.INVIGILATOR)
-    assert ended_by_incident(ended, {category})
+    assert ending(ended, {category}).reason is EndReason.TECHNICAL_INCIDENT
 
 
 def test_other_endings_are_not_incidents():
     ended = dataclasses.replace(SERVING, status=CourseStatus.ENDED, ended_by=EndedBy.INVIGILATOR)
-    assert not ended_by_incident(ended, {"fraud_suspicion"}) and not ended_by_incident(ended, set())
+    assert ending(ended, {"left_early"}).reason is EndReason.ABANDONED
+    assert ending(ended, set()).reason is EndReason.ABANDONED
+    assert ending(ended, {"fraud_suspicion"}) == Ending(EndReason.ABANDONED, fraud_reported=True)
     completed = dataclasses.replace(SERVING, status=CourseStatus.COMPLETED, ended_by=EndedBy.COMPLETED)
-    assert not ended_by_incident(completed, {"technical_problem"})
+    assert ending(completed, {"technical_problem"}).reason is EndReason.FINISHED

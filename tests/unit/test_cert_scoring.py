@@ -22,6 +22,7 @@ from chalicelib.domain.certification import (
     score_certification,
     score_from_theta,
 )
+from chalicelib.domain.certification import jury
 from chalicelib.domain.certification.selection import responses
 from chalicelib.domain.errors import InvalidInput
 
@@ -157,29 +158,67 @@ def test_incident_before_twenty_answers_is_rejected(bank, full_test):
     result = score_certification(bank, full_test[:19], version=FIXED, ended_by_incident=True,
                                  neutralised=set())
     assert result.status == "rejected"
-    assert result.global_score is None and result.theta is None
+    assert result.global_score is None and result.theta is None and result.level is None
     assert result.answered_count == 19
-    assert "incident" in result.reason
+    assert result.reason == jury.INCIDENT_TOO_SHORT
 
 
-def test_incident_after_twenty_answers_counts_missing_answers_as_skipped(bank, full_test):
+def test_incident_after_twenty_answers_is_scored_on_the_answers_given(bank, full_test):
+    """Issue 22: the incident is nobody's choice, nothing is imputed."""
     result = score_certification(bank, full_test[:20], version=FIXED, ended_by_incident=True,
                                  neutralised=set())
     assert result.status == "validated"
     assert result.answered_count == 20
+    assert result.imputed_count == 0 and result.scored_count == 20
+    only_given = estimate(bank, full_test[:20], config=FIXED)
+    assert result.theta == pytest.approx(only_given.theta)
+    assert result.reason is None
+
+
+def test_abandonment_after_twenty_answers_counts_missing_answers_as_wrong(bank, full_test):
+    result = score_certification(bank, full_test[:20], version=FIXED,
+                                 ending=jury.Ending(jury.EndReason.ABANDONED), neutralised=set())
+    assert result.status == "validated"
     assert result.imputed_count == 12          # up to the planned 32
     assert result.scored_count == 32
-    only_given = estimate(bank, full_test[:20], config=FIXED)
-    assert result.theta < only_given.theta    # twelve extra failures
-    assert "skipped" in result.reason
+    assert result.theta < estimate(bank, full_test[:20], config=FIXED).theta  # twelve extra failures
+    assert result.reason == jury.MISSING_IMPUTED
+    timed_out = score_certification(bank, full_test[:20], version=FIXED,
+                                    ending=jury.Ending(jury.EndReason.TIMED_OUT), neutralised=set())
+    assert timed_out.imputed_count == 12 and timed_out.theta == pytest.approx(result.theta)
 
 
-def test_a_candidate_who_leaves_early_is_scored_with_skipped_answers(bank, full_test):
-    result = score_certification(bank, full_test[:5], version=FIXED, ended_by_incident=False,
+@pytest.mark.parametrize("reason", [jury.EndReason.ABANDONED, jury.EndReason.TIMED_OUT,
+                                    jury.EndReason.FINISHED])
+def test_a_test_left_before_twenty_answers_is_held_never_certified_at_level_0(bank, full_test, reason):
+    result = score_certification(bank, full_test[:5], version=FIXED, ending=jury.Ending(reason),
                                  neutralised=set())
+    assert result.status == "held"
+    assert result.global_score is None and result.level is None and result.competence_levels == {}
+    assert result.reason == jury.TOO_SHORT
+    assert len(result.not_evaluated) == 16
+
+
+def test_a_fraud_report_holds_the_scored_result(bank, full_test):
+    plain = score_certification(bank, full_test, version=FIXED, neutralised=set())
+    held = score_certification(bank, full_test, version=FIXED, neutralised=set(),
+                               ending=jury.Ending(jury.EndReason.FINISHED, fraud_reported=True))
+    assert held.status == "held" and held.reason == jury.FRAUD_REPORTED
+    assert held.global_score == plain.global_score   # kept for the jury
+    short = score_certification(bank, full_test[:5], version=FIXED, neutralised=set(),
+                                ending=jury.Ending(jury.EndReason.TECHNICAL_INCIDENT, True))
+    assert short.status == "held" and short.global_score is None
+
+
+def test_a_competence_whose_answers_are_all_neutralised_is_not_evaluated(bank, full_test):
+    target = bank.items[full_test[0].item_id].competence
+    removed = {a.item_id for a in full_test if bank.items[a.item_id].competence == target}
+    result = score_certification(bank, full_test, version=FIXED, neutralised=removed)
     assert result.status == "validated"
-    assert result.imputed_count == 27
-    assert result.global_score < score_from_theta(estimate(bank, full_test[:5], config=FIXED).theta)
+    assert target not in result.competence_levels
+    assert result.not_evaluated == (target,)
+    full = score_certification(bank, full_test, version=FIXED, neutralised=set())
+    assert full.not_evaluated == ()
 
 
 def test_imputed_answers_follow_the_content_rules(bank, full_test):
@@ -200,8 +239,8 @@ def test_imputation_stops_at_the_early_stop_rule(bank):
     done = score_certification(bank, answers, version=version, ended_by_incident=False,
                                neutralised=set())
     assert done.imputed_count == 0
-    cut = score_certification(bank, answers[:20], version=version, ended_by_incident=True,
-                              neutralised=set())
+    cut = score_certification(bank, answers[:20], version=version, neutralised=set(),
+                              ending=jury.Ending(jury.EndReason.ABANDONED))
     assert cut.status == "validated"
     assert 0 <= cut.imputed_count <= 12
 
@@ -227,7 +266,7 @@ def test_too_many_neutralisations_reject_the_test(bank, full_test):
     result = score_certification(bank, full_test, version=FIXED, ended_by_incident=False,
                                  neutralised=removed)
     assert result.status == "rejected"
-    assert "neutralisation" in result.reason
+    assert result.reason == jury.NEUTRALISED_TOO_SHORT
     fine = score_certification(bank, full_test, version=FIXED, ended_by_incident=False,
                                neutralised=set(list(removed)[:12]))
     assert fine.status == "validated" and fine.scored_count == 20

@@ -153,7 +153,8 @@ def test_level_is_pix_over_8_capped_at_the_highest_open_level(pix, max_level, le
 
 def test_shown_pix_are_rounded_down_and_capped():
     assert shown_pix(17.9) == 17
-    assert shown_pix(55.0) == 48
+    assert shown_pix(63.0) == 56                     # the open level is 7 (framework.MAX_OPEN_LEVEL)
+    assert shown_pix(55.0, max_reachable_level=6) == 48
     assert shown_pix(55.0, max_reachable_level=7) == 55
 
 

@@ -109,11 +109,12 @@ def test_results_global_score_level_and_16_competences(credential):
     assert all(isinstance(r["value"], str) for r in subject["result"])  # OB: value is a string
 
 
-def test_missing_competence_level_is_0():
-    cert = certificate(competence_levels={"1.1": 3})
+def test_a_competence_not_measured_is_not_evaluated_never_0():
+    """Issue 22: absent from the levels (all its answers neutralised) is not level 0."""
+    cert = certificate(competence_levels={"1.1": 3, "1.2": 0})
     values = [r["value"] for r in build_credential(
         cert, issuer_url=ISSUER, verify_url=VERIFY_URL, key=KEY)["credentialSubject"]["result"]]
-    assert values[2:] == ["3"] + ["0"] * 15
+    assert values[2:] == ["3", "0"] + ["non évalué"] * 14
 
 
 def test_no_badge_for_a_rejected_or_undated_certificate():

@@ -4,6 +4,8 @@
 - `selection`: `CertificationVersion` and `next_item` (exposure control,
   one item per tube, competence and area rotation, early stop).
 - `scoring`: `score_certification`, score out of 1024, labels, levels.
+- `jury`: how a test ended -> scored, imputed, rejected or held; the
+  jury's decision on held results; the French reasons; « non évalué ».
 - `versions`: the registry of versions; a course is always served and
   scored with the version it recorded (`version_named`), new ones take
   `CURRENT`.

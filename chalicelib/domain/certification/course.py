@@ -9,7 +9,8 @@
   answering again.
 - `completed`: the version's stopping rule was met (`ended_by` "completed").
 - `ended`: the invigilator ended it (`ended_by` "invigilator"); the centre's
-  report then says whether it was an incident (not the candidate's choice).
+  report then says whether it was a technical incident (not the candidate's
+  choice) or an abandonment (`ending`, rules in jury.py).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden
 
 from .answers import CertificationAnswer
+from .jury import Ending, ending_of
 
 
 class CourseStatus(str, Enum):
@@ -135,13 +137,8 @@ def live_state(course: Course | None) -> str:
     return course.status.value  # ended | completed
 
 
-# Centre incident categories that make an invigilator's ending a technical
-# incident (not the candidate's choice): the test is then scored as cut short
-# by the incident (scoring.py), not as abandoned.
-INCIDENT_ENDINGS = frozenset({"technical_problem", "left_early", "accessibility"})
-
-
-def ended_by_incident(course: Course, incident_categories: set[str]) -> bool:
-    """The invigilator ended the test and the centre reported an incident
-    category that makes it an incident ending."""
-    return course.ended_by is EndedBy.INVIGILATOR and bool(incident_categories & INCIDENT_ENDINGS)
+def ending(course: Course, incident_categories: set[str]) -> Ending:
+    """How the course ended, read with the centre's report on its candidate
+    (the jury rules, jury.py, decide from it what is scored)."""
+    ended_by = course.ended_by.value if isinstance(course.ended_by, EndedBy) else course.ended_by
+    return ending_of(ended_by, incident_categories)

@@ -12,14 +12,18 @@ Labels: Pré-initié 0–63, Initié 1 64–127, Initié 2 128–255, Indépenda
 256–383, Indépendant 4 384–511, Avancé 5 512–639, Avancé 6 640–767, Expert 7
 768–895, Expert 8 896–1023.
 
-Test completeness (`score_certification`):
-- a test cut by an incident before `min_answers` answers is rejected;
-- otherwise, if the test stopped before its stopping rule was met (incident
-  after `min_answers`, or the candidate left), the missing answers count as
-  skipped: like Pix, each missing answer is placed on the item the algorithm
+Test completeness (`score_certification`): the jury rules (`jury.py`)
+decide from how the test ended what is scored, imputed, rejected or held:
+- only the candidate's own ending (abandonment, time out) imputes missing
+  answers: like Pix, each missing answer is placed on the item the algorithm
   would have served next (most informative under the content rules, no
   randomness) and scored ko, until the version's stopping rule (max_items,
   or the early-stop standard error) is met;
+- a test cut by a technical incident after `min_answers` answers is scored
+  on the answers given; before, it is rejected;
+- a test with fewer than `min_answers` answers is never certified: rejected
+  (incident) or held for a jury (any other ending); a fraud report holds the
+  certificate, with its score when there is one;
 - neutralised items are removed from the estimate (they still count toward
   the length: the candidate spent the time). If neutralisation leaves fewer
   than `min_answers` real answers in a test that had at least that many, the
@@ -34,8 +38,9 @@ competences spread about ±1 level around their overall ability. With the
 2 answers a competence gets in a 32-item test the prior weighs as much as the
 answers: a level is moved away from the global one only by consistent
 evidence. θ_c is mapped to a level with the same intervals as the global
-score (interval index = level). Competences without any scored answer are
-not listed.
+score (interval index = level). A competence without any scored answer (all
+neutralised, or never served) gets no level: it is listed in
+`not_evaluated` (« non évalué »), never given level 0.
 """
 from __future__ import annotations
 
@@ -47,6 +52,9 @@ from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.items import ItemBank
 
+from chalicelib.domain.framework import COMPETENCES, MAX_OPEN_LEVEL
+
+from . import jury
 from .answers import CertificationAnswer
 from .irt import Prior, eap
 from .selection import (
@@ -102,7 +110,7 @@ def score_cap(max_open_level: int) -> int:
     return LEVEL_LABELS[max_open_level + 1][0] - 1
 
 
-def score_from_theta(theta: float, *, max_open_level: int = 7,
+def score_from_theta(theta: float, *, max_open_level: int = MAX_OPEN_LEVEL,
                      scale: Sequence[ScoreBand] = PIX_SCALE) -> int:
     """Global score 0..1023 of ability θ (see module docstring)."""
     if theta <= scale[0].low:
@@ -131,7 +139,7 @@ def level_label(score: int) -> str:
     return LEVEL_LABELS[level_from_score(score)][1]
 
 
-def level_from_theta(theta: float, *, max_open_level: int = 7,
+def level_from_theta(theta: float, *, max_open_level: int = MAX_OPEN_LEVEL,
                      scale: Sequence[ScoreBand] = PIX_SCALE) -> int:
     """Interval index of θ (0 below the first upper bound), capped."""
     level = len(scale) - 1
@@ -144,21 +152,24 @@ def level_from_theta(theta: float, *, max_open_level: int = 7,
 
 @dataclass(frozen=True)
 class CertificationResult:
-    status: str                      # "validated" | "rejected"
+    status: str                      # "validated" | "rejected" | "held" (jury.Status)
     theta: float | None
     se: float | None
     global_score: int | None
     level_label: str | None
     competence_levels: dict[str, int] = field(default_factory=dict)
     answered_count: int = 0          # answers actually given
-    reason: str | None = None        # why rejected, or what was adjusted
+    reason: str | None = None        # jury reason code: why rejected or held, or what was adjusted
     level: int | None = None         # 0..8 from the global score
     imputed_count: int = 0           # missing answers counted as skipped
     scored_count: int = 0            # responses in the estimate (real + imputed)
+    # competences of the framework with no scored answer: « non évalué »
+    not_evaluated: tuple[str, ...] = ()
 
 
-def _rejected(answered: int, reason: str) -> CertificationResult:
-    return CertificationResult("rejected", None, None, None, None, {}, answered, reason)
+def _unscored(decision: jury.Decision, answered: int) -> CertificationResult:
+    return CertificationResult(decision.status.value, None, None, None, None, {}, answered,
+                               decision.reason, not_evaluated=tuple(c.code for c in COMPETENCES))
 
 
 def impute_missing(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
@@ -201,35 +212,40 @@ def competence_thetas(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
 def score_certification(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
                         version: CertificationVersion = DEFAULT_VERSION,
                         ended_by_incident: bool = False,
-                        neutralised: Iterable[str] = ()) -> CertificationResult:
+                        neutralised: Iterable[str] = (),
+                        ending: jury.Ending | None = None) -> CertificationResult:
     """Score a finished (or interrupted) certification test.
 
-    `answers`: every item served, in order. `ended_by_incident`: the test was
-    cut by an incident the centre reported (not the candidate's choice).
-    `neutralised`: item ids neutralised for this candidate."""
+    `answers`: every item served, in order. `ending`: how the test ended
+    (`jury.ending_of`); without it, `ended_by_incident` says a technical
+    incident cut it, else it counts as the candidate's own ending (missing
+    answers imputed). `neutralised`: item ids neutralised for this candidate."""
     neutralised = frozenset(neutralised)
     ids = [a.item_id for a in answers]
     if len(set(ids)) != len(ids):
         raise InvalidInput("Une même épreuve apparaît deux fois dans le test.",
                            code="duplicate_answer")
     responses(bank, answers)  # raises on an unknown item
+    if ending is None:
+        ending = jury.Ending(jury.EndReason.TECHNICAL_INCIDENT if ended_by_incident
+                             else jury.EndReason.ABANDONED)
     answered = len(answers)
-    if ended_by_incident and answered < version.min_answers:
-        return _rejected(answered, f"incident before {version.min_answers} answers")
     real_scored = sum(1 for a in answers if a.item_id not in neutralised)
-    if neutralised and answered >= version.min_answers and real_scored < version.min_answers:
-        return _rejected(answered, f"fewer than {version.min_answers} answers left after neutralisation")
+    decision = jury.decide(ending, answered=answered, real=real_scored, min_answers=version.min_answers)
+    if decision.scoring is jury.Scoring.NONE:
+        return _unscored(decision, answered)
 
-    imputed = impute_missing(bank, answers, version=version, neutralised=neutralised)
+    imputed = (impute_missing(bank, answers, version=version, neutralised=neutralised)
+               if decision.scoring is jury.Scoring.IMPUTED else [])
     completed = list(answers) + imputed
     est = estimate(bank, completed, config=version, neutralised=neutralised)
     score = score_from_theta(est.theta, max_open_level=version.max_open_level)
     levels = {c: level_from_theta(t, max_open_level=version.max_open_level)
               for c, t in competence_thetas(bank, completed, version=version,
                                             neutralised=neutralised).items()}
-    reason = f"{len(imputed)} missing answers counted as skipped" if imputed else None
+    reason = decision.reason or (jury.MISSING_IMPUTED if imputed else None)
     return CertificationResult(
-        status="validated",
+        status=decision.status.value,
         theta=est.theta,
         se=est.se,
         global_score=score,
@@ -240,4 +256,5 @@ def score_certification(bank: ItemBank, answers: Sequence[CertificationAnswer], 
         level=level_from_score(score),
         imputed_count=len(imputed),
         scored_count=sum(1 for a in completed if a.item_id not in neutralised),
+        not_evaluated=tuple(c.code for c in COMPETENCES if c.code not in levels),
     )

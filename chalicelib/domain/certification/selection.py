@@ -60,7 +60,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.framework import COMPETENCE_BY_CODE
+from chalicelib.domain.framework import COMPETENCE_BY_CODE, MAX_OPEN_LEVEL
 from chalicelib.domain.items import Item, ItemBank, ItemStatus
 
 from .answers import CertificationAnswer
@@ -119,7 +119,7 @@ class CertificationVersion:
     estimator: str = "eap"  # "eap" (ours) | "pix" (sequential, re-centred prior)
     competence_rotation: bool = True
     area_rotation: bool = True
-    max_open_level: int = 7
+    max_open_level: int = MAX_OPEN_LEVEL  # the framework's, shared with positioning
 
     def __post_init__(self) -> None:
         if self.max_items < 1 or self.min_answers < 0 or self.min_answers > self.max_items:
