@@ -25,6 +25,11 @@ Test completeness (`score_certification`):
   than `min_answers` real answers in a test that had at least that many, the
   measurement is not the candidate's fault and not reliable: rejected.
 
+Reported ability and precision: the version's final estimator
+(`final_estimate`; Warm's WLE since 2026.2, so a perfect test scores the top
+of the scale and extremes are not pulled to the middle), its standard error
+`se`, and `score_low`..`score_high`, the scores of θ̂ ∓ 1.96 se.
+
 Per-competence level (0..7 with Pix's scale, capped at the highest open
 level): each competence's θ_c is the EAP of that competence's answers (real
 and imputed, neutralised excluded) under a normal prior centred on the global
@@ -52,13 +57,15 @@ from .irt import Prior, eap
 from .selection import (
     DEFAULT_VERSION,
     CertificationVersion,
-    estimate,
+    final_estimate,
     is_finished,
     most_informative_item,
     responses,
 )
 
 COMPETENCE_SPREAD = 0.8
+# A certificate states its precision as a 95% interval on the score.
+CONFIDENCE_Z = 1.96
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,9 @@ class CertificationResult:
     level: int | None = None         # 0..8 from the global score
     imputed_count: int = 0           # missing answers counted as skipped
     scored_count: int = 0            # responses in the estimate (real + imputed)
+    # stated precision: the scores of θ̂ ∓ 1.96 SE, a 95% interval on the score
+    score_low: int | None = None
+    score_high: int | None = None
 
 
 def _rejected(answered: int, reason: str) -> CertificationResult:
@@ -222,12 +232,13 @@ def score_certification(bank: ItemBank, answers: Sequence[CertificationAnswer], 
 
     imputed = impute_missing(bank, answers, version=version, neutralised=neutralised)
     completed = list(answers) + imputed
-    est = estimate(bank, completed, config=version, neutralised=neutralised)
+    est = final_estimate(bank, completed, config=version, neutralised=neutralised)
     score = score_from_theta(est.theta, max_open_level=version.max_open_level)
     levels = {c: level_from_theta(t, max_open_level=version.max_open_level)
               for c, t in competence_thetas(bank, completed, version=version,
                                             neutralised=neutralised).items()}
     reason = f"{len(imputed)} missing answers counted as skipped" if imputed else None
+    margin = CONFIDENCE_Z * est.se if math.isfinite(est.se) else math.inf
     return CertificationResult(
         status="validated",
         theta=est.theta,
@@ -240,4 +251,6 @@ def score_certification(bank: ItemBank, answers: Sequence[CertificationAnswer], 
         level=level_from_score(score),
         imputed_count=len(imputed),
         scored_count=sum(1 for a in completed if a.item_id not in neutralised),
+        score_low=score_from_theta(est.theta - margin, max_open_level=version.max_open_level),
+        score_high=score_from_theta(est.theta + margin, max_open_level=version.max_open_level),
     )
