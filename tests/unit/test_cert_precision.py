@@ -2,6 +2,7 @@
 precision, versions kept reachable."""
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
@@ -154,7 +155,52 @@ def test_the_result_states_its_precision(varied_bank):
     assert result.score_low <= result.global_score <= result.score_high
     assert result.score_high - result.score_low > 0
     shorter = score_certification(varied_bank, answers[:20],
-                                  version=CertificationVersion(version="t", max_items=20,
-                                                               exposure_budget=0.25,
-                                                               final_estimator="wle"))
+                                  version=dataclasses.replace(NEW, version="t", max_items=20))
     assert shorter.se >= result.se - 1e-9
+
+
+# --- 2026.2's final estimator: EAP under a wider prior, open ends ------------------
+
+def test_the_wide_prior_eap_keeps_the_extremes_unbiased():
+    """Same answers: N(0.5, 1.5²) pulls θ = −3 up and θ = 4.5 down by more
+    than 0.1; the N(0.5, 2.5²) of 2026.2 stays within 0.1."""
+    from chalicelib.domain.certification import Prior
+
+    rng = random.Random(5)
+    for theta, centre in ((-3.0, -2.5), (4.5, 4.0)):
+        items = [(rng.uniform(1.0, 1.4), rng.gauss(centre, 0.6)) for _ in range(30)]
+        gaps = {"narrow": [], "wide": []}
+        for _ in range(300):
+            resp = [Response(a, b, rng.random() < probability(theta, a, b)) for a, b in items]
+            gaps["narrow"].append(eap(resp, prior=Prior(0.5, 1.5)).theta - theta)
+            gaps["wide"].append(eap(resp, prior=Prior(0.5, NEW.final_prior_sd)).theta - theta)
+        bias = {k: sum(v) / len(v) for k, v in gaps.items()}
+        assert abs(bias["narrow"]) > 0.1
+        assert abs(bias["wide"]) <= 0.1
+
+
+def test_only_an_all_right_or_all_wrong_test_reaches_the_ends_of_the_scale(varied_bank):
+    from chalicelib.domain.certification.scoring import open_end_score
+
+    assert open_end_score([Response(1.0, 0.0, True)] * 3, 700, 7) == 895
+    assert open_end_score([Response(1.0, 0.0, False)] * 3, 120, 7) == 0
+    assert open_end_score([Response(1.0, 0.0, True), Response(1.0, 0.0, False)], 700, 7) == 700
+    answers, _ = _walk(varied_bank, 4.0, 2, NEW)
+    mixed = score_certification(varied_bank, answers, version=NEW)
+    if not all(a.is_success for a in answers):
+        assert mixed.global_score < 895
+    assert mixed.score_low <= mixed.global_score <= mixed.score_high
+
+
+def test_each_competence_level_comes_with_its_stated_range(varied_bank):
+    """1–3 answers per competence: the 95% range is wider than one level and
+    contains the printed level."""
+    answers, _ = _walk(varied_bank, 1.5, 4, NEW)
+    result = score_certification(varied_bank, answers, version=NEW)
+    assert set(result.competence_level_ranges) == set(result.competence_levels)
+    widths = []
+    for competence, level in result.competence_levels.items():
+        low, high = result.competence_level_ranges[competence]
+        assert low <= level <= high
+        widths.append(high - low)
+    assert min(widths) >= 1

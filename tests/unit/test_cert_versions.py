@@ -20,7 +20,7 @@ def test_the_first_production_version_keeps_its_parameters():
         "per_competence": True, "competence_choice": "best", "prior_mean": 0.5, "prior_sd": 1.5,
         "estimator": "eap", "competence_rotation": True, "area_rotation": True, "max_open_level": 7,
         # fields added later (issue 22) default to 2026.1's behaviour: top-k draw, running estimator
-        "exposure_budget": None, "final_estimator": None}
+        "exposure_budget": None, "final_estimator": None, "final_prior_sd": None, "open_ends": False}
 
 
 def test_new_courses_take_the_current_version_which_is_registered():

@@ -144,6 +144,11 @@ class CertificationVersion:
     # rules apply), and the estimator of the reported score (None: `estimator`)
     exposure_budget: float | None = None
     final_estimator: str | None = None
+    # 2026.2: the reported ability is the EAP under this wider prior (None: the
+    # running prior), and a test answered all right (all wrong) scores the top
+    # (bottom) of the scale, the only reading its data allow (`open_ends`).
+    final_prior_sd: float | None = None
+    open_ends: bool = False
 
     def __post_init__(self) -> None:
         if self.max_items < 1 or self.min_answers < 0 or self.min_answers > self.max_items:
@@ -162,6 +167,8 @@ class CertificationVersion:
             raise ValueError("exposure_budget is in (0, 1]")
         if self.final_estimator not in (None, "eap", "pix", "wle"):
             raise ValueError("final_estimator must be None, 'eap', 'pix' or 'wle'")
+        if self.final_prior_sd is not None and self.final_prior_sd <= 0:
+            raise ValueError("final_prior_sd must be positive")
 
     @property
     def prior(self) -> Prior:
@@ -228,9 +235,19 @@ def final_estimate(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
                    config: CertificationVersion = DEFAULT_VERSION,
                    neutralised: Iterable[str] = ()) -> AbilityEstimate:
     """The ability the certificate reports: the version's `final_estimator`
-    (Warm's WLE since 2026.2), or the running estimator when it has none."""
+    (since 2026.2 the EAP under the wider prior `final_prior_sd`), or the
+    running estimator when it has none.
+
+    Why not Warm's WLE, tried first for 2026.2: it has no pull to the middle
+    but reads an all-wrong test of a weak candidate as θ = −8, and on the
+    real bank that alone raised the RMSE from 0.349 to 0.484 (200 candidates,
+    same answers); the EAP under N(0.5, 2.5²) kept 0.349 with |bias| ≤ 0.09
+    at θ = −3, −2.5 and 4.5 (docs/psychometrics.md)."""
     if config.final_estimator == "wle":
         return wle(responses(bank, answers, neutralised))
+    if config.final_estimator == "eap" and config.final_prior_sd is not None:
+        return eap(responses(bank, answers, neutralised),
+                   prior=Prior(config.prior_mean, config.final_prior_sd))
     if config.final_estimator is None:
         return estimate(bank, answers, config=config, neutralised=neutralised)
     return estimate(bank, answers, config=replace(config, estimator=config.final_estimator),

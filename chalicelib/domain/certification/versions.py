@@ -57,7 +57,8 @@ V2026_2 = CertificationVersion(
     version="2026.2", max_items=32, min_answers=20, early_stop_se=0.32, min_items_before_stop=20,
     top_k=10, pick_weights=None, min_info_ratio=0.0, per_competence=True, competence_choice="best",
     prior_mean=0.5, prior_sd=1.5, estimator="eap", competence_rotation=True, area_rotation=True,
-    max_open_level=7, exposure_budget=0.25, final_estimator="wle")
+    max_open_level=7, exposure_budget=0.25, final_estimator="eap", final_prior_sd=2.5,
+    open_ends=True)
 
 register(V2026_1)
 register(V2026_2)
