@@ -6,9 +6,9 @@ Runs without AWS; every rule goes through the production code
 from, `score_certification`). numpy is used here only.
 
 Rules compared, all with the same content rules where they have them:
-- ours: `DEFAULT_VERSION` (exposure budget per item, EAP during the test,
-  Warm's WLE for the reported score, early stop on the standard error);
-- ours-before: `VERSIONS["2026.1"]`, the version this one replaces (uniform
+- ours: `version_named("2026.2")` (exposure budget per item, EAP during the
+  test, EAP under N(0.5, 2.5²) for the reported score, early stop on the SE);
+- ours-before: `version_named("2026.1")`, the version this one replaces (uniform
   top-10 inside the competence, fixed-prior EAP for the score);
 - pix: `PIX_VERSION`, 32 items, top 5 by information with probabilities
   0.51, 0.49·0.51, …, sequential EAP with the re-centred prior;
@@ -387,9 +387,13 @@ def describe(version: CertificationVersion) -> str:
         pick = f"{version.competence_choice} competence, then uniform top-{version.top_k} in it"
     else:
         pick = f"top-{version.top_k} of the pool"
-    final = version.final_estimator or version.estimator
+    final = (version.final_estimator or version.estimator).upper()
+    if version.final_prior_sd is not None:
+        final += f" N({version.prior_mean}, {version.final_prior_sd}²)"
+    if version.open_ends:
+        final += " (all right 895, all wrong 0)"
     return (f"version {version.version}: {pick}, EAP N({version.prior_mean}, {version.prior_sd}²) "
-            f"during the test, {final.upper()} for the score, {stop}, max {version.max_items}")
+            f"during the test, {final} for the score, {stop}, max {version.max_items}")
 
 
 if __name__ == "__main__":
