@@ -933,6 +933,7 @@ def algorithms(args) -> tuple[str, dict]:
         ("positioning", [sys.executable, "scripts/bench_positioning.py", "--learners", str(args.positioning_learners),
                          "--competences", args.positioning_competences, "--out", str(outdir / "benchmarks-positioning.md")]),
         ("certification", [sys.executable, "scripts/bench_certification.py", "--n", str(args.certification_n),
+                           "--n-extreme", "60", "--synthetic", "2:0.5", "--no-curve",
                            "--min-stratum", "30", "--out", str(outdir / "benchmarks-certification.md")]),
         # roster check speed and memory: measured here, never asserted on time in a test
         ("roster", [sys.executable, "scripts/bench_roster.py", "--lines", "5000", "--participants", "2000",

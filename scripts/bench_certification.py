@@ -1,49 +1,45 @@
-"""Bench the certification algorithm against Pix's published rule.
+"""Bench the certification algorithm: ours (current and previous version),
+Pix's published rule and an oracle, on the real bank and on synthetic banks.
 
-Simulates `--n` certification tests (default 1,000) of candidates with known
-abilities and compares three algorithms, all run through the production code
-(`chalicelib.domain.certification`: `next_item`, `score_certification`):
+Runs without AWS; every rule goes through the production code
+(`chalicelib.domain.certification`: `SelectionWalk` = what `next_item` draws
+from, `score_certification`). numpy is used here only.
 
-(a) ours: `DEFAULT_VERSION` (fixed-prior EAP, randomesque top-k, competence
-    and area rotation, early stop on the standard error);
-(b) Pix: `PIX_VERSION`, a fixed 32-item version of the published rule (top 5
-    by information picked with probabilities 0.51, 0.49·0.51, …, one item per
-    tube, all competences before repeating, sequential EAP with a prior
-    re-centred on the last estimate and moves limited to 50%). Ties in
-    information are broken at random (Pix's stable sort would always serve
-    the first items of the bank, which only raises its exposure);
-(c) random: 32 items drawn uniformly under the same content rules (one item
-    per tube, competence rotation), scored with our EAP;
-(d) ours-greedy: (a) without exposure control (top_k 1), to separate what
-    the estimator and the selection gain from what the exposure cap costs.
+Rules compared, all with the same content rules where they have them:
+- ours: `version_named("2026.2")` (exposure budget per item, EAP during the
+  test, EAP under N(0.5, 2.5²) for the reported score, early stop on the SE);
+- ours-before: `version_named("2026.1")`, the version this one replaces (uniform
+  top-10 inside the competence, fixed-prior EAP for the score);
+- pix: `PIX_VERSION`, 32 items, top 5 by information with probabilities
+  0.51, 0.49·0.51, …, sequential EAP with the re-centred prior;
+- oracle: at each step the item of maximum information at the TRUE θ under
+  our content rules, as many items as ours gave that candidate, scored with
+  ours' final estimator: a practical floor for the RMSE at that length.
 
-Population: θ ~ N(0.5, 1.5²) (`--mean`, `--sd`): certification candidates
-already hold level ≥ 1 in five competences; the middle of the distribution is
-"Indépendant 3" with tails to Pré-initié and Expert. Answers are drawn from
-each item's own 2PL calibration (so the bench measures the algorithm, not the
-calibration error). Bank: the real one (`chalicelib.bank.loader.get_bank()`)
-when it covers the 16 competences, else a synthetic bank of the same shape
-(16 competences × 5 tubes, 1–3 items per level, prior calibration a = 1.2,
-b by level); `--bank` forces one, `--calibrated` jitters a and b.
+Banks: the real one (every item on its prior calibration, a = 1.2) and
+synthetic banks of the same structure (16 competences × 5 tubes, 1–3 items
+per level) whose items differ in discrimination and difficulty:
+a ~ lognormal(0.1, σ_a) (clipped to [0.3, 3.5]), b = the level's prior
+difficulty + N(0, 0.5²), for several seeds and σ_a (`--synthetic`, default
+"1:0.3,2:0.5,3:0.5"): parameters nobody tuned the rules on.
 
-Metrics: RMSE and bias of θ̂, RMSE of the score (points out of 1024, both
-capped at 895), mean and max test length, accuracy of the level label, item
-exposure (share of candidates who saw an item): the maximum over all
-candidates and within ability strata (candidates whose TRUE θ falls in the
-same level interval; strata with at least `--min-stratum` candidates).
-Within a stratum the observed maximum over hundreds of items is inflated by
-sampling noise (with 100 candidates an item truly seen by 15% is seen by
-≥ 24% one time in 50), so the bench also reports the EXPECTED exposure: at
-every step it records the probability `next_item` gave each item
-(`step_distribution`) and sums them, an unbiased and much less noisy estimate
-of the chance that a candidate of that level sees the item.
+Candidates: `--n` (1,000) with θ ~ N(0.5, 1.5²), plus `--n-extreme` (300)
+at each of θ = −2.5 and θ = 4.5. "Same answers for every rule": each
+candidate draws one uniform number per item of the bank up front, and
+answers item i correctly iff its number < P_i(θ); two rules serving the
+same item get the same answer.
 
-Ours − Pix is also given with a 95% paired bootstrap interval: on 1,000
-candidates RMSE differences below ~0.015 are noise.
+Metrics: RMSE θ; bias at θ = −2.5 and 4.5; level 7 given at θ = 4.5;
+mean length; the largest EXPECTED exposure of an item within a level band
+(candidates whose true θ is in the same score interval, bands of at least
+`--min-stratum` candidates: the sum of the probabilities the rule offered
+the item at each step, an unbiased, low-noise estimate of the share of
+those candidates who see it; the oracle is deterministic, its observed
+share is given); the scores a perfect and an all-wrong test get (the
+reachable range); RMSE after k items (length–precision curve, on the
+first synthetic bank, every rule run to 32 items).
 
     .venv/bin/python scripts/bench_certification.py [--n 1000] [--out docs/benchmarks-certification.md]
-
-numpy is used here only (the domain code is pure Python).
 """
 from __future__ import annotations
 
@@ -51,7 +47,6 @@ import argparse
 import math
 import os
 import random
-import statistics
 import sys
 import time
 from collections import Counter
@@ -67,21 +62,26 @@ sys.path.insert(0, str(ROOT))
 from chalicelib.domain.answers import AnswerStatus  # noqa: E402
 from chalicelib.domain.certification import (  # noqa: E402
     DEFAULT_VERSION,
-    PIX_SCALE,
     PIX_VERSION,
     CertificationAnswer,
     CertificationVersion,
+    information,
+    level_from_score,
     level_from_theta,
-    level_label,
     probability,
     score_certification,
-    score_from_theta,
+    version_named,
 )
-from chalicelib.domain.certification.selection import _draw, step_distribution  # noqa: E402
+from chalicelib.domain.certification.selection import (  # noqa: E402
+    SelectionWalk,
+    _draw,
+    balanced_pool,
+    eligible_items,
+    final_estimate,
+)
 from chalicelib.domain.framework import COMPETENCES  # noqa: E402
 from chalicelib.domain.items import (  # noqa: E402
     PRIOR_DIFFICULTY_BY_LEVEL,
-    PRIOR_DISCRIMINATION,
     Calibration,
     Item,
     ItemBank,
@@ -89,13 +89,11 @@ from chalicelib.domain.items import (  # noqa: E402
     ItemType,
 )
 
-RANDOM_VERSION = CertificationVersion(
-    version="random", max_items=32, early_stop_se=None, min_items_before_stop=32,
-    top_k=10 ** 9, area_rotation=False, per_competence=False,
-)
+CURVE_AT = (8, 12, 16, 20, 24, 28, 32)
+EXTREMES = (-2.5, 4.5)
 
 
-def synthetic_bank(seed: int = 0, *, calibrated: bool = False) -> ItemBank:
+def synthetic_bank(seed: int, a_sd: float, b_sd: float = 0.5) -> ItemBank:
     """16 competences × 5 tubes; each tube spans a run of levels with 1–3
     items per level (~45 items per competence, like the real content)."""
     rng = random.Random(seed)
@@ -107,84 +105,98 @@ def synthetic_bank(seed: int = 0, *, calibrated: bool = False) -> ItemBank:
             high = min(8, low + rng.choice([2, 4, 5, 6, 7, 7]))
             for level in range(low, high + 1):
                 for k in range(rng.choice([1, 1, 2, 2, 3])):
-                    a, b = PRIOR_DISCRIMINATION, PRIOR_DIFFICULTY_BY_LEVEL[level]
-                    if calibrated:
-                        a = round(max(0.4, rng.lognormvariate(0.15, 0.3)), 3)
-                        b = round(b + rng.gauss(0.0, 0.4), 3)
+                    a = round(min(3.5, max(0.3, rng.lognormvariate(0.1, a_sd))), 3)
+                    b = round(PRIOR_DIFFICULTY_BY_LEVEL[level] + rng.gauss(0.0, b_sd), 3)
                     item_id = f"{tube[1:].lower()}-{level}{'abc'[k]}"
                     items[item_id] = Item(
                         id=item_id, competence=competence.code, tube=tube, level=level,
                         type=ItemType.QCU, instruction="?", tutorial="",
-                        calibration=Calibration(a, b), accessible=rng.random() > 0.1,
+                        calibration=Calibration(a, b), accessible=True,
                     )
-    return ItemBank(version="synthetic", items=items, skills={})
+    return ItemBank(version=f"synthetic-{seed}-{a_sd}", items=items, skills={})
 
 
-def load_bank(kind: str, calibrated: bool) -> tuple[ItemBank, str]:
-    if kind in ("auto", "real"):
-        try:
-            from chalicelib.bank.loader import get_bank
+def real_bank() -> ItemBank:
+    from chalicelib.bank.loader import get_bank
 
-            bank = get_bank()
-        except Exception as exc:  # loader missing or content invalid
-            if kind == "real":
-                raise
-            print(f"real bank unavailable ({type(exc).__name__}: {exc}); using a synthetic bank",
-                  file=sys.stderr)
-        else:
-            served = [i for i in bank.items.values() if i.status is ItemStatus.VALIDATED]
-            competences = {i.competence for i in served}
-            if kind == "real" or len(competences) == 16:
-                return bank, f"real bank {bank.version}"
-            print(f"real bank covers {len(competences)}/16 competences; using a synthetic bank",
-                  file=sys.stderr)
-    return synthetic_bank(calibrated=calibrated), "synthetic bank" + (" (jittered a, b)" if calibrated else "")
+    return get_bank()
 
 
 _BANK: ItemBank | None = None
+_INDEX: dict[str, int] = {}
 
 
 def _init(bank: ItemBank) -> None:
-    global _BANK
+    global _BANK, _INDEX
     _BANK = bank
+    _INDEX = {item_id: i for i, item_id in enumerate(sorted(bank.items))}
 
 
-def simulate(job: tuple[CertificationVersion, list[tuple[int, float]]]) -> list[dict]:
-    """Run one algorithm for a chunk of (candidate index, true θ)."""
-    version, chunk = job
+def _uniforms(seed: int, index: int) -> np.ndarray:
+    return np.random.default_rng([seed, index]).random(len(_INDEX))
+
+
+def _answer(item: Item, theta: float, u: np.ndarray) -> CertificationAnswer:
+    ok = u[_INDEX[item.id]] < probability(theta, item.calibration.a, item.calibration.b)
+    return CertificationAnswer(item.id, AnswerStatus.OK if ok else AnswerStatus.KO)
+
+
+def _oracle_item(bank: ItemBank, answers: list[CertificationAnswer], theta: float,
+                 config: CertificationVersion) -> Item | None:
+    pool = balanced_pool(bank, answers, eligible_items(bank, answers), config)
+    if not pool:
+        return None
+    return max(pool, key=lambda i: (information(theta, i.calibration.a, i.calibration.b), i.id))
+
+
+def simulate(job: tuple) -> list[dict]:
+    """One rule for a chunk of candidates (index, θ, oracle length)."""
+    name, version, chunk, seed, curve = job
     bank = _BANK
     out = []
-    for index, theta in chunk:
-        rng = random.Random(f"answers:{index}")
-        answers: list[CertificationAnswer] = []
-        exposure: dict[str, float] = {}  # Σ over steps of P(served at that step)
-        step_times = []
-        while True:
-            start = time.perf_counter()
-            # exactly next_item(), keeping the distribution it draws from
-            choices = step_distribution(bank, answers, config=version)
-            item = _draw(choices, random.Random(f"{version.version}:{index}:{len(answers)}")) if choices else None
-            step_times.append(time.perf_counter() - start)
-            if item is None:
-                break
-            for choice, p in choices:
-                exposure[choice.id] = exposure.get(choice.id, 0.0) + p
-            ok = rng.random() < probability(theta, item.calibration.a, item.calibration.b)
-            answers.append(CertificationAnswer(item.id, AnswerStatus.OK if ok else AnswerStatus.KO))
+    for index, theta, length in chunk:
+        u = _uniforms(seed, index)
+        exposure: dict[str, float] = {}
+        if theta == math.inf or theta == -math.inf:  # perfect / all-wrong test
+            walk = SelectionWalk(bank, config=version)
+            while choices := walk.distribution():
+                item = _draw(choices, random.Random(f"{name}:{index}:{len(walk.answers)}"))
+                status = AnswerStatus.OK if theta > 0 else AnswerStatus.KO
+                walk.record(CertificationAnswer(item.id, status), choices)
+            answers = walk.answers
+        elif name == "oracle":
+            answers = []
+            while len(answers) < length:
+                item = _oracle_item(bank, answers, theta, version)
+                if item is None:
+                    break
+                answers.append(_answer(item, theta, u))
+                exposure[item.id] = 1.0
+        else:
+            walk = SelectionWalk(bank, config=version)
+            while choices := walk.distribution():
+                for choice, p in choices:
+                    exposure[choice.id] = exposure.get(choice.id, 0.0) + p
+                item = _draw(choices, random.Random(f"{name}:{index}:{len(walk.answers)}"))
+                walk.record(_answer(item, theta, u), choices)
+            answers = walk.answers
         result = score_certification(bank, answers, version=version)
-        out.append({
-            "index": index, "theta": theta, "estimate": result.theta, "se": result.se,
-            "score": result.global_score, "length": len(answers),
-            "items": [a.item_id for a in answers], "exposure": exposure, "step_ms": 1000 * max(step_times),
-            "mean_step_ms": 1000 * statistics.fmean(step_times),
-        })
+        row = {"index": index, "theta": theta, "estimate": result.theta, "se": result.se,
+               "score": result.global_score, "level": result.level, "length": len(answers),
+               "exposure": exposure, "a": float(np.mean([bank.items[x.item_id].calibration.a
+                                                        for x in answers]))}
+        if curve:
+            row["curve"] = {k: final_estimate(bank, answers[:k], config=version).theta
+                            for k in CURVE_AT if k <= len(answers)}
+        out.append(row)
     return out
 
 
-def run(version: CertificationVersion, thetas: np.ndarray, bank: ItemBank, jobs: int) -> list[dict]:
-    pairs = list(enumerate(float(t) for t in thetas))
-    size = max(1, math.ceil(len(pairs) / (jobs * 4)))
-    chunks = [(version, pairs[i:i + size]) for i in range(0, len(pairs), size)]
+def run(name: str, version: CertificationVersion, candidates: list[tuple[int, float, int]],
+        bank: ItemBank, jobs: int, seed: int, curve: bool = False) -> list[dict]:
+    size = max(1, math.ceil(len(candidates) / (jobs * 4)))
+    chunks = [(name, version, candidates[i:i + size], seed, curve)
+              for i in range(0, len(candidates), size)]
     if jobs <= 1:
         _init(bank)
         rows = [r for c in chunks for r in simulate(c)]
@@ -194,214 +206,194 @@ def run(version: CertificationVersion, thetas: np.ndarray, bank: ItemBank, jobs:
     return sorted(rows, key=lambda r: r["index"])
 
 
-def metrics(rows: list[dict], max_open_level: int, min_stratum: int) -> dict:
-    theta = np.array([r["theta"] for r in rows])
-    est = np.array([r["estimate"] for r in rows])
-    true_score = np.array([score_from_theta(t, max_open_level=max_open_level) for t in theta])
-    score = np.array([r["score"] for r in rows])
-    err = est - theta
-    n = len(rows)
-    seen = Counter(i for r in rows for i in r["items"])
+def band_exposure(rows: list[dict], min_stratum: int) -> float:
+    """Largest expected exposure of an item within a level band."""
     strata: dict[int, list[dict]] = {}
     for r in rows:
         strata.setdefault(level_from_theta(r["theta"], max_open_level=7), []).append(r)
-    per_stratum = {}
-    for level, members in sorted(strata.items()):
-        counts = Counter(i for r in members for i in r["items"])
-        expected: Counter = Counter()
+    worst = 0.0
+    for members in strata.values():
+        if len(members) < min_stratum:
+            continue
+        total: Counter = Counter()
         for r in members:
-            expected.update(r["exposure"])
-        e = np.array([r["estimate"] - r["theta"] for r in members])
-        per_stratum[level] = {
-            "n": len(members),
-            "max_exposure": max(counts.values()) / len(members),
-            "max_expected_exposure": max(expected.values()) / len(members),
-            "rmse": float(np.sqrt(np.mean(e ** 2))),
-            "bias": float(np.mean(e)),
-            "length": float(np.mean([r["length"] for r in members])),
-        }
-    big = [s["max_exposure"] for s in per_stratum.values() if s["n"] >= min_stratum]
-    big_expected = [s["max_expected_exposure"] for s in per_stratum.values() if s["n"] >= min_stratum]
-    labels_ok = sum(level_label(int(s)) == level_label(int(t)) for s, t in zip(score, true_score))
-    return {
+            total.update(r["exposure"])
+        worst = max(worst, max(total.values()) / len(members))
+    return worst
+
+
+def summary(rows: list[dict], extreme: dict[float, list[dict]], bounds: list[dict],
+            min_stratum: int) -> dict:
+    err = np.array([r["estimate"] - r["theta"] for r in rows])
+    out = {
         "rmse": float(np.sqrt(np.mean(err ** 2))),
-        "bias": float(np.mean(err)),
-        "big_errors": float(np.mean(np.abs(err) > 1.0)),
-        "worst": float(np.max(np.abs(err))),
-        "score_rmse": float(np.sqrt(np.mean((score - true_score) ** 2))),
-        "mean_length": float(np.mean([r["length"] for r in rows])),
-        "max_length": max(r["length"] for r in rows),
-        "label_accuracy": labels_ok / n,
-        "max_exposure": max(seen.values()) / n,
-        "max_exposure_strata": max(big) if big else float("nan"),
-        "max_expected_exposure_strata": max(big_expected) if big_expected else float("nan"),
-        "items_used": len(seen),
-        "step_ms_p50": float(np.median([r["mean_step_ms"] for r in rows])),
-        "step_ms_max": float(max(r["step_ms"] for r in rows)),
-        "strata": per_stratum,
+        "length": float(np.mean([r["length"] for r in rows])),
+        "exposure": band_exposure(rows, min_stratum),
+        "a": float(np.mean([r["a"] for r in rows])),
+        "se": float(np.mean([r["se"] for r in rows])),
+        "coverage": float(np.mean([abs(r["estimate"] - r["theta"]) <= 1.96 * r["se"] for r in rows])),
+        "max_se_stopped": max([r["se"] for r in rows if r["length"] < 32], default=float("nan")),
+        "range": (min(b["score"] for b in bounds), max(b["score"] for b in bounds)),
     }
-
-
-def paired_ci(rows_a: list[dict], rows_b: list[dict], *, seed: int = 0,
-              draws: int = 2000) -> tuple[float, float, float]:
-    """RMSE(a) − RMSE(b) on the same candidates, with a 95% paired bootstrap
-    interval (the candidates are resampled, both algorithms together)."""
-    ea = np.array([r["estimate"] - r["theta"] for r in rows_a]) ** 2
-    eb = np.array([r["estimate"] - r["theta"] for r in rows_b]) ** 2
-    idx = np.random.default_rng(seed).integers(0, len(ea), size=(draws, len(ea)))
-    diffs = np.sqrt(ea[idx].mean(axis=1)) - np.sqrt(eb[idx].mean(axis=1))
-    return (float(np.sqrt(ea.mean()) - np.sqrt(eb.mean())),
-            float(np.quantile(diffs, 0.025)), float(np.quantile(diffs, 0.975)))
-
-
-def describe(version: CertificationVersion) -> str:
-    if version.estimator == "pix":
-        return "Pix rule: top-5 (0.51, 0.49·0.51, …), Pix EAP, 32 items"
-    if version.top_k >= 10 ** 6:
-        return "random items under content rules, our EAP, 32 items"
-    stop = (f"stop at SE ≤ {version.early_stop_se} after {version.min_items_before_stop}"
-            if version.early_stop_se else "fixed length")
-    pick = (f"{version.competence_choice} competence, then uniform top-{version.top_k} in it"
-            if version.per_competence else f"uniform top-{version.top_k} of the pool")
-    return (f"{pick}, EAP N({version.prior_mean}, {version.prior_sd}²), "
-            f"{stop}, max {version.max_items}")
-
-
-def _pct(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{100 * value:.1f}%"
-
-
-def table(results: list[tuple[str, CertificationVersion, dict]]) -> str:
-    lines = [
-        "| algorithm | RMSE θ | bias θ | \\|error\\| > 1 (worst) | RMSE score | mean length | label accuracy | max exposure | max exposure within level, observed / expected | items used | ms/step (median) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, version, m in results:
-        lines.append(
-            f"| {name}: {describe(version)} | {m['rmse']:.3f} | {m['bias']:+.3f} | "
-            f"{100 * m['big_errors']:.1f}% ({m['worst']:.1f}) | {m['score_rmse']:.1f} | "
-            f"{m['mean_length']:.1f} (max {m['max_length']}) | {100 * m['label_accuracy']:.1f}% | "
-            f"{100 * m['max_exposure']:.1f}% | {_pct(m['max_exposure_strata'])} / {_pct(m['max_expected_exposure_strata'])} | {m['items_used']} | "
-            f"{m['step_ms_p50']:.2f} |")
-    return "\n".join(lines)
-
-
-def strata_table(results: list[tuple[str, CertificationVersion, dict]]) -> str:
-    names = [name for name, _, _ in results]
-    head = "| true level (θ interval) | n | " + " | ".join(
-        f"{n} RMSE / bias / length / max exp." for n in names) + " |"
-    lines = [head, "|---|---|" + "---|" * len(names)]
-    levels = sorted(results[0][2]["strata"])
-    for level in levels:
-        band = PIX_SCALE[level]
-        cells = []
-        for _, _, m in results:
-            s = m["strata"][level]
-            cells.append(f"{s['rmse']:.2f} / {s['bias']:+.2f} / {s['length']:.1f} / "
-                         f"{100 * s['max_exposure']:.0f}% ({100 * s['max_expected_exposure']:.0f}%)")
-        lines.append(f"| {level} [{band.low}, {band.high}) | {results[0][2]['strata'][level]['n']} | "
-                     + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    for theta, ex in extreme.items():
+        out[f"bias{theta}"] = float(np.mean([r["estimate"] - theta for r in ex]))
+    out["level7"] = float(np.mean([r["level"] == 7 for r in extreme[4.5]]))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=1000, help="simulated candidates")
+    parser.add_argument("--n", type=int, default=1000, help="simulated candidates θ ~ N(mean, sd²)")
+    parser.add_argument("--n-extreme", type=int, default=300, help="candidates at θ = −2.5 and at 4.5")
     parser.add_argument("--mean", type=float, default=0.5)
     parser.add_argument("--sd", type=float, default=1.5)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--bank", choices=("auto", "real", "synthetic"), default="auto")
-    parser.add_argument("--calibrated", action="store_true", help="synthetic bank with jittered a, b")
+    parser.add_argument("--synthetic", default="1:0.3,2:0.5,3:0.5",
+                        help="synthetic banks as seed:σ_a, comma-separated ('' for none)")
+    parser.add_argument("--no-real", action="store_true", help="skip the real bank")
+    parser.add_argument("--no-curve", action="store_true", help="skip the length–precision curve")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--min-stratum", type=int, default=100)
-    parser.add_argument("--only", choices=("ours", "pix", "random", "ours-greedy"), action="append")
-    parser.add_argument("--top-k", type=int, help="override ours: top_k")
+    parser.add_argument("--budget", type=float, help="override ours: exposure_budget")
     parser.add_argument("--stop-se", type=float, help="override ours: early_stop_se (0 = none)")
     parser.add_argument("--min-stop", type=int, help="override ours: min_items_before_stop")
-    parser.add_argument("--max-items", type=int, help="override ours: max_items")
-    parser.add_argument("--prior-sd", type=float, help="override ours: prior sd")
-    parser.add_argument("--prior-mean", type=float, help="override ours: prior mean")
+    parser.add_argument("--only", help="comma-separated rules among ours, ours-before, pix, oracle "
+                        "(the oracle needs ours)")
     parser.add_argument("--out", type=Path, help="write the markdown report there")
     args = parser.parse_args(argv)
 
-    ours = DEFAULT_VERSION
-    overrides = {}
-    if args.top_k:
-        overrides["top_k"] = args.top_k
+    ours = version_named("2026.2")
+    overrides: dict = {}
+    if args.budget:
+        overrides["exposure_budget"] = args.budget
     if args.stop_se is not None:
         overrides["early_stop_se"] = args.stop_se or None
     if args.min_stop:
         overrides["min_items_before_stop"] = args.min_stop
-    if args.max_items:
-        overrides["max_items"] = args.max_items
-    if args.prior_sd:
-        overrides["prior_sd"] = args.prior_sd
-    if args.prior_mean is not None:
-        overrides["prior_mean"] = args.prior_mean
     if overrides:
         ours = replace(ours, version=ours.version + "-tuned", **overrides)
-
-    bank, bank_name = load_bank(args.bank, args.calibrated)
-    served = [i for i in bank.items.values() if i.status is ItemStatus.VALIDATED]
-    tubes = {(i.competence, i.tube) for i in served}
-    thetas = np.random.default_rng(args.seed).normal(args.mean, args.sd, args.n)
-
-    greedy = replace(ours, version=ours.version + "-greedy", top_k=1)
-    algorithms = [("ours", ours), ("pix", PIX_VERSION), ("random", RANDOM_VERSION),
-                  ("ours-greedy", greedy)]
+    before = version_named("2026.1")
+    rules = [("ours", ours), ("ours-before", before), ("pix", PIX_VERSION), ("oracle", ours)]
     if args.only:
-        algorithms = [a for a in algorithms if a[0] in args.only]
-    started = time.perf_counter()
-    results = []
-    all_rows: dict[str, list[dict]] = {}
-    for name, version in algorithms:
-        t0 = time.perf_counter()
-        rows = run(version, thetas, bank, args.jobs)
-        all_rows[name] = rows
-        results.append((name, version, metrics(rows, version.max_open_level, args.min_stratum)))
-        print(f"{name}: {time.perf_counter() - t0:.1f}s", file=sys.stderr)
-    elapsed = time.perf_counter() - started
+        rules = [r for r in rules if r[0] in args.only.split(",")]
 
-    comparison = []
-    if "ours" in all_rows and "pix" in all_rows:
-        diff, low, high = paired_ci(all_rows["ours"], all_rows["pix"])
-        m = {name: m for name, _, m in results}
-        comparison = [
-            f"Ours − Pix on the same candidates: RMSE θ {diff:+.3f} (95% paired bootstrap interval "
-            f"[{low:+.3f}, {high:+.3f}]), mean length {m['ours']['mean_length'] - m['pix']['mean_length']:+.1f} items, "
-            f"RMSE score {m['ours']['score_rmse'] - m['pix']['score_rmse']:+.1f} points, "
-            f"max exposure within a level (expected) {100 * m['ours']['max_expected_exposure_strata']:.0f}% "
-            f"vs {100 * m['pix']['max_expected_exposure_strata']:.0f}%.",
-            "",
-        ]
+    banks: list[tuple[str, ItemBank]] = []
+    if not args.no_real:
+        bank = real_bank()
+        banks.append((f"real bank {bank.version} (a = 1.2 everywhere)", bank))
+    for spec in filter(None, args.synthetic.split(",")):
+        s, a_sd = spec.split(":")
+        banks.append((f"synthetic seed {s}, a ~ lognormal(0.1, {a_sd}), b ± N(0, 0.5²)",
+                      synthetic_bank(int(s), float(a_sd))))
+
+    thetas = np.random.default_rng(args.seed).normal(args.mean, args.sd, args.n)
+    population = [(i, float(t), 32) for i, t in enumerate(thetas)]
+    extremes = {t: [(100_000 * (k + 1) + i, t, 32) for i in range(args.n_extreme)]
+                for k, t in enumerate(EXTREMES)}
+    bounds = [(900_001, math.inf, 32), (900_002, -math.inf, 32)]
+
+    started = time.perf_counter()
+    lines = [
+        "| bank | rule | RMSE θ | mean length | max expected exposure in a level band | mean a served "
+        "| bias at θ = −2.5 | bias at θ = 4.5 | level 7 at θ = 4.5 | score of an all-wrong / perfect test "
+        "| mean stated SE (coverage of ±1.96 SE) | widest SE at an early stop |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    ratio_lines = []
+    for bank_name, bank in banks:
+        results: dict[str, dict] = {}
+        lengths: dict[int, int] = {}
+        for name, version in rules:
+            t0 = time.perf_counter()
+            if name == "oracle":
+                pop = [(i, t, lengths[i]) for i, t, _ in population]
+                ext = {t: [(i, th, lengths[i]) for i, th, _ in c] for t, c in extremes.items()}
+            else:
+                pop, ext = population, extremes
+            rows = run(name, version, pop, bank, args.jobs, args.seed)
+            ex = {t: run(name, version, c, bank, args.jobs, args.seed) for t, c in ext.items()}
+            if name == "ours":
+                lengths = {r["index"]: r["length"] for r in rows}
+                for t, rs in ex.items():
+                    lengths.update({r["index"]: r["length"] for r in rs})
+            b = run(name, version, bounds, bank, 1, args.seed)
+            results[name] = m = summary(rows, ex, b, args.min_stratum)
+            exposure = "— (deterministic)" if name == "oracle" else f"{100 * m['exposure']:.1f}%"
+            lines.append(
+                f"| {bank_name} | {name} | {m['rmse']:.3f} | {m['length']:.1f} | {exposure} | {m['a']:.2f} "
+                f"| {m['bias-2.5']:+.2f} | {m['bias4.5']:+.2f} | {100 * m['level7']:.0f}% "
+                f"| {m['range'][0]} / {m['range'][1]} | {m['se']:.2f} ({100 * m['coverage']:.0f}%) "
+                f"| {m['max_se_stopped']:.2f} |")
+            print(f"{bank_name} {name}: {time.perf_counter() - t0:.0f}s", file=sys.stderr)
+        if not {"ours", "ours-before", "pix", "oracle"} <= set(results):
+            continue
+        ratio_lines.append(f"- {bank_name}: ours / oracle RMSE = "
+                           f"{results['ours']['rmse'] / results['oracle']['rmse']:.2f} "
+                           f"(before: {results['ours-before']['rmse'] / results['oracle']['rmse']:.2f}, "
+                           f"Pix at 32 items: {results['pix']['rmse'] / results['oracle']['rmse']:.2f})")
+
+    curve_lines: list[str] = []
+    if not args.no_curve and len(banks) > (0 if args.no_real else 1):
+        bank_name, bank = banks[0 if args.no_real else 1]
+        fixed = [("ours (run to 32)", replace(ours, early_stop_se=None)),
+                 ("ours-before (run to 32)", replace(before, early_stop_se=None)),
+                 ("pix", PIX_VERSION), ("oracle", replace(ours, early_stop_se=None))]
+        curve_lines = [f"RMSE θ after k items on the {bank_name} (every rule run to 32 items, "
+                       f"each prefix scored with the rule's final estimator):", "",
+                       "| rule | " + " | ".join(f"k = {k}" for k in CURVE_AT) + " |",
+                       "|---|" + "---|" * len(CURVE_AT)]
+        for name, version in fixed:
+            key = "oracle" if name == "oracle" else name
+            rows = run(key, version, population, bank, args.jobs, args.seed, curve=True)
+            cells = []
+            for k in CURVE_AT:
+                e = [r["curve"][k] - r["theta"] for r in rows if k in r["curve"]]
+                cells.append(f"{math.sqrt(sum(x * x for x in e) / len(e)):.3f}")
+            curve_lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        curve_lines.append("")
+
+    elapsed = time.perf_counter() - started
     report = "\n".join([
         "# Certification algorithm: bench",
         "",
-        f"Generated by `scripts/bench_certification.py --n {args.n}` on the {bank_name}: "
-        f"{len(served)} validated items, {len(tubes)} tubes, "
-        f"{len({i.competence for i in served})} competences. "
-        f"Population θ ~ N({args.mean}, {args.sd}²), {args.n} simulated candidates "
-        f"(seed {args.seed}); answers drawn from each item's 2PL calibration; scores capped at 895 "
-        f"(level 7 highest open). Exposure = share of candidates who saw an item; "
-        f"'within level' = among candidates whose true θ is in the same level interval, "
-        f"strata of at least {args.min_stratum} candidates; the observed maximum over hundreds of items "
-        f"is inflated by sampling noise, the expected one (sum of the probabilities `next_item` gave "
-        f"each item) is not. Run time {elapsed:.0f}s with {args.jobs} processes.",
+        f"Generated by `scripts/bench_certification.py --n {args.n} --n-extreme {args.n_extreme} "
+        f"--synthetic '{args.synthetic}'{' --no-real' if args.no_real else ''}`: "
+        f"θ ~ N({args.mean}, {args.sd}²), {args.n} candidates (seed {args.seed}), plus {args.n_extreme} "
+        f"at each of θ = −2.5 and 4.5; the same answers for every rule; bands of at least "
+        f"{args.min_stratum} candidates for exposure. Run time {elapsed:.0f}s with {args.jobs} processes.",
         "",
-        table(results),
+        "Ours: " + describe(ours) + ". Before: " + describe(before) + ".",
         "",
-        *comparison,
-        "Per true level (RMSE θ / bias θ / mean length / max exposure within the level):",
+        *lines,
         "",
-        strata_table(results),
+        *ratio_lines,
         "",
+        *curve_lines,
     ])
     print(report)
     if args.out:
         out = args.out if args.out.is_absolute() else ROOT / args.out
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(report, encoding="utf-8")
+        out.write_text(report + "\n", encoding="utf-8")
     return 0
+
+
+def describe(version: CertificationVersion) -> str:
+    stop = (f"stop at SE ≤ {version.early_stop_se} after {version.min_items_before_stop}"
+            if version.early_stop_se else "fixed length")
+    if version.exposure_budget is not None:
+        pick = f"most informative items within a per-test exposure budget of {version.exposure_budget:.0%}"
+    elif version.per_competence:
+        pick = f"{version.competence_choice} competence, then uniform top-{version.top_k} in it"
+    else:
+        pick = f"top-{version.top_k} of the pool"
+    final = (version.final_estimator or version.estimator).upper()
+    if version.final_prior_sd is not None:
+        final += f" N({version.prior_mean}, {version.final_prior_sd}²)"
+    if version.open_ends:
+        final += " (all right 895, all wrong 0)"
+    return (f"version {version.version}: {pick}, EAP N({version.prior_mean}, {version.prior_sd}²) "
+            f"during the test, {final} for the score, {stop}, max {version.max_items}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@
 Pure standard library.
 """
 from .answers import CertificationAnswer
-from .irt import AbilityEstimate, Prior, Response, eap, information, pix_eap, probability
+from .irt import AbilityEstimate, Prior, Response, eap, information, pix_eap, probability, wle
 from .scoring import (
     LEVEL_LABELS,
     PIX_SCALE,
@@ -29,6 +29,7 @@ from .selection import (
     PIX_VERSION,
     CertificationVersion,
     estimate,
+    final_estimate,
     is_finished,
     next_item,
 )
@@ -40,4 +41,5 @@ __all__ = [
     "eap", "estimate", "information", "is_finished", "level_from_score", "level_from_theta",
     "level_label", "next_item", "pix_eap", "probability", "score_cap", "score_certification",
     "score_from_theta", "CURRENT", "REGISTRY", "UnknownVersion", "register", "version_named",
+    "final_estimate", "wle",
 ]

@@ -29,6 +29,11 @@ decide from how the test ended what is scored, imputed, rejected or held:
   than `min_answers` real answers in a test that had at least that many, the
   measurement is not the candidate's fault and not reliable: rejected.
 
+Reported ability and precision: the version's final estimator
+(`final_estimate`; Warm's WLE since 2026.2, so a perfect test scores the top
+of the scale and extremes are not pulled to the middle), its standard error
+`se`, and `score_low`..`score_high`, the scores of θ̂ ∓ 1.96 se.
+
 Per-competence level (0..7 with Pix's scale, capped at the highest open
 level): each competence's θ_c is the EAP of that competence's answers (real
 and imputed, neutralised excluded) under a normal prior centred on the global
@@ -56,17 +61,19 @@ from chalicelib.domain.framework import COMPETENCES, MAX_OPEN_LEVEL
 
 from . import jury
 from .answers import CertificationAnswer
-from .irt import Prior, eap
+from .irt import AbilityEstimate, Prior, eap
 from .selection import (
     DEFAULT_VERSION,
     CertificationVersion,
-    estimate,
+    final_estimate,
     is_finished,
     most_informative_item,
     responses,
 )
 
 COMPETENCE_SPREAD = 0.8
+# A certificate states its precision as a 95% interval on the score.
+CONFIDENCE_Z = 1.96
 
 
 @dataclass(frozen=True)
@@ -165,6 +172,11 @@ class CertificationResult:
     scored_count: int = 0            # responses in the estimate (real + imputed)
     # competences of the framework with no scored answer: « non évalué »
     not_evaluated: tuple[str, ...] = ()
+    # stated precision: the scores of θ̂ ∓ 1.96 SE, a 95% interval on the score
+    score_low: int | None = None
+    score_high: int | None = None
+    # stated precision of each competence level: (low, high), 95% range
+    competence_level_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def _unscored(decision: jury.Decision, answered: int) -> CertificationResult:
@@ -193,20 +205,53 @@ def competence_thetas(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
                       version: CertificationVersion, neutralised: Iterable[str] = ()
                       ) -> dict[str, float]:
     """Per-competence EAP with a leave-competence-out global prior."""
+    return {c: est.theta for c, est in competence_estimates(bank, answers, version=version,
+                                                             neutralised=neutralised).items()}
+
+
+def competence_estimates(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
+                         version: CertificationVersion, neutralised: Iterable[str] = ()
+                         ) -> dict[str, AbilityEstimate]:
+    """Per-competence EAP and its posterior SD (the precision a certificate
+    must state: 1–3 answers per competence leave it about ±1 level)."""
     neutralised = frozenset(neutralised)
     scored = [a for a in answers if a.item_id not in neutralised]
     by_competence: dict[str, list[CertificationAnswer]] = {}
     for answer in scored:
         by_competence.setdefault(bank.items[answer.item_id].competence, []).append(answer)
-    thetas = {}
+    estimates = {}
     for competence, own in sorted(by_competence.items()):
         others = [a for a in scored if bank.items[a.item_id].competence != competence]
         # always the order-free EAP: Pix's sequential estimate means nothing
         # on a subset of answers taken out of their order
         rest = eap(responses(bank, others), prior=version.prior)
         prior = Prior(rest.theta, math.sqrt(rest.se ** 2 + COMPETENCE_SPREAD ** 2))
-        thetas[competence] = eap(responses(bank, own), prior=prior).theta
-    return thetas
+        estimates[competence] = eap(responses(bank, own), prior=prior)
+    return estimates
+
+
+def competence_level_ranges(estimates: dict[str, AbilityEstimate], max_open_level: int
+                            ) -> dict[str, tuple[int, int]]:
+    """The levels of θ_c ∓ 1.96 SD: the stated 95% range of each competence
+    level (most ranges span 2–3 levels: the per-competence level is an
+    indication, the global score is the certified measure)."""
+    return {c: (level_from_theta(e.theta - CONFIDENCE_Z * e.se, max_open_level=max_open_level),
+                level_from_theta(e.theta + CONFIDENCE_Z * e.se, max_open_level=max_open_level))
+            for c, e in estimates.items()}
+
+
+def open_end_score(scored: Sequence, score: int, max_open_level: int) -> int:
+    """A test answered all right scores the top of the scale (all wrong: 0).
+
+    Its data bound the ability only from one side ("above everything this
+    test measured"): any finite estimate is the prior's choice, and with
+    Pix's scale 895 needs θ ≥ 7.97, which no prior-pulled estimate reaches.
+    Mixed answer patterns keep the estimate's score."""
+    if scored and all(r.correct for r in scored):
+        return score_cap(max_open_level)
+    if scored and not any(r.correct for r in scored):
+        return 0
+    return score
 
 
 def score_certification(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
@@ -238,12 +283,15 @@ def score_certification(bank: ItemBank, answers: Sequence[CertificationAnswer], 
     imputed = (impute_missing(bank, answers, version=version, neutralised=neutralised)
                if decision.scoring is jury.Scoring.IMPUTED else [])
     completed = list(answers) + imputed
-    est = estimate(bank, completed, config=version, neutralised=neutralised)
+    est = final_estimate(bank, completed, config=version, neutralised=neutralised)
     score = score_from_theta(est.theta, max_open_level=version.max_open_level)
-    levels = {c: level_from_theta(t, max_open_level=version.max_open_level)
-              for c, t in competence_thetas(bank, completed, version=version,
-                                            neutralised=neutralised).items()}
+    if version.open_ends:
+        score = open_end_score(responses(bank, completed, neutralised), score, version.max_open_level)
+    per_competence = competence_estimates(bank, completed, version=version, neutralised=neutralised)
+    levels = {c: level_from_theta(e.theta, max_open_level=version.max_open_level)
+              for c, e in per_competence.items()}
     reason = decision.reason or (jury.MISSING_IMPUTED if imputed else None)
+    margin = CONFIDENCE_Z * est.se if math.isfinite(est.se) else math.inf
     return CertificationResult(
         status=decision.status.value,
         theta=est.theta,
@@ -257,4 +305,7 @@ def score_certification(bank: ItemBank, answers: Sequence[CertificationAnswer], 
         imputed_count=len(imputed),
         scored_count=sum(1 for a in completed if a.item_id not in neutralised),
         not_evaluated=tuple(c.code for c in COMPETENCES if c.code not in levels),
+        score_low=min(score, score_from_theta(est.theta - margin, max_open_level=version.max_open_level)),
+        competence_level_ranges=competence_level_ranges(per_competence, version.max_open_level),
+        score_high=max(score, score_from_theta(est.theta + margin, max_open_level=version.max_open_level)),
     )
