@@ -33,10 +33,12 @@ bank is to each limit. The rules and why their limits are what they are
   declared as enemies. Items of one skill are alternate forms, never served
   together anyway.
 - rendering: what the web front cannot render (chalicelib/web/ui.js `rich`
-  renders paragraphs, "- " lists, ``` code blocks, `code`, **bold**, *em*;
-  proposals and labels get the inline part only): HTML tags, Markdown
-  tables, headings, links and images, numbered lists, and any block markup
-  in a proposal or label.
+  renders paragraphs, "- " lists, ``` code blocks, Markdown tables made of a
+  header row then a `|---|` rule row (as real `<table>` with headers, issue
+  14 point 6), `code`, **bold**, *em*; proposals and labels get the inline
+  part only): HTML tags outside `code` (shown as raw text), table rows
+  without a header rule, headings, links and images, numbered lists, and any
+  block markup in a proposal or label.
 - freshness: an item with `review_by` in the past; an item with `review_by`
   and no `sources`, or with `sources` and no `review_by`.
 """
@@ -84,6 +86,7 @@ ABSOLUTE = re.compile(
 # What ui.js cannot render (see the module docstring).
 HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+TABLE_RULE = re.compile(r"^\s*\|(\s*:?-{2,}:?\s*\|)+\s*$")
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 LINK = re.compile(r"!?\[[^\]]*\]\([^)]*\)")
 NUMBERED = re.compile(r"^\s*\d+[.)]\s")
@@ -284,8 +287,9 @@ def rendering(items: list[Item], out: Lint) -> None:
 
 
 def _block_problems(text: str) -> list[str]:
-    found, in_code = [], False
-    for line in text.splitlines():
+    found, in_code, in_table = [], False, False
+    lines = text.splitlines()
+    for n, line in enumerate(lines):
         if line.strip().startswith("```"):
             in_code = not in_code
             continue
@@ -293,9 +297,15 @@ def _block_problems(text: str) -> list[str]:
             continue
         without_code = re.sub(r"`[^`]*`", "", line)
         if HTML_TAG.search(without_code):
-            found.append("balise HTML")
+            found.append("balise HTML (à mettre entre `…` si elle doit s'afficher)")
         if TABLE_ROW.match(line):
-            found.append("tableau Markdown")
+            # A table renders as <table> when a header row is followed by its rule row.
+            starts = not in_table and n + 1 < len(lines) and TABLE_RULE.match(lines[n + 1])
+            in_table = in_table or bool(starts)
+            if not in_table:
+                found.append("tableau Markdown sans ligne d'en-tête | --- |")
+        else:
+            in_table = False
         if HEADING.match(line):
             found.append("titre Markdown")
         if LINK.search(without_code):

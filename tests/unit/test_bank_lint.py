@@ -140,7 +140,7 @@ def test_alternate_forms_and_different_programs_are_not_duplicates():
 # ------------------------------------------------------------------ rendering
 
 @pytest.mark.parametrize("instruction,problem", [
-    ("Voici le tableau :\n\n| A | B |\n|---|---|\n| 1 | 2 |\n", "tableau Markdown"),
+    ("Voici le tableau :\n\n| A | B |\n| 1 | 2 |\n", "tableau Markdown"),
     ("Lisez <b>attentivement</b> la question.", "balise HTML"),
     ("## Partie 1\nQuestion ?", "titre Markdown"),
     ("Voir [ce site](https://exemple.fr).", "lien ou image Markdown"),
@@ -152,7 +152,8 @@ def test_markup_the_front_cannot_render_fails(instruction, problem):
 
 
 def test_markup_inside_code_and_supported_markup_pass():
-    fine = qcu(1, instruction="Que fait la balise `<b>` ?\n\n```html\n<p>| a | b |</p>\n```\n\n- un\n- **deux**")
+    fine = qcu(1, instruction="Que fait la balise `<b>` ?\n\n```html\n<p>| a | b |</p>\n```\n\n- un\n- **deux**"
+                            "\n\n| | A | B |\n|---|---|---|\n| 1 | x | y |\n\nFin.")
     assert failures(bank_lint.rendering, [fine]) == []
 
 
