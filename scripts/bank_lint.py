@@ -40,7 +40,10 @@ bank is to each limit. The rules and why their limits are what they are
   without a header rule, headings, links and images, numbered lists, and any
   block markup in a proposal or label.
 - freshness: an item with `review_by` in the past; an item with `review_by`
-  and no `sources`, or with `sources` and no `review_by`.
+  and no `sources`, or with `sources` and no `review_by`; an item whose text
+  rests on a fact that changes with time (`TIME_SENSITIVE`: a law, code or
+  regulation, the CNIL, an official .gouv.fr site, a hotline, "since 2018")
+  without `sources` and `review_by`.
 """
 from __future__ import annotations
 
@@ -82,6 +85,15 @@ ABSOLUTE = re.compile(
     r"syst[ée]matiquement|forc[ée]ment|obligatoirement|uniquement|totalement|"
     r"enti[èe]rement|compl[èe]tement|absolument|d[ée]finitivement|impossible|"
     r"n'importe|rien|nul(?:le)?)\b|100\s?%", re.IGNORECASE)
+
+# Facts that change with time: laws and their articles, regulators, official
+# sites and hotlines, dated statements. Such an item records where the fact
+# comes from and when to check it again.
+TIME_SENSITIVE = re.compile(
+    r"\b(la loi|une loi|loi (?:pour|du|relative|n°|informatique)|décret|RGPD|CNIL|"
+    r"Code (?:civil|pénal|de la propriété intellectuelle|de la consommation|du travail)|"
+    r"article [LR]\.? ?\d|directive|règlement (?:européen|\(UE\))|[a-z-]+\.gouv\.fr|Arcom|"
+    r"Pharos|3018|(?:depuis|en|avant|jusqu'en|dès) (?:19|20)\d\d)\b", re.IGNORECASE)
 
 # What ui.js cannot render (see the module docstring).
 HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
@@ -326,6 +338,11 @@ def freshness(root: Path, served: set[str], today: dt.date, out: Lint) -> None:
                 if raw["id"] not in served:
                     continue
                 review_by, sources = raw.get("review_by"), raw.get("sources")
+                text = " ".join([raw["instruction"], raw["tutorial"], *raw.get("proposals", [])])
+                sensitive = TIME_SENSITIVE.search(text)
+                if sensitive and not (review_by and sources):
+                    out.fail(f"fraîcheur : {raw['id']} s'appuie sur un fait daté (« {sensitive.group(0)} ») "
+                             "sans « sources » ni « review_by »")
                 if review_by and not sources:
                     out.fail(f"fraîcheur : {raw['id']} a une date de révision sans « sources »")
                 if sources and not review_by:

@@ -168,11 +168,12 @@ def test_block_markup_in_a_proposal_or_label_fails():
 
 # ------------------------------------------------------------------ freshness
 
-def _root(tmp_path: Path, extra: str) -> Path:
-    (tmp_path / "competences").mkdir()
+def _root(tmp_path: Path, extra: str, tutorial: str = "Explication") -> Path:
+    (tmp_path / "competences").mkdir(parents=True)
     (tmp_path / "competences" / "1.1.yaml").write_text(
         'competence: "1.1"\ntubes:\n  - name: "@t"\n    title: "T"\n    items:\n'
-        '      - id: "t-1"\n        level: 1\n        type: QCU\n' + extra, encoding="utf-8")
+        '      - id: "t-1"\n        level: 1\n        type: QCU\n' + extra
+        + '        instruction: "Question"\n        tutorial: "' + tutorial + '"\n', encoding="utf-8")
     return tmp_path
 
 
@@ -192,6 +193,15 @@ def test_an_item_past_its_review_date_is_listed(tmp_path):
 def test_sources_and_review_date_go_together(tmp_path):
     root = _root(tmp_path, '        sources: ["Légifrance"]\n')
     assert any("sans « review_by »" in f for f in _fresh(root, "2026-01-01"))
+
+
+def test_a_time_sensitive_fact_needs_sources_and_a_review_date(tmp_path):
+    root = _root(tmp_path, "", tutorial="Le RGPD s'applique depuis 2018.")
+    found = _fresh(root, "2026-01-01")
+    assert len(found) == 1 and "fait daté" in found[0], found
+    dated = _root(tmp_path / "b", '        sources: ["RGPD"]\n        review_by: "2027-01-01"\n',
+                  tutorial="Le RGPD s'applique depuis 2018.")
+    assert _fresh(dated, "2026-01-01") == []
 
 
 def test_retired_items_are_not_linted(tmp_path):
