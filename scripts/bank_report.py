@@ -2,13 +2,16 @@
 
 Counts validated items per competence × level and × type, tubes per
 competence, the share of free-answer items, and flags every gap against the
-content targets below. Exit code 0: no gap; 1: gaps flagged; 2: the bank does
-not load (its problems are printed). `--stamp` also records the validation
+content targets below; then runs the bank lint (scripts/bank_lint.py: key
+position, longest option, absolute words, near duplicates, rendering,
+freshness) and prints its figures. Exit code 0: no gap and a clean lint; 1:
+gaps or lint failures; 2: the bank does not load (its problems are printed). `--stamp` also records the validation
 digest so that cold starts skip JSON Schema validation (see the loader).
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections import Counter
 from pathlib import Path
@@ -18,6 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from chalicelib.bank.loader import BankError, load_bank, write_validation_stamp  # noqa: E402
 from chalicelib.domain.framework import COMPETENCES  # noqa: E402
 from chalicelib.domain.items import ItemBank, ItemType  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bank_lint  # noqa: E402
 
 MIN_ITEMS_PER_COMPETENCE = 30
 MIN_ITEMS_PER_LEVEL = 3          # for levels 1..6
@@ -102,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=None, help="dossier item_bank")
     parser.add_argument("--stamp", action="store_true",
                         help="valider entièrement puis écrire item_bank/.validated")
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
+                        help="date du jour pour les dates de révision (AAAA-MM-JJ)")
     args = parser.parse_args(argv)
     try:
         bank = load_bank(args.root, trust_stamp=False)
@@ -116,9 +124,19 @@ def main(argv: list[str] | None = None) -> int:
     if found:
         print(f"ÉCARTS AUX OBJECTIFS ({len(found)}) :")
         print("\n".join(f"  ! {g}" for g in found))
-        return 1
-    print("Aucun écart aux objectifs.")
-    return 0
+    else:
+        print("Aucun écart aux objectifs.")
+    checked = bank_lint.lint(bank, args.root, args.today)
+    print("\nContrôle de la banque (bank_lint) :")
+    print("\n".join(checked.figures))
+    print()
+    if checked.failures:
+        summary = ", ".join(f"{rule} : {n}" for rule, n in bank_lint.by_rule(checked.failures).items())
+        print(f"CONTRÔLE EN ÉCHEC ({len(checked.failures)} : {summary}) :")
+        print("\n".join(f"  ! {f}" for f in checked.failures))
+    else:
+        print("Contrôle de la banque : aucun problème.")
+    return 1 if found or checked.failures else 0
 
 
 if __name__ == "__main__":

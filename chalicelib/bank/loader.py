@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from chalicelib.bank.checks import BankIndex, Problems, check_file
+from chalicelib.bank.checks import BankIndex, Problems, _as_list, check_file
 from chalicelib.domain import framework
 from chalicelib.domain.items import (
     ALL_TOLERANCES, PRIOR_DIFFICULTY_BY_LEVEL, PRIOR_DISCRIMINATION, Calibration, Field,
@@ -93,10 +93,10 @@ def load_bank(root: Path | None = None, *, trust_stamp: bool = True) -> ItemBank
                        else _schema_check(validator, name, data, problems))
         check_file(name, data, index, problems, valid_items)
         raw.append((name, data))
-    for name, data in raw:
-        for tube in data.get("tubes") or []:
-            for it in (tube.get("items") or []) if isinstance(tube, dict) else []:
-                for k, other in enumerate(it.get("enemies", []) if isinstance(it, dict) else []):
+    for name, data in raw:  # corrupted shapes are the schema's to report: skip them here
+        for tube in _as_list(data.get("tubes")):
+            for it in _as_list(tube.get("items")) if isinstance(tube, dict) else []:
+                for k, other in enumerate(_as_list(it.get("enemies")) if isinstance(it, dict) else []):
                     if isinstance(other, str) and other not in index.item_files:
                         problems.add(name, f"épreuve ennemie « {other} » absente de la banque",
                                      item=it.get("id"), field_path=f"enemies[{k}]")

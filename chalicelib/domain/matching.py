@@ -218,12 +218,31 @@ def canonical(field: Field, text: str) -> Any:
     return None
 
 
+# Written-out names of the abbreviated units the bank declares: « 100 secondes »
+# is « 100 s » (keys and values accent-free and lower-case, singular).
+_UNIT_NAMES = {
+    "s": ("seconde", "sec"), "min": ("minute", "mn"), "h": ("heure",),
+    "an": ("annee",), "jour": ("j",), "mm": ("millimetre",), "cm": ("centimetre",),
+    "px": ("pixel",), "mpx": ("megapixel",), "o": ("octet",), "octet": ("o",),
+    "ko": ("kilooctet",), "mo": ("megaoctet",), "go": ("gigaoctet",), "to": ("teraoctet",),
+    "gio": ("gibioctet",), "bit": ("b",), "khz": ("kilohertz",), "kg": ("kilogramme",),
+    "%": ("pour cent", "pourcent"), "€": ("euro", "eur"), "°": ("degre",),
+}
+
+
+def unit_forms(unit: str) -> set[str]:
+    """Every way of typing `unit` after a number: as declared, singular or
+    plural, and its written-out name (`_UNIT_NAMES`)."""
+    base = _strip_accents(unit.casefold()).strip()
+    names = {base, *_UNIT_NAMES.get(base, ()), *_UNIT_NAMES.get(base.removesuffix("s"), ())}
+    return {v for name in names for v in (name, name + "s", name.removesuffix("s"))} - {""}
+
+
 def _without_unit(text: str, unit: str | None) -> str:
     if not unit:
         return text
     folded = _strip_accents(text.casefold())
-    base = _strip_accents(unit.casefold()).strip()
-    for variant in sorted({base, base + "s", base.removesuffix("s")} - {""}, key=len, reverse=True):
+    for variant in sorted(unit_forms(unit), key=len, reverse=True):
         if folded.endswith(variant) and len(folded) > len(variant):
             rest = text[: len(text) - len(variant)]
             if not rest[-1:].isalpha():  # « 70 ans », « 70ans », not « 70 mans »

@@ -79,6 +79,17 @@ class TestNumberWithUnit:
         assert mark(self.share, "4 %") is OK and mark(self.share, "4%") is OK
         assert mark(self.share, "4 ‰") is KO
 
+    @pytest.mark.parametrize("unit,answer", [("s", "100 secondes"), ("s", "100 sec"), ("s", "100 s"),
+                                             ("min", "100 minutes"), ("h", "100 heures"), ("€", "100 euros"),
+                                             ("Mo", "100 mégaoctets"), ("px", "100 pixels"), ("%", "100 pour cent")])
+    def test_an_abbreviated_unit_accepts_its_written_out_name(self, unit, answer):
+        assert mark(Field("n", "N :", "number", ("100",), unit=unit), answer) is OK
+
+    @pytest.mark.parametrize("unit,answer", [("s", "100 ms"), ("s", "100 minutes"), ("min", "100 s"),
+                                             ("Mo", "100 Go"), ("h", "100 hs2")])
+    def test_another_unit_is_still_refused(self, unit, answer):
+        assert mark(Field("n", "N :", "number", ("100",), unit=unit), answer) is KO
+
     def test_without_a_unit_only_the_number(self):
         assert mark(self.bare, "100") is OK
         assert mark(self.bare, "100 s") is KO
