@@ -1,4 +1,4 @@
-"""The illustrations and attachments of items: `GET /item-files/{name}`.
+"""The illustrations and attachments of items: `GET /pj/{name}`.
 
 Public (an `<img>` cannot send a bearer token) and harmless so: the name is
 the hash of the bytes, learnt only from an item view. Cached for a year as
@@ -22,7 +22,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
-@endpoint(bp, "/item-files/{name}", access=access.PUBLIC, tags=("items",),
+@endpoint(bp, "/pj/{name}", access=access.PUBLIC, tags=("items",),
           produces="application/octet-stream",
           summary="Illustration ou fichier joint d'une épreuve (nom = empreinte du contenu)")
 def item_file(ctx, name):

@@ -8,7 +8,7 @@ solutions, groups, tolerances, calibration, tutorial, level, skill, tube.
 Illustrations and attachments are given by their content-addressed public
 name only (`ItemFile.name`, a hash of the bytes), never by the author's file
 name: `assets/tri-par-date-reponse-marc.csv` would be a cue. The download name
-is neutral too (`document-<8 hex>.csv`).
+is neutral too (`pj-<8 hex>.csv`).
 
 Proposals carry opaque ids and come in an order, both keyed to the test
 (`ChoiceIds`, see domain/choice_ids.py): the same candidate sees the same ids
@@ -22,7 +22,9 @@ from chalicelib.domain.items import Item, ItemFile
 
 VIEW_KEYS = ("id", "type", "instruction", "proposals", "fields", "timer", "focused",
              "locales", "illustration_alt", "accessible", "illustration", "attachment")
-FILES_PATH = "item-files/"  # relative to the site root: the front and the API share one origin
+FILES_PATH = "pj/"  # "pièces jointes", relative to the site root (front and API share one origin).
+# Kept shorter than any answer the leak tests look for: a word of the path
+# (say "item") may be an accepted answer of some item.
 
 
 def candidate_view(item: Item, choice_ids: ChoiceIds) -> dict:
@@ -62,4 +64,4 @@ def file_url(item_file: ItemFile) -> str:
 def download_name(item_file: ItemFile) -> str:
     """What the browser saves the file as: neutral, distinct per file."""
     stem, ext = item_file.name.rsplit(".", 1)
-    return f"document-{stem[:8]}.{ext}"
+    return f"pj-{stem[:8]}.{ext}"

@@ -140,5 +140,5 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/verification"): "public",
     ("GET", "/web/{asset_version}/{name}"): "public",
     # illustrations and attachments of items (chalicelib/api/item_files.py)
-    ("GET", "/item-files/{name}"): "public",
+    ("GET", "/pj/{name}"): "public",
 }

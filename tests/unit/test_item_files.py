@@ -105,8 +105,8 @@ def test_the_view_names_a_file_by_its_hash_only():
     item = next(i for i in get_bank().served_items() if i.attachment and i.type.is_choice)
     view = candidate_view(item, ChoiceIds(b"k" * 32, "test-1"))
     text = json.dumps(view, ensure_ascii=False)
-    assert view["attachment"]["url"] == "item-files/" + item.attachment.name
-    assert re.fullmatch(r"document-[0-9a-f]{8}\.\w+", view["attachment"]["filename"])
+    assert view["attachment"]["url"] == "pj/" + item.attachment.name
+    assert re.fullmatch(r"pj-[0-9a-f]{8}\.\w+", view["attachment"]["filename"])
     stem = item.attachment.source.removeprefix("assets/").rsplit(".", 1)[0]
     assert stem not in text and item.id not in view["attachment"]["url"]
 
@@ -121,31 +121,31 @@ def served(bank=None):
 def test_files_are_served_immutable_with_their_type(client):
     files = served()
     image = next(f for f in files.values() if f.media_type == "image/svg+xml")
-    response = client.http.get(f"/item-files/{image.name}")
+    response = client.http.get(f"/pj/{image.name}")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "image/svg+xml"
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response.headers["Content-Security-Policy"]
     assert response.body == (REAL_ROOT / image.source).read_bytes()
-    again = client.http.get(f"/item-files/{image.name}", headers={"If-None-Match": response.headers["ETag"]})
+    again = client.http.get(f"/pj/{image.name}", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
 
 
 def test_an_attachment_downloads_under_a_neutral_name(client):
     sheet = next(f for f in served().values() if f.name.endswith(".ods"))
-    response = client.http.get(f"/item-files/{sheet.name}", headers={"Accept": "*/*"})  # as browsers send
+    response = client.http.get(f"/pj/{sheet.name}", headers={"Accept": "*/*"})  # as browsers send
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/vnd.oasis.opendocument.spreadsheet"
     disposition = response.headers["Content-Disposition"]
-    assert disposition == f'attachment; filename="document-{sheet.name[:8]}.ods"'
+    assert disposition == f'attachment; filename="pj-{sheet.name[:8]}.ods"'
     assert response.body[:2] == b"PK"
 
 
 @pytest.mark.parametrize("name", ["0123456789abcdef0123.csv", "ventes-mars.csv", "assets%2Fventes-mars.csv",
                                   "..%2Fschema.json", "c13-trier-3b"])
 def test_unknown_files_are_a_french_json_404(client, name):
-    response = client.http.get(f"/item-files/{name}")
+    response = client.http.get(f"/pj/{name}")
     assert response.status_code == 404
     body = json.loads(response.body)
     assert body["error"]["code"] == "file_not_found" and body["error"]["message"] == "Fichier introuvable."
