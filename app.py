@@ -6,7 +6,8 @@ from chalice import Chalice
 from chalicelib.api import certificates, certification, health, openapi, positioning
 from chalicelib.api import accounts, api_clients
 from chalicelib.api import campaigns, organizations
-from chalicelib.api import web
+from chalicelib.api import item_files, web
+from chalicelib.bank.assets import BINARY_MEDIA_TYPES
 from chalicelib.api.middleware import request_middleware
 from chalicelib.jobs import deliver_mail, export_answers, issue_certificates
 from chalicelib.observability import configure_logging
@@ -14,6 +15,7 @@ from chalicelib.observability import configure_logging
 configure_logging()
 app = Chalice(app_name="pix-serverless")
 app.api.binary_types.append("application/pdf")
+app.api.binary_types.extend(t for t in BINARY_MEDIA_TYPES if t not in app.api.binary_types)
 app.register_middleware(request_middleware, "http")
 
 app.register_blueprint(health.bp)
@@ -25,6 +27,7 @@ app.register_blueprint(certification.bp)
 app.register_blueprint(certificates.bp)
 app.register_blueprint(organizations.bp)
 app.register_blueprint(campaigns.bp)
+app.register_blueprint(item_files.bp)
 app.register_blueprint(web.bp)
 openapi.bind(app)
 

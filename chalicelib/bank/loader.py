@@ -20,11 +20,12 @@ from typing import Any
 
 import yaml
 
-from chalicelib.bank.checks import BankIndex, Problems, _as_list, check_file
+from chalicelib.bank import assets
+from chalicelib.bank.checks import BankIndex, Problems, check_file
 from chalicelib.domain import framework
 from chalicelib.domain.items import (
     ALL_TOLERANCES, PRIOR_DIFFICULTY_BY_LEVEL, PRIOR_DISCRIMINATION, Calibration, Field,
-    Item, ItemBank, ItemStatus, ItemType, Skill,
+    Item, ItemBank, ItemFile, ItemStatus, ItemType, Skill,
 )
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent.parent / "item_bank"
@@ -93,20 +94,62 @@ def load_bank(root: Path | None = None, *, trust_stamp: bool = True) -> ItemBank
                        else _schema_check(validator, name, data, problems))
         check_file(name, data, index, problems, valid_items)
         raw.append((name, data))
-    for name, data in raw:  # corrupted shapes are the schema's to report: skip them here
-        for tube in _as_list(data.get("tubes")):
-            for it in _as_list(tube.get("items")) if isinstance(tube, dict) else []:
-                for k, other in enumerate(_as_list(it.get("enemies")) if isinstance(it, dict) else []):
-                    if isinstance(other, str) and other not in index.item_files:
-                        problems.add(name, f"épreuve ennemie « {other} » absente de la banque",
-                                     item=it.get("id"), field_path=f"enemies[{k}]")
+    for name, data in raw:
+        for it in _raw_items(data):
+            enemies = it.get("enemies")
+            for k, other in enumerate(enemies if isinstance(enemies, list) else []):
+                if isinstance(other, str) and other not in index.item_files:
+                    problems.add(name, f"épreuve ennemie « {other} » absente de la banque",
+                                 item=it.get("id"), field_path=f"enemies[{k}]")
+    files = _item_files(root, raw, problems)
     overrides = _read_calibration(root, set(index.item_files),
                                   None if skip_schema else schema, problems)
     if problems:
         raise BankError(problems.messages)
-    items = [_build_item(data["competence"], tube["name"], it, overrides)
+    items = [_build_item(data["competence"], tube["name"], it, overrides, files)
              for _, data in raw for tube in data["tubes"] for it in tube["items"]]
     return _index(version, items)
+
+
+FILE_ROLES = (("illustration", "alt"), ("attachment", "title"))
+
+
+def _raw_items(data: dict):
+    """The item mappings of a file as read, whatever its shape: these passes
+    run before the bank is known to be valid and must report, not crash."""
+    tubes = data.get("tubes")
+    for tube in tubes if isinstance(tubes, list) else []:
+        items = tube.get("items") if isinstance(tube, dict) else None
+        for it in items if isinstance(items, list) else []:
+            if isinstance(it, dict):
+                yield it
+
+
+def _item_files(root: Path, raw: list[tuple[str, dict]],
+                problems: Problems) -> dict[tuple[str, str], ItemFile]:
+    """Checks every illustration and attachment (chalicelib/bank/assets.py)
+    on every item, whatever its status: a draft's broken file is found
+    before the draft is validated. Keyed by (item id, role)."""
+    out: dict[tuple[str, str], ItemFile] = {}
+    for name, data in raw:
+        for it in _raw_items(data):
+            for role, text_key in FILE_ROLES:
+                spec = it.get(role)
+                if not isinstance(spec, dict) or not isinstance(spec.get("file"), str):
+                    continue  # absent, or already reported by the schema
+                found, file_errors, text_errors = assets.load_item_file(
+                    root, spec["file"], role, str(spec.get(text_key) or ""))
+                for error in file_errors:
+                    problems.add(name, error, item=it.get("id"), field_path=f"{role}.file")
+                for error in text_errors:
+                    problems.add(name, error, item=it.get("id"), field_path=f"{role}.{text_key}")
+                if found is not None:
+                    out[(str(it.get("id")), role)] = found
+    total = sum(f.size for f in {f.name: f for f in out.values()}.values())
+    if total > assets.MAX_TOTAL_BYTES:
+        problems.add("assets", f"fichiers des épreuves trop lourds : {total} octets "
+                               f"(au plus {assets.MAX_TOTAL_BYTES})")
+    return out
 
 
 def bank_digest(root: Path | None = None) -> str:
@@ -114,7 +157,8 @@ def bank_digest(root: Path | None = None) -> str:
     root = Path(root) if root is not None else DEFAULT_ROOT
     digest = hashlib.sha256()
     paths = [root / "VERSION", root / "schema.json", root / CALIBRATION_FILE,
-             *sorted((root / "competences").glob("*.yaml"))]
+             *sorted((root / "competences").glob("*.yaml")),
+             *sorted(p for p in (root / assets.ASSET_DIR).rglob("*") if p.is_file())]
     for path in paths:
         if path.exists():
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
@@ -306,7 +350,8 @@ def _read_calibration(root: Path, item_ids: set[str], schema: dict | None,
 # --------------------------------------------------------------------- building
 
 def _build_item(competence: str, tube: str, raw: dict,
-                overrides: dict[str, Calibration]) -> Item:
+                overrides: dict[str, Calibration],
+                files: dict[tuple[str, str], ItemFile]) -> Item:
     kind = ItemType(raw["type"])
     level = raw["level"]
     calibration = overrides.get(raw["id"])
@@ -337,6 +382,8 @@ def _build_item(competence: str, tube: str, raw: dict,
         shuffle=raw.get("shuffle", kind.is_choice) and kind.is_choice,
         accessible=raw.get("accessible", True),
         illustration_alt=raw.get("illustration_alt"),
+        illustration=files.get((raw["id"], "illustration")),
+        attachment=files.get((raw["id"], "attachment")),
         enemies=frozenset(raw.get("enemies", ())),
     )
 
@@ -375,4 +422,7 @@ def _index(version: str, items: list[Item]) -> ItemBank:
     for competence in tubes.values():
         for tube, levels in competence.items():
             competence[tube] = dict(sorted(levels.items()))
-    return ItemBank(version=version, items={i.id: i for i in items}, skills=skills, tubes=tubes)
+    files = {f.name: f for i in items if i.status is ItemStatus.VALIDATED
+             for f in (i.illustration, i.attachment) if f is not None}
+    return ItemBank(version=version, items={i.id: i for i in items}, skills=skills, tubes=tubes,
+                    files=files)

@@ -49,6 +49,26 @@ class Field:
 
 
 @dataclass(frozen=True)
+class ItemFile:
+    """An illustration or an attachment of an item, as the platform serves it.
+
+    `name` is what candidates see in the URL: the first 20 hex digits of the
+    SHA-256 of the bytes plus the extension. Content-addressed, so a URL never
+    changes meaning (cacheable for ever: a new bank version with new bytes gets
+    a new URL) and it says nothing the bytes do not (not the item id, not the
+    author's file name, which may hint at the answer). `source` (path inside
+    `item_bank/`) stays on the server.
+    """
+
+    name: str          # "3f9a…c2.csv"
+    source: str        # "assets/ventes-trimestre.csv"
+    media_type: str    # "text/csv; charset=utf-8"
+    label: str         # short format name shown beside the link: "CSV", "PDF"…
+    size: int          # bytes
+    text: str          # illustration: its text alternative; attachment: its title
+
+
+@dataclass(frozen=True)
 class Calibration:
     a: float
     b: float
@@ -78,6 +98,8 @@ class Item:
     shuffle: bool = False
     accessible: bool = True
     illustration_alt: str | None = None
+    illustration: ItemFile | None = None   # an image shown with the instruction
+    attachment: ItemFile | None = None     # a file to download and work on
     # Items never served in the same test as this one: declared on either side,
     # made symmetric by the loader (a pair that asks the same thing, or where
     # one gives away the other's answer).
@@ -111,6 +133,8 @@ class ItemBank:
     skills: dict[str, Skill]
     # competence code -> tube name -> {level: skill name}
     tubes: dict[str, dict[str, dict[int, str]]] = field(default_factory=dict)
+    # public file name -> file, for the illustrations and attachments of every item
+    files: dict[str, ItemFile] = field(default_factory=dict)
 
     def served_items(self) -> list[Item]:
         return [i for i in self.items.values() if i.status is ItemStatus.VALIDATED]

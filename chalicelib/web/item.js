@@ -2,7 +2,7 @@
 // type needs, the timer, the "focused" guard, and reading the answer back.
 // It only ever gets the candidate view of an item (no solution, no tutorial).
 import { h, rich, inline, announce, focus, showErrors, clearErrors, plural } from './ui.js';
-import { serverOffset } from './api.js';
+import { serverOffset, pageUrl } from './api.js';
 
 const LEGENDS = {
   QCU: 'Choisissez une réponse.',
@@ -50,8 +50,18 @@ export function renderItem(container, item, options) {
   }
 
   form.append(h('div', { class: 'consigne', id: consigneId }, rich(item.instruction)));
-  if (item.illustration_alt) {
+  if (item.illustration) {
+    form.append(h('figure', { class: 'illustration' },
+      h('img', { src: pageUrl(item.illustration.url), alt: item.illustration.alt, 'data-role': 'illustration' })));
+  } else if (item.illustration_alt) {
     form.append(h('p', { class: 'muted' }, 'Description de l\u2019illustration : ', item.illustration_alt));
+  }
+  if (item.attachment) {
+    const a = item.attachment;
+    // type and size in the link text itself: a screen reader listing links hears them
+    form.append(h('p', { class: 'attachment' },
+      h('a', { href: pageUrl(a.url), download: a.filename, 'data-role': 'attachment' },
+        `Télécharger le fichier : ${a.title} (${a.format}, ${fileSize(a.size)})`)));
   }
 
   if (item.type === 'QCU' || item.type === 'QCM') {
@@ -142,6 +152,13 @@ export function readAnswer(form, item) {
     if (value.trim()) any = true;
   }
   return any ? { fields } : null;
+}
+
+/** 840 -> "840 octets", 12800 -> "12,5 ko" (French decimal comma). */
+export function fileSize(bytes) {
+  if (bytes < 1000) return plural(bytes, 'octet', 'octets');
+  const [value, unit] = bytes < 1e6 ? [bytes / 1000, 'ko'] : [bytes / 1e6, 'Mo'];
+  return `${value.toFixed(1).replace('.', ',').replace(/,0$/, '')} ${unit}`;
 }
 
 function clock(seconds) {

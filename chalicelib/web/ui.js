@@ -175,7 +175,29 @@ export function inline(text) {
   return out;
 }
 
-/** Block markup: paragraphs, ``` code blocks ```, "- " lists. */
+const TABLE_ROW = /^\s*\|.*\|\s*$/;
+const TABLE_RULE = /^\s*\|(\s*:?-{2,}:?\s*\|)+\s*$/;
+
+function cells(line) {
+  return line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim());
+}
+
+/**
+ * A Markdown table as a real table: the first row gives column headers
+ * (`th scope="col"`). When its first cell is empty (a spreadsheet grid: column
+ * letters above, row numbers on the left), the first column gives row
+ * headers (`th scope="row"`) and the empty corner stays a plain cell.
+ */
+function table(rows) {
+  const [head, ...body] = rows.map(cells);
+  const rowHeaders = head[0] === '';
+  return h('table', { class: 'data' },
+    h('thead', null, h('tr', null, head.map((c) => (c === '' ? h('td') : h('th', { scope: 'col' }, inline(c)))))),
+    h('tbody', null, body.map((row) => h('tr', null, row.map((c, i) => (rowHeaders && i === 0
+      ? h('th', { scope: 'row' }, inline(c)) : h('td', null, inline(c))))))));
+}
+
+/** Block markup: paragraphs, ``` code blocks ```, "- " lists, Markdown tables. */
 export function rich(text) {
   const blocks = [];
   const lines = String(text || '').replace(/\r/g, '').split('\n');
@@ -194,6 +216,12 @@ export function rich(text) {
       const code = [];
       for (i++; i < lines.length && !/^```/.test(lines[i].trim()); i++) code.push(lines[i]);
       blocks.push(h('pre', null, h('code', null, code.join('\n'))));
+    } else if (TABLE_ROW.test(line) && i + 1 < lines.length && TABLE_RULE.test(lines[i + 1])) {
+      flush();
+      const rows = [line];
+      for (i += 2; i < lines.length && TABLE_ROW.test(lines[i]); i++) rows.push(lines[i]);
+      i--;
+      blocks.push(table(rows));
     } else if (/^\s*[-*] /.test(line)) {
       if (para.length) { blocks.push(h('p', null, inline(para.join(' ')))); para = []; }
       list = list || h('ul');

@@ -141,4 +141,6 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/surveillance"): "public",
     ("GET", "/verification"): "public",
     ("GET", "/web/{asset_version}/{name}"): "public",
+    # illustrations and attachments of items (chalicelib/api/item_files.py)
+    ("GET", "/pj/{name}"): "public",
 }

@@ -50,6 +50,7 @@ class Bank:
 @lru_cache(maxsize=1)
 def bank_secrets() -> Bank:
     from chalicelib.bank.loader import get_bank
+    from chalicelib.domain.candidate_view import download_name, file_url
     from chalicelib.domain.framework import AREAS, COMPETENCES
 
     bank = get_bank()
@@ -57,10 +58,13 @@ def bank_secrets() -> Bank:
     display = {c.title for c in COMPETENCES} | {a.title for a in AREAS}
     for item in bank.items.values():
         own = [item.instruction, item.illustration_alt or ""] + [f.label for f in item.fields] \
-            + list(item.proposals)
+            + list(item.proposals) + [f.text for f in (item.illustration, item.attachment) if f]
         display.update(t for t in own if t)
         display.add(item.id)  # public identifiers ("c11-adresse-2a"), not content,
         display.update(f.key for f in item.fields)  # and the answer's field names
+        for f in (item.illustration, item.attachment):  # file URL, download name, format:
+            if f:                                        # the type is shown on purpose
+                display.update({file_url(f), download_name(f), f.label})
         if item.type.is_choice:
             continue
         own_text = normalise(" ".join(own))

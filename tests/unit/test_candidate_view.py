@@ -109,7 +109,7 @@ class TestAllowList:
         item = make_item(timer=30, focused=True, illustration_alt="Capture", locales=("fr-fr", "en"))
         view = candidate_view(item, ids("seed"))
         assert set(view) == {"id", "type", "instruction", "proposals", "timer", "focused",
-                             "locales", "illustration_alt", "accessible"}
+                             "locales", "illustration_alt", "accessible", "illustration", "attachment"}
         assert view["timer"] == 30 and view["focused"] is True and view["locales"] == ["fr-fr", "en"]
         assert_private(item, view)
 
