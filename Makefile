@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench load fuzz bank-report calibrate package clean
+.PHONY: run test bench load fuzz bank-report calibrate item-stats package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -34,6 +34,9 @@ bank-report: $(STAMP)
 
 calibrate: $(STAMP)  # EXPORT=out/answers or s3://<prefix>-answers/answers/ ; docs/calibration.md
 	$(PY) scripts/calibrate.py --export $(EXPORT) --write $(CALIBRATE_ARGS)
+
+item-stats: $(STAMP)  # EXPORT=out/answers or s3://<prefix>-answers/answers/ ; out/item-stats.md
+	$(PY) scripts/item_stats.py --export $(EXPORT) $(ITEM_STATS_ARGS)
 
 package: $(STAMP)
 	$(PY) scripts/package.py

@@ -35,6 +35,10 @@ class Settings:
     hsts_max_age: int | None = None
     s3_endpoint: str | None = None   # the same for S3 (the answer export's bucket)
     answer_export_bucket: str = "pix-dev-answers"
+    # Pilot (field-test) slots in positioning (domain/positioning.PilotPolicy):
+    # chance per position, cap per test; PILOT_RATE=0 switches them off.
+    pilot_rate: float = 0.15
+    pilot_max_per_test: int = 2
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -71,6 +75,8 @@ def settings() -> Settings:
         s3_endpoint=_env("S3_ENDPOINT", _env("DYNAMODB_ENDPOINT")),
         # the template names the bucket "<TablePrefix>-answers" (scripts/infra_template.py)
         answer_export_bucket=_env("ANSWER_EXPORT_BUCKET", f"{_env('TABLE_PREFIX', 'pix-dev')}-answers"),
+        pilot_rate=min(1.0, max(0.0, float(_env("PILOT_RATE", "0.15")))),
+        pilot_max_per_test=max(0, int(_env("PILOT_MAX_PER_TEST", "2"))),
     )
 
 

@@ -76,31 +76,47 @@ class Fit:
     b: np.ndarray
     iterations: int
     converged: bool
+    theta_mean: float = THETA_MEAN   # the ability distribution the fit ends on
+    theta_sd: float = THETA_SD
 
 
 # ------------------------------------------------------------------ estimation
 
 def fit_2pl(data: Responses, prior_b: np.ndarray, *, theta_mean: float = THETA_MEAN,
             theta_sd: float = THETA_SD, n_quad: int = 41, max_iter: int = 500,
-            tol: float = 1e-4) -> Fit:
-    """Bock-Aitkin EM; returns a, b for every item of `data.item_ids`."""
+            tol: float = 1e-4, fixed: np.ndarray | None = None,
+            start_a: np.ndarray | None = None) -> Fit:
+    """Bock-Aitkin EM; returns a, b for every item of `data.item_ids`.
+
+    With `fixed` (a mask) those items keep their starting (a, b) (`start_a`,
+    `prior_b`) and anchor the scale: the ability distribution's mean and sd
+    are then estimated too (fixed-parameter calibration with the population
+    updated at each EM cycle, Kim 2006), so the free items land on the
+    anchors' scale. Without anchors the distribution stays N(theta_mean, theta_sd)."""
     nodes, weights = np.polynomial.hermite_e.hermegauss(n_quad)
-    theta = theta_mean + theta_sd * nodes
     log_w = np.log(weights / weights.sum())
-    shape = (data.n_learners, len(data.item_ids))
     right, wrong = _matrices(data)
     log_a0 = np.log(PRIOR_DISCRIMINATION)
-    log_a = np.full(shape[1], log_a0)
+    n_items = len(data.item_ids)
+    fixed = np.zeros(n_items, dtype=bool) if fixed is None else np.asarray(fixed, dtype=bool)
+    anchored = bool(fixed.any())
+    log_a = np.log(np.asarray(start_a, dtype=float)) if start_a is not None else np.full(n_items, log_a0)
     b = np.asarray(prior_b, dtype=float).copy()
+    mean, sd = theta_mean, theta_sd
     for iteration in range(1, max_iter + 1):
-        r, n = _expected_counts(right, wrong, log_a, b, theta, log_w)
+        theta = mean + sd * nodes
+        r, n, post_mean, post_sd = _expected_counts(right, wrong, log_a, b, theta, log_w)
         new_log_a, new_b = _m_step(r, n, theta, log_a, b, log_a0, prior_b)
+        new_log_a[fixed], new_b[fixed] = log_a[fixed], b[fixed]
         change = max(np.abs(np.exp(new_log_a) - np.exp(log_a)).max(initial=0),
                      np.abs(new_b - b).max(initial=0))
         log_a, b = new_log_a, new_b
+        if anchored:
+            change = max(change, abs(post_mean - mean), abs(post_sd - sd))
+            mean, sd = post_mean, max(post_sd, 0.2)
         if change < tol:
-            return Fit(np.exp(log_a), b, iteration, True)
-    return Fit(np.exp(log_a), b, max_iter, False)
+            return Fit(np.exp(log_a), b, iteration, True, mean, sd)
+    return Fit(np.exp(log_a), b, max_iter, False, mean, sd)
 
 
 def _matrices(data: Responses):
@@ -110,15 +126,24 @@ def _matrices(data: Responses):
     return right, wrong
 
 
-def _expected_counts(right, wrong, log_a, b, theta, log_w):
-    """E-step: expected answers n and successes r of each item at each node."""
+def _posterior(right, wrong, log_a, b, theta, log_w) -> np.ndarray:
+    """Each learner's posterior over the quadrature nodes (learners × nodes)."""
     z = np.exp(log_a)[:, None] * (theta[None, :] - b[:, None])          # items × nodes
     log_lik = right @ log_expit(z) + wrong @ log_expit(-z) + log_w       # learners × nodes
     log_lik -= log_lik.max(axis=1, keepdims=True)
     post = np.exp(log_lik)
-    post /= post.sum(axis=1, keepdims=True)
+    return post / post.sum(axis=1, keepdims=True)
+
+
+def _expected_counts(right, wrong, log_a, b, theta, log_w):
+    """E-step: expected answers n and successes r of each item at each node,
+    and the posterior mean and sd of the learners' ability."""
+    post = _posterior(right, wrong, log_a, b, theta, log_w)
     r = right.T @ post
-    return r, r + wrong.T @ post
+    mass = post.sum(axis=0) / max(post.shape[0], 1)
+    mean = float(mass @ theta)
+    sd = float(np.sqrt(max(mass @ (theta - mean) ** 2, 1e-9)))
+    return r, r + wrong.T @ post, mean, sd
 
 
 def _m_step(r, n, theta, log_a, b, log_a0, prior_b, steps: int = 4):
@@ -208,7 +233,7 @@ def standard_errors(data: Responses, fit: Fit, prior_b: np.ndarray, *,
     nodes, weights = np.polynomial.hermite_e.hermegauss(n_quad)
     theta = theta_mean + theta_sd * nodes
     right, wrong = _matrices(data)
-    r, n = _expected_counts(right, wrong, np.log(fit.a), fit.b, theta, np.log(weights / weights.sum()))
+    r, n, _, _ = _expected_counts(right, wrong, np.log(fit.a), fit.b, theta, np.log(weights / weights.sum()))
     a = fit.a
     d = theta[None, :] - fit.b[:, None]
     p = expit(a[:, None] * d)
@@ -330,17 +355,42 @@ def learner_groups(records: list[dict], data_learners: dict[str, int], variable:
     return out
 
 
-def write_report(path: Path, rows: list[dict], difs: list[Dif], *, min_answers: int) -> None:
-    """The content team's report: one table of item statistics, then flagged items."""
-    lines = ["# Item statistics and fairness (scripts/calibrate.py)", "",
-             f"Items with fewer than {min_answers} answers keep their prior (column `kept`).",
-             "p = proportion right; r_pb = item-rest point-biserial; a, b with their standard errors.", "",
-             "| item | n | p | r_pb | a | SE a | b | SE b | kept | flags |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+def write_report(path: Path, rows: list[dict], difs: list[Dif], *, min_answers: int,
+                 document: dict | None = None) -> None:
+    """The content team's report: one table of item statistics and fit, the
+    pilot items proposed for promotion, anchor drift, then DIF."""
+    lines = ["# Calibration: parameters, fit and fairness (scripts/calibrate.py)", "",
+             f"Items with fewer than {min_answers} answers keep their calibration (column `kept`).",
+             "role: anchor (operational, calibrated: holds the scale), operational (on its prior until now), "
+             "pilot (served unscored).",
+             "p = proportion right; r_pb = item-rest point-biserial; a, b with their standard errors; "
+             f"RMSD = item fit (misfit above {RMSD_MAX:.2f}); X² (df) for information.", "",
+             "| item | role | n | p | r_pb | a | SE a | b | SE b | RMSD | X² (df) | kept | flags |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['item']} | {r['n']} | {r['p']:.2f} | {_num(r['r_pb'])} | {r['a']:.2f} | "
-                     f"{r['se_a']:.2f} | {r['b']:.2f} | {r['se_b']:.2f} | {'yes' if r['kept'] else ''} | "
-                     f"{', '.join(r['flags'])} |")
+        lines.append(f"| {r['item']} | {r.get('role', '')} | {r['n']} | {r['p']:.2f} | {_num(r['r_pb'])} | "
+                     f"{r['a']:.2f} | {r['se_a']:.2f} | {r['b']:.2f} | {r['se_b']:.2f} | "
+                     f"{_num(r.get('rmsd'))} | {_num(r.get('x2'))} ({r.get('df', '')}) | "
+                     f"{'yes' if r['kept'] else ''} | {', '.join(r['flags'])} |")
+    if document is not None:
+        scale = document["scale"]
+        lines += ["", "## Scale", "",
+                  f"{scale['anchors']} anchor item(s); ability distribution N({scale['theta_mean']}, "
+                  f"{scale['theta_sd']}²)" + (" (estimated from the anchors)." if scale["anchors"]
+                                             else " (fixed: no calibrated item yet)."),
+                  "", "## Pilot items proposed for promotion", "",
+                  f"Rule: n >= {min_answers}, SE b <= {PROMOTE_SE_B_MAX}, a >= {PROMOTE_A_MIN}, "
+                  f"RMSD <= {RMSD_MAX}, r_pb >= 0.10, no DIF B/C. Set `status: validated` in the item file "
+                  "(the parameters are already in calibration.json).", ""]
+        lines += [f"- {i}" for i in document["promote"]] or ["None."]
+        lines += ["", f"## Anchor drift (|Δb| > {DRIFT_B} and > 2 SE, or a changed by more than "
+                      f"×{DRIFT_A_RATIO})", ""]
+        if document["drift"]:
+            lines += ["| item | n | a bank | a now | b bank | b now | SE b | Δb |", "|---|---|---|---|---|---|---|---|"]
+            lines += [f"| {d['item']} | {d['n']} | {d['a_bank']} | {d['a']} | {d['b_bank']} | {d['b']} | "
+                      f"{d['se_b']} | {d['delta_b']} |" for d in document["drift"]]
+        else:
+            lines.append("None.")
     flagged = [d for d in difs if d.category != "A"]
     lines += ["", "## Differential item functioning (Mantel-Haenszel, ability strata)", "",
               f"{len(difs)} item × group comparisons; flagged (ETS B or C):", ""]
@@ -355,7 +405,7 @@ def write_report(path: Path, rows: list[dict], difs: list[Dif], *, min_answers: 
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _num(x: float) -> str:
+def _num(x: float | None) -> str:
     return "" if x is None or np.isnan(x) else f"{x:.2f}"
 
 
@@ -417,23 +467,95 @@ def calibrate(rows, bank, *, min_answers: int) -> tuple[dict, list[str]]:
 
 DIF_VARIABLES = ("population", "age_band")
 
+# Decision thresholds (docs/calibration.md).
+RMSD_MAX = 0.10          # item fit: posterior RMSD between observed and model curves
+PROMOTE_SE_B_MAX = 0.35  # a pilot item's difficulty must be known within this SE
+PROMOTE_A_MIN = 0.5      # and it must discriminate
+DRIFT_B = 0.5            # anchor drift: |b now - b in the bank| beyond this and beyond 2 SE
+DRIFT_A_RATIO = 1.5      # or a changed by more than this factor
+
+
+def item_fit(data: Responses, fit: Fit, *, n_quad: int = 41, groups: int = 10) -> dict[str, np.ndarray]:
+    """Item fit for an adaptive design, per item: RMSD and a chi-square.
+
+    S-X² (Orlando & Thissen) groups learners by summed score, which needs
+    every learner to answer the same items: an adaptive test gives each
+    learner a different, ability-dependent set, so summed scores are not
+    comparable. We use the statistic PISA and PIAAC use for their adaptive
+    designs instead: the RMSD between the item's pseudo-observed success
+    curve (each answer spread over the ability nodes by the learner's
+    posterior) and the fitted curve, weighted by where the answers are; it
+    does not grow with n, so one threshold (0.10) serves any sample. The
+    chi-square (the same pseudo-counts pooled into `groups` adjacent ability
+    groups of equal answer mass, df = groups - 2, Stone 2000 without his
+    resampling) is given for information: with thousands of answers it
+    rejects negligible misfit."""
+    from scipy.stats import chi2 as chi2_law
+
+    nodes, weights = np.polynomial.hermite_e.hermegauss(n_quad)
+    theta = fit.theta_mean + fit.theta_sd * nodes
+    right, wrong = _matrices(data)
+    post = _posterior(right, wrong, np.log(fit.a), fit.b, theta, np.log(weights / weights.sum()))
+    r = np.asarray(right.T @ post)
+    n = r + np.asarray(wrong.T @ post)
+    p = expit(fit.a[:, None] * (theta[None, :] - fit.b[:, None]))
+    total = np.maximum(n.sum(1), 1e-9)
+    observed = np.divide(r, n, out=p.copy(), where=n > 1e-9)
+    rmsd = np.sqrt((n * (observed - p) ** 2).sum(1) / total)
+    x2 = np.zeros(len(total))
+    for j in range(len(total)):
+        group = np.minimum((np.cumsum(n[j]) - n[j] / 2) / total[j] * groups, groups - 1).astype(int)
+        n_g = np.bincount(group, weights=n[j], minlength=groups)
+        r_g = np.bincount(group, weights=r[j], minlength=groups)
+        e_g = np.bincount(group, weights=n[j] * p[j], minlength=groups)
+        ok = (n_g > 1) & (e_g > 1e-9) & (e_g < n_g - 1e-9)
+        x2[j] = float(sum((r_g[g] - e_g[g]) ** 2 / (e_g[g] * (1 - e_g[g] / n_g[g]))
+                          for g in np.flatnonzero(ok)))
+    df = groups - 2
+    return {"rmsd": rmsd, "x2": x2, "df": np.full(len(total), df), "p": chi2_law.sf(x2, df)}
+
+
+def _status(bank, item_id: str) -> str | None:
+    item = bank.items.get(item_id)
+    status = getattr(item, "status", None)
+    return getattr(status, "value", status)
+
 
 def analyse(records: list[dict], bank, *, min_answers: int,
             dif_variables: tuple[str, ...] = DIF_VARIABLES) -> tuple[dict, list[str], list[dict], list[Dif]]:
-    """From the export: (patch, notes, item statistics rows, DIF results).
-    Items under `min_answers` keep their calibration (not in the patch) and
-    are marked `kept`; the DIF check uses every item answered by enough
-    learners of both groups."""
+    """From the export: (calibration document, notes, item statistics rows, DIF results).
+
+    Operational and pilot items are fitted concurrently on one scale.
+    Operational items whose bank calibration already rests on at least
+    `min_answers` answers are the anchors: held at their bank (a, b) while the
+    ability distribution and every other item are estimated, so new estimates
+    land on the scale the engines use. With no anchor yet (every item on its
+    prior), the scale is the fixed N(0.5, 1.5) population. Then the anchors
+    are freed one pass, the population held, to measure their drift.
+    Items under `min_answers` keep their calibration (`kept`); anchors keep
+    theirs (a drift is reported, for a person to decide)."""
     rows = export_rows(records)
-    patch, notes = calibrate(rows, bank, min_answers=min_answers)
     data = to_responses(rows)
-    prior_b = np.array([bank.items[i].calibration.b if i in bank.items else 0.0 for i in data.item_ids])
-    fit = fit_2pl(data, prior_b)
-    se_a, se_b = standard_errors(data, fit, prior_b)
-    p_value, rpb = item_statistics(data)
+    notes = [f"épreuve inconnue de la banque, ignorée : {i}" for i in data.item_ids if i not in bank.items]
+    pilots = ({r["item"] for r in records if r.get("pilot")}
+              | {i for i in data.item_ids if _status(bank, i) == "pilot"})
+    current = [bank.items[i].calibration if i in bank.items else None for i in data.item_ids]
+    prior_b = np.array([c.b if c else 0.0 for c in current])
+    start_a = np.array([c.a if c else PRIOR_DISCRIMINATION for c in current])
     counts = data.counts()
-    stats = []
+    anchor = np.array([c is not None and i not in pilots and getattr(c, "n", 0) >= min_answers
+                       for i, c in zip(data.item_ids, current)], dtype=bool)
+    fit, free, drifted = _anchored_fit(data, prior_b, start_a, anchor)
+    if not fit.converged:
+        notes.append(f"EM non convergé après {fit.iterations} itérations")
+    se_a, se_b = standard_errors(data, free, prior_b, theta_mean=fit.theta_mean, theta_sd=fit.theta_sd)
+    bank_a, bank_b = start_a, prior_b
+    fits = item_fit(data, fit)
+    p_value, rpb = item_statistics(data)
+    patch: dict = {}
+    stats, drift = [], []
     for j, item_id in enumerate(data.item_ids):
+        role = "pilot" if item_id in pilots else "anchor" if anchor[j] else "operational"
         flags = []
         if not np.isnan(rpb[j]) and rpb[j] < 0.1:
             flags.append("low discrimination (r_pb < 0.10)")
@@ -441,10 +563,27 @@ def analyse(records: list[dict], bank, *, min_answers: int,
             flags.append("p outside 0.05-0.95")
         if item_id not in bank.items:
             flags.append("not in the bank")
-        stats.append({"item": item_id, "n": int(counts[j]), "p": float(p_value[j]), "r_pb": float(rpb[j]),
-                      "a": float(fit.a[j]), "se_a": float(se_a[j]), "b": float(fit.b[j]),
-                      "se_b": float(se_b[j]), "kept": item_id not in patch["items"], "flags": flags})
-    theta = abilities(data, fit)
+        if fits["rmsd"][j] > RMSD_MAX and counts[j] >= min_answers:
+            flags.append(f"misfit (RMSD > {RMSD_MAX:.2f})")
+        if anchor[j]:
+            if drifted[j]:
+                drift.append({"item": item_id, "a_bank": round(float(bank_a[j]), 3),
+                              "b_bank": round(float(bank_b[j]), 3), "a": round(float(free.a[j]), 3),
+                              "b": round(float(free.b[j]), 3), "se_b": round(float(se_b[j]), 3),
+                              "delta_b": round(float(free.b[j] - bank_b[j]), 3), "n": int(counts[j])})
+                flags.append(f"drift (b {bank_b[j]:+.2f} -> {free.b[j]:+.2f})")
+        elif item_id in bank.items and counts[j] >= min_answers:
+            patch[item_id] = {"a": round(float(fit.a[j]), 3), "b": round(float(fit.b[j]), 3),
+                              "n": int(counts[j])}
+        elif item_id in bank.items:
+            notes.append(f"{item_id} : {counts[j]} réponses (< {min_answers}), calibration inchangée")
+        a_j, b_j = (free.a[j], free.b[j]) if anchor[j] else (fit.a[j], fit.b[j])
+        stats.append({"item": item_id, "role": role, "n": int(counts[j]), "p": float(p_value[j]),
+                      "r_pb": float(rpb[j]), "a": float(a_j), "se_a": float(se_a[j]), "b": float(b_j),
+                      "se_b": float(se_b[j]), "rmsd": float(fits["rmsd"][j]),
+                      "x2": float(fits["x2"][j]), "df": int(fits["df"][j]), "fit_p": float(fits["p"][j]),
+                      "kept": item_id not in patch, "flags": flags})
+    theta = abilities(data, fit, theta_mean=fit.theta_mean, theta_sd=fit.theta_sd)
     index = {learner: i for i, learner in enumerate(dict.fromkeys(r[0] for r in rows))}
     difs = []
     for variable in dif_variables:
@@ -453,7 +592,52 @@ def analyse(records: list[dict], bank, *, min_answers: int,
         if dif.category != "A":
             row = next(s for s in stats if s["item"] == dif.item_id)
             row["flags"].append(f"DIF {dif.category} {dif.variable} {dif.focal}")
-    return patch, notes, stats, difs
+    promote = sorted(s["item"] for s in stats if _promotable(s, min_answers))
+    document = {
+        "bank_version": bank.version, "method": METHOD + "; anchors fixed, population estimated",
+        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "scale": {"anchors": int(anchor.sum()), "theta_mean": round(fit.theta_mean, 3),
+                  "theta_sd": round(fit.theta_sd, 3)},
+        "items": patch,
+        "statistics": {s["item"]: {k: (round(v, 4) if isinstance(v, float) else v)
+                                   for k, v in s.items() if k not in ("item", "kept")} for s in stats},
+        "promote": promote,
+        "drift": drift,
+    }
+    return document, notes, stats, difs
+
+
+def _anchored_fit(data: Responses, prior_b: np.ndarray, start_a: np.ndarray,
+                  anchor: np.ndarray) -> tuple[Fit, Fit, np.ndarray]:
+    """(fit on the anchors, free re-estimate on that scale, drifted mask).
+
+    A drifted anchor would pull the whole scale with it, so anchors found
+    drifting are released and the fit rerun (purification, at most 3 rounds);
+    the free pass then holds the population and frees every anchor."""
+    drifted = np.zeros(len(anchor), dtype=bool)
+    for _ in range(3):
+        fit = fit_2pl(data, prior_b, start_a=start_a, fixed=anchor & ~drifted)
+        if not anchor.any():
+            return fit, fit, drifted
+        free = fit_2pl(data, np.where(anchor, prior_b, fit.b), start_a=np.where(anchor, start_a, fit.a),
+                       theta_mean=fit.theta_mean, theta_sd=fit.theta_sd)
+        _, se_b = standard_errors(data, free, prior_b, theta_mean=fit.theta_mean, theta_sd=fit.theta_sd)
+        delta_b = free.b - prior_b
+        ratio = free.a / start_a
+        now = anchor & (((np.abs(delta_b) > DRIFT_B) & (np.abs(delta_b) > 2 * se_b))
+                        | (ratio < 1 / DRIFT_A_RATIO) | (ratio > DRIFT_A_RATIO))
+        if (now == drifted).all():
+            break
+        drifted = now
+    return fit, free, drifted
+
+
+def _promotable(row: dict, min_answers: int) -> bool:
+    """A pilot item ready to count: enough answers, known difficulty, it
+    discriminates, fits the model and shows no DIF (B or C)."""
+    return (row["role"] == "pilot" and row["n"] >= min_answers and row["se_b"] <= PROMOTE_SE_B_MAX
+            and row["a"] >= PROMOTE_A_MIN and row["rmsd"] <= RMSD_MAX
+            and not any(f.startswith(("DIF", "not in the bank", "low discrimination")) for f in row["flags"]))
 
 
 def write_patch(patch: dict, path: Path) -> None:
@@ -490,7 +674,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.export:
         patch, notes, stats, difs = analyse(read_export(args.export), load_bank(args.root),
                                             min_answers=args.min_answers)
-        write_report(args.report, stats, difs, min_answers=args.min_answers)
+        write_report(args.report, stats, difs, min_answers=args.min_answers, document=patch)
+        if patch["promote"]:
+            print(f"à promouvoir : {', '.join(patch['promote'])}", file=sys.stderr)
+        for drift in patch["drift"]:
+            print(f"dérive : {drift['item']} b {drift['b_bank']} -> {drift['b']}", file=sys.stderr)
         print(f"rapport : {args.report}", file=sys.stderr)
     else:
         patch, notes = calibrate(read_answers(args.answers), load_bank(args.root),

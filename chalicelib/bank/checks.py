@@ -8,6 +8,7 @@ collected, never raised one at a time.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from chalicelib.domain.items import ALL_TOLERANCES, Field
@@ -80,6 +81,11 @@ def check_file(file: str, data: dict, index: BankIndex, problems: Problems,
                 check_item(file, item, problems)
 
 
+# A pilot item is served unscored and must look like any other: its id (sent
+# to the client) must not give it away.
+PILOT_HINT = re.compile(r"pilot|essai|beta|trial|field", re.IGNORECASE)
+
+
 def check_item(file: str, item: dict, problems: Problems) -> None:
     def add(field_path: str, message: str) -> None:
         problems.add(file, message, item=item["id"], field_path=field_path)
@@ -99,6 +105,9 @@ def check_item(file: str, item: dict, problems: Problems) -> None:
         add("expected_correct", "réservé aux QROCM-dep")
     if item["id"] in item.get("enemies", []):
         add("enemies", "une épreuve ne peut pas être son propre ennemi")
+    if item.get("status") == "pilot" and PILOT_HINT.search(item["id"]):
+        add("id", "l'identifiant d'une épreuve pilote est montré au candidat : "
+                  "il ne doit pas la trahir (pilot, essai, beta, trial, field)")
     if kind in CHOICE_TYPES:
         _check_choices(item, add)
     else:

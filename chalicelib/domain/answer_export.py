@@ -19,7 +19,7 @@ from dataclasses import dataclass
 AGE_BANDS = ((0, 10, "-10"), (11, 14, "11-14"), (15, 17, "15-17"), (18, 25, "18-25"),
              (26, 44, "26-44"), (45, 64, "45-64"), (65, 200, "65+"))
 FIELDS = ("item", "bank_version", "context", "status", "correct", "time_ms", "age_band",
-          "population", "learner", "neutralised")
+          "population", "learner", "neutralised", "pilot", "choices", "focus_lost")
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,14 @@ class ExportedAnswer:
     learner: str            # keyed-hash pseudonym
     neutralised: bool       # certification: the item was neutralised (not scored)
     day: str                # YYYY-MM-DD (UTC): the partition, not written in the line
+    pilot: bool = False     # served in a pilot slot (unscored): for the calibration only
+    choices: tuple[int, ...] = ()  # canonical 1-based proposal indices chosen (QCU/QCM)
+    focus_lost: bool = False       # the learner reported leaving the page during the item
 
     def line(self) -> str:
-        """Compact JSON, keys sorted, nulls and false flags left out."""
+        """Compact JSON, keys sorted, nulls, empty and false flags left out."""
         data = {k: getattr(self, k) for k in FIELDS}
+        data["choices"] = list(self.choices) or None
         data = {k: v for k, v in data.items() if v is not None and v is not False}
         return json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
 
@@ -78,7 +82,7 @@ def records(*, answers: list, started_at: int, context: str, bank_version: str, 
     """The records of one test's answers in the window (since_ms, to_ms].
 
     `answers` are in the order given (StoredAnswer: item_id, status,
-    answered_at); the time taken is the gap from the previous answer (the
+    answered_at, pilot, choices, focus_lost); the time taken is the gap from the previous answer (the
     next item is served at the moment of an answer) or from the start."""
     out = []
     previous = started_at
@@ -93,5 +97,6 @@ def records(*, answers: list, started_at: int, context: str, bank_version: str, 
             item=answer.item_id, bank_version=bank_version or None, context=context,
             status=answer.status, correct=int(answer.status == "ok"), time_ms=taken,
             age_band=age_band(age), population=population(age), learner=learner,
-            neutralised=answer.item_id in neutralised, day=day.isoformat()))
+            neutralised=answer.item_id in neutralised, day=day.isoformat(),
+            pilot=answer.pilot, choices=tuple(answer.choices), focus_lost=answer.focus_lost))
     return out

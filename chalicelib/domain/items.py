@@ -29,6 +29,11 @@ class ItemType(str, Enum):
 
 class ItemStatus(str, Enum):
     VALIDATED = "validated"
+    # Field test: served unscored in positioning pilot slots to collect
+    # answers for calibration (domain/positioning.py, PilotPolicy); never a
+    # skill, never counted, promoted to validated by the content team once
+    # scripts/calibrate.py proposes it.
+    PILOT = "pilot"
     DRAFT = "draft"
     RETIRED = "retired"
 

@@ -52,10 +52,15 @@ class KnowledgeSource(str, Enum):
 
 @dataclass(frozen=True)
 class PositioningAnswer:
-    """One answer of a positioning test, as the engines need it."""
+    """One answer of a positioning test, as the engines need it.
+
+    `scored` is False for an answer given in a pilot slot: it is kept so the
+    item is never served again and its enemies stay barred, but it never makes
+    a knowledge element, pix or level (even once the item is promoted)."""
 
     item_id: str
     status: AnswerStatus
+    scored: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,14 +93,15 @@ def knowledge_elements(
 ) -> list[KnowledgeElement]:
     """Knowledge elements of one competence, in the order they were first obtained.
 
-    Answers on items of other competences, or on items no longer in the bank,
-    say nothing about this competence and are skipped.
+    Answers on items of other competences, on items no longer in the bank,
+    and unscored (pilot) answers say nothing about this competence and are
+    skipped.
     """
     tubes = bank.tubes.get(competence, {})
     elements: dict[str, KnowledgeElement] = {}
     for answer in answers:
         item = bank.items.get(answer.item_id)
-        if item is None or item.competence != competence:
+        if item is None or item.competence != competence or not answer.scored:
             continue
         validated = answer.status is AnswerStatus.OK
         status = KnowledgeStatus.VALIDATED if validated else KnowledgeStatus.INVALIDATED

@@ -56,6 +56,22 @@ produced by scripts/bench_positioning.py):
    learner can improve the competence later). ``early_stop=False`` gives the
    reference's length and accuracy (11.6 items, 49.4%, 94.7%).
 
+4. Pilot slots (field test). Items with the ``pilot`` status are served
+   unscored so they collect answers for calibration (``PilotPolicy``): the
+   test is cut in parts of ``part_length`` served items; in a part without a
+   pilot item yet, a position becomes a pilot slot with probability ``rate``
+   (reproducible from the seed), never at the first position, never more than
+   ``max_per_test``, and only while the test goes on (a pilot item is never
+   the last one). The pilot item is drawn among the competence's pilot items
+   not yet seen, not enemy of an item answered in the test, within the
+   learner's level band (one level below the estimate up to the operational
+   ceiling), untimed after a timeout when possible. The operational decision
+   ignores pilot answers entirely (they are unscored ``PositioningAnswer``s,
+   and the seeded draws count scored answers only), so the same scored
+   answers give the same sequence and the same result with or without pilot
+   slots. Pilot slots are in positioning only: certification selection does
+   not serve pilot items.
+
 The shown level stays the reference's pix rule (floor(pix / 8)): learners and
 teachers compare it with the public service, and no selection rule can fix
 its main limit (a learner at the bottom of level L succeeds only half of the
@@ -100,6 +116,7 @@ __all__ = [
     "estimate_level",
     "next_item",
     "DEFAULT_CONFIDENCE",
+    "PilotPolicy",
 ]
 
 DEFAULT_LEVEL_FOR_FIRST_ITEM = 2
@@ -126,6 +143,25 @@ PRIOR_MEAN = (_B[3] + _B[4]) / 2
 PRIOR_SD = 2.5
 _LOG_PRIOR = tuple(-0.5 * ((t - PRIOR_MEAN) / PRIOR_SD) ** 2 for t in THETA_GRID)
 _PIX_UNITS = 3  # the level-up probability counts pix in thirds (8/3 is exact)
+
+
+@dataclass(frozen=True)
+class PilotPolicy:
+    """How often pilot (field-test) items are served, unscored.
+
+    Defaults: about one pilot item in the first ten served, two at most, so a
+    test grows by 10-20% at most (average test: 9.7 items)."""
+
+    rate: float = 0.15          # chance a position of a part without pilot yet is a pilot slot
+    max_per_test: int = 2
+    part_length: int = 5        # served items per part; at most one pilot item per part
+
+    @property
+    def active(self) -> bool:
+        return self.rate > 0 and self.max_per_test > 0
+
+
+NO_PILOT = PilotPolicy(rate=0.0, max_per_test=0)
 
 
 @dataclass(frozen=True)
@@ -157,12 +193,37 @@ def next_item(
     early_stop: bool = True,
     confidence: float = DEFAULT_CONFIDENCE,
     max_reachable_level: int = DEFAULT_MAX_REACHABLE_LEVEL,
+    pilot: PilotPolicy = NO_PILOT,
 ) -> Item | None:
-    """The next item of a positioning test, or None when the test is over."""
+    """The next item of a positioning test, or None when the test is over.
+
+    The operational item is decided from the scored answers alone; a pilot
+    item may then take this position instead (``PilotPolicy``), and the
+    operational item comes next, decided again from the same scored answers."""
     answers = [a for a in answers if _item_of(bank, competence, a.item_id) is not None]
+    scored = [a for a in answers if a.scored]
+    answered = {a.item_id for a in answers}
+    operational = _operational_item(bank, competence, scored, answered, seed, early_stop,
+                                    confidence, max_reachable_level)
+    if operational is None or not pilot.active or not scored:
+        return operational
+    return _pilot_item(bank, competence, answers, scored, seed, pilot) or operational
+
+
+def _operational_item(
+    bank: ItemBank,
+    competence: str,
+    answers: list[PositioningAnswer],
+    answered: set[str],
+    seed: str,
+    early_stop: bool,
+    confidence: float,
+    max_reachable_level: int,
+) -> Item | None:
+    """The baseline engine on scored answers; `answered` (pilot items
+    included) bars items seen and their enemies."""
     elements = knowledge_elements(bank, competence, answers)
     tested = skills_tested(elements)
-    answered = {a.item_id for a in answers}
     avoid_timed = any(a.status is AnswerStatus.TIMEDOUT for a in answers)
     playable = _playable_items(bank, competence, tested, answered)
     if not playable:
@@ -200,6 +261,55 @@ def next_item(
     return _pick_item(playable[draw.choice(near_best)], avoid_timed, draw)
 
 
+# --- pilot slots ---------------------------------------------------------------
+
+
+def _pilot_item(
+    bank: ItemBank,
+    competence: str,
+    answers: list[PositioningAnswer],
+    scored: list[PositioningAnswer],
+    seed: str,
+    policy: PilotPolicy,
+) -> Item | None:
+    """A pilot item for this position, or None (see PilotPolicy)."""
+    position = len(answers)
+    pilots_so_far = [k for k, a in enumerate(answers) if not a.scored]
+    if len(pilots_so_far) >= policy.max_per_test:
+        return None
+    part = position // policy.part_length
+    if any(k // policy.part_length == part for k in pilots_so_far):
+        return None
+    if _unit_draw(f"{seed}:pilot:{position}") >= policy.rate:
+        return None
+    answered = {a.item_id for a in answers}
+    barred = {e for i in answered for e in bank.items[i].enemies}
+    level = estimate_level(bank, competence, scored).level
+    low, high = math.floor(level) - 1, level + MAX_LEVELS_ABOVE_ESTIMATE
+    pool = sorted(
+        (
+            item
+            for item in bank.items.values()
+            if item.status is ItemStatus.PILOT
+            and item.competence == competence
+            and item.id not in answered
+            and item.id not in barred
+            and not (item.enemies & answered)
+            and low <= item.level <= high + 1e-9
+        ),
+        key=lambda item: item.id,
+    )
+    if not pool:
+        return None
+    avoid_timed = any(a.status is AnswerStatus.TIMEDOUT for a in answers)
+    return _pick_item(pool, avoid_timed, _Draw(f"{seed}:pilot", position))
+
+
+def _unit_draw(text: str) -> float:
+    """A reproducible number in [0, 1) from `text`."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") / 2**64
+
+
 # --- first item ----------------------------------------------------------------
 
 
@@ -235,7 +345,7 @@ def _item_of(bank: ItemBank, competence: str, item_id: str) -> Item | None:
 
 
 def _count(bank: ItemBank, competence: str, answers: Sequence[PositioningAnswer]) -> int:
-    return sum(1 for a in answers if _item_of(bank, competence, a.item_id) is not None)
+    return sum(1 for a in answers if a.scored and _item_of(bank, competence, a.item_id) is not None)
 
 
 def _posterior(
@@ -244,7 +354,7 @@ def _posterior(
     log_w = list(_LOG_PRIOR)
     for answer in answers:
         item = _item_of(bank, competence, answer.item_id)
-        if item is None:
+        if item is None or not answer.scored:
             continue
         _, log_p, log_q = _curves(item.calibration.a, item.calibration.b)
         curve = log_p if answer.status is AnswerStatus.OK else log_q

@@ -21,7 +21,8 @@ from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.framework import COMPETENCE_BY_CODE, COMPETENCES, MAX_TOTAL_PIX
 from chalicelib.domain.knowledge import PositioningAnswer, competence_profile, knowledge_elements
 from chalicelib.domain.matching import check_answer, correction
-from chalicelib.domain.positioning import next_item
+from chalicelib.domain.items import ItemStatus, ItemType
+from chalicelib.domain.positioning import PilotPolicy, next_item
 from chalicelib.services import certification_queries
 from chalicelib.services.secrets import choice_key
 from chalicelib.store import assessments as store
@@ -45,7 +46,14 @@ def _competence(code: str) -> str:
 
 
 def _domain_answers(state: PositioningState) -> list[PositioningAnswer]:
-    return [PositioningAnswer(a.item_id, AnswerStatus(a.status)) for a in state.carried + state.answers]
+    return [PositioningAnswer(a.item_id, AnswerStatus(a.status), scored=not a.pilot)
+            for a in state.carried + state.answers]
+
+
+def _next_item(bank, competence: str, answers: list[PositioningAnswer], seed: str):
+    config = settings()
+    return next_item(bank, competence, answers, seed, max_reachable_level=config.max_reachable_level,
+                     pilot=PilotPolicy(rate=config.pilot_rate, max_per_test=config.pilot_max_per_test))
 
 
 def start(user_id: str, competence: str) -> dict:
@@ -82,13 +90,16 @@ def answer(user_id: str, competence: str, given: AnswerInput) -> dict:
         item = bank.items[given.item_id]
         now = store.now_ms()
         elapsed = (now - state.served_at) / 1000 if state.served_at else None
-        status = check_answer(item, _choice_ids(state).canonical_answer(item, given.answer),
-                              elapsed_seconds=elapsed,
+        canonical = _choice_ids(state).canonical_answer(item, given.answer)
+        status = check_answer(item, canonical, elapsed_seconds=elapsed,
                               focused_out=given.focused_out)
-        stored = StoredAnswer(item.id, status.value, now, given.idempotency_key[:64])
+        # the item's status when answered decides for good whether it counts
+        stored = StoredAnswer(item.id, status.value, now, given.idempotency_key[:64],
+                              pilot=item.status is ItemStatus.PILOT,
+                              choices=_chosen(item, canonical, status),
+                              focus_lost=bool(given.focused_out))
         state.answers.append(stored)
-        following = next_item(bank, competence, _domain_answers(state), state.assessment_id,
-                              max_reachable_level=settings().max_reachable_level)
+        following = _next_item(bank, competence, _domain_answers(state), state.assessment_id)
         try:
             store.record_answer(state, stored, next_item_id=following.id if following else None,
                                 now_ms=now, completed=following is None)
@@ -117,7 +128,7 @@ def improve(user_id: str, competence: str) -> dict:
         raise Conflict(_wait_message("retenter", state.completed_at or now, attempts.IMPROVE_AFTER_DAYS, now)
                        if state.status == "completed" else "Terminez d'abord le test en cours.",
                        code="improve_not_allowed")
-    kept = [a for a in state.carried + state.answers if a.status == AnswerStatus.OK.value]
+    kept = [a for a in state.carried + state.answers if a.status == AnswerStatus.OK.value and not a.pilot]
     return _restart(state, "improve", kept)
 
 
@@ -183,10 +194,11 @@ def erase(user_id: str) -> None:
 def export(user_id: str) -> dict:
     return {"positioning": [
         {"competence": s.competence, "status": s.status, "started_at": s.started_at,
-         "answers": [a.__dict__ for a in s.answers]} for s in store.list_for_user(user_id)],
+         "answers": [a.public() for a in s.answers]} for s in store.list_for_user(user_id)],
         "positioning_history": [
         {"competence": h.competence, "started_at": h.started_at, "reason": h.archived_reason,
-         "answers": list(h.answers)} for h in store.history(user_id)]}
+         "answers": [StoredAnswer.decode(a).public() for a in h.answers or []]}
+        for h in store.history(user_id)]}
 
 
 # --- internals -------------------------------------------------------------------
@@ -203,9 +215,8 @@ def _new_attempt(user_id: str, competence: str, *, attempt: int,
                  carried: list[StoredAnswer]) -> PositioningState:
     bank = get_bank()
     assessment_id = uuid.uuid4().hex
-    answers = [PositioningAnswer(a.item_id, AnswerStatus(a.status)) for a in carried]
-    first = next_item(bank, competence, answers, assessment_id,
-                      max_reachable_level=settings().max_reachable_level)
+    answers = [PositioningAnswer(a.item_id, AnswerStatus(a.status), scored=not a.pilot) for a in carried]
+    first = _next_item(bank, competence, answers, assessment_id)
     now = store.now_ms()
     return PositioningState(
         user_id=user_id, competence=competence, assessment_id=assessment_id,
@@ -236,6 +247,16 @@ def _no_correction_during_certification(user_id: str) -> None:
     if certification_queries.test_in_progress(user_id):
         raise Forbidden("Vous passez une certification : le positionnement et ses corrections "
                         "reprendront à la fin de votre test.", code="certification_in_progress")
+
+
+def _chosen(item, canonical, status: AnswerStatus) -> tuple[int, ...]:
+    """Canonical proposal indices of a choice answer (distractor statistics);
+    () for other types and skipped answers."""
+    if not item.type.is_choice or status is AnswerStatus.ABAND or not isinstance(canonical, dict):
+        return ()
+    value = canonical.get("choice") if item.type is ItemType.QCU else canonical.get("choices")
+    values = [value] if isinstance(value, int) else value if isinstance(value, list) else []
+    return tuple(sorted({v for v in values if isinstance(v, int) and not isinstance(v, bool)}))
 
 
 def _already_answered(state: PositioningState, given: AnswerInput) -> StoredAnswer | None:

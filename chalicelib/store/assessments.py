@@ -52,18 +52,43 @@ class HistoryRecord(AssessmentsTable):
 
 @dataclass
 class StoredAnswer:
+    """One answer as stored. Besides the outcome, what the calibration and the
+    item statistics need and no response ever shows: `pilot` (served in a
+    pilot slot, never scored, even after the item is promoted), `choices`
+    (canonical 1-based proposal indices of a choice answer, for distractor
+    rates) and `focus_lost` (the learner reported leaving the page)."""
+
     item_id: str
     status: str
     answered_at: int
     key: str = ""
+    pilot: bool = False
+    choices: tuple[int, ...] = ()
+    focus_lost: bool = False
 
     def encode(self) -> str:
-        return f"{self.item_id}|{self.status}|{self.answered_at}|{self.key}"
+        """`item|status[;flags]|at|key`: flags ride on the status part (the key,
+        last, is client text and may hold any character), so answers written
+        before the flags existed decode unchanged."""
+        flags = (["p"] if self.pilot else []) + (["f"] if self.focus_lost else []) + (
+            ["c" + ".".join(map(str, self.choices))] if self.choices else [])
+        status = ";".join([self.status, *flags])
+        return f"{self.item_id}|{status}|{self.answered_at}|{self.key}"
 
     @staticmethod
     def decode(raw: str) -> "StoredAnswer":
         item_id, status, at, key = (raw.split("|", 3) + ["", "", ""])[:4]
-        return StoredAnswer(item_id, status, int(at or 0), key)
+        status, *flags = status.split(";")
+        choices = next((tuple(int(c) for c in f[1:].split(".") if c.isdigit())
+                        for f in flags if f.startswith("c")), ())
+        return StoredAnswer(item_id, status, int(at or 0), key, pilot="p" in flags,
+                            choices=choices, focus_lost="f" in flags)
+
+    def public(self) -> dict:
+        """What the learner's own data export shows: the pilot flag stays
+        internal (a pilot item is never revealed as such)."""
+        return {"item_id": self.item_id, "status": self.status, "answered_at": self.answered_at,
+                "key": self.key}
 
 
 @dataclass

@@ -78,7 +78,8 @@ def test_export_writes_every_answer_once_without_any_identifier(bucket):
                    "2011-02-03", "1980-07-08", "example.org"):
         assert secret not in raw
     assert {k for r in records for k in r} <= {"item", "bank_version", "context", "status", "correct",
-                                               "time_ms", "age_band", "population", "learner", "neutralised"}
+                                               "time_ms", "age_band", "population", "learner", "neutralised",
+                                               "pilot", "choices", "focus_lost"}
     # anonymous groups, one stable pseudonym per learner (the keyed hash of the user id)
     key = secrets.export_pseudonym_key()
     pupil_rows = [r for r in records if r["learner"] == pseudonym(key, pupil["id"])]

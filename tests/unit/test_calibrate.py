@@ -219,4 +219,82 @@ def test_cli_writes_calibration_and_report_from_an_export(calibrate, tmp_path):
     written = json.loads((root / "calibration.json").read_text(encoding="utf-8"))
     assert set(written["items"]) == {"c11-moteur-1a", "c11-adresse-1a"}
     assert load_bank(root).items["c11-moteur-1a"].calibration.n == 300
-    assert "| c11-moteur-1a | 300 |" in report.read_text(encoding="utf-8")
+    assert "| c11-moteur-1a | operational | 300 |" in report.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ concurrent calibration on the anchors' scale
+
+def anchored_records(n_learners: int, seed: int, *, population=(1.0, 1.2)) -> list[dict]:
+    """it-0..it-7 operational, it-8/it-9/it-x pilot; it-x answered at random
+    whatever the ability (a useless item); true parameters TRUE_A/TRUE_B."""
+    rng = np.random.default_rng(seed)
+    records = []
+    for n in range(n_learners):
+        theta = rng.normal(*population)
+        for j, item_id in enumerate(ITEMS + ["it-x"]):
+            p = 0.5 if item_id == "it-x" else 1 / (1 + np.exp(-TRUE_A[j] * (theta - TRUE_B[j])))
+            ok = int(rng.random() < p)
+            records.append({"item": item_id, "correct": ok, "learner": f"{n:x}", "population": "adult",
+                            **({"pilot": True} if item_id in ("it-8", "it-9", "it-x") else {})})
+    return records
+
+
+def anchored_bank(drifted: dict[str, float]):
+    """Operational items calibrated at their truth (n = 1000), except `drifted`
+    whose bank b is off by the given shift; pilot items on a prior."""
+    from types import SimpleNamespace
+
+    items = {}
+    for j, item_id in enumerate(ITEMS + ["it-x"]):
+        pilot = item_id in ("it-8", "it-9", "it-x")
+        calibration = (SimpleNamespace(a=1.2, b=0.5, n=0) if pilot else
+                       SimpleNamespace(a=float(TRUE_A[j]), b=float(TRUE_B[j]) + drifted.get(item_id, 0.0), n=1000))
+        items[item_id] = SimpleNamespace(calibration=calibration, status="pilot" if pilot else "validated")
+    return SimpleNamespace(version="2099.1.0", items=items)
+
+
+def test_pilot_items_land_on_the_anchors_scale_and_drift_is_reported(calibrate, tmp_path):
+    records = anchored_records(3000, seed=21)
+    document, _, stats, _ = calibrate.analyse(records, anchored_bank({"it-5": 1.0}), min_answers=200,
+                                              dif_variables=())
+    by_item = {s["item"]: s for s in stats}
+    # the population is not the default N(0.5, 1.5): the anchors must find it
+    assert abs(document["scale"]["theta_mean"] - 1.0) < 0.15 and abs(document["scale"]["theta_sd"] - 1.2) < 0.15
+    assert document["scale"]["anchors"] == 8
+    for j in (8, 9):
+        entry = document["items"][ITEMS[j]]
+        assert abs(entry["b"] - TRUE_B[j]) < 0.2 and abs(entry["a"] - TRUE_A[j]) < 0.25
+    # anchors keep their bank values; only the drifted one is reported, with its fresh estimate
+    assert set(document["items"]) == {"it-8", "it-9", "it-x"}
+    assert [d["item"] for d in document["drift"]] == ["it-5"]
+    assert abs(document["drift"][0]["b"] - TRUE_B[5]) < 0.25
+    # promotion: the good pilot items, not the random one (flat curve, no discrimination)
+    assert document["promote"] == ["it-8", "it-9"]
+    assert by_item["it-x"]["role"] == "pilot" and by_item["it-0"]["role"] == "anchor"
+    assert all(by_item[i]["rmsd"] < 0.05 for i in ITEMS)
+    # written where the loader reads it, with SEs, n and fit per item
+    path = tmp_path / "calibration.json"
+    calibrate.write_patch(document, path)
+    written = json.loads(path.read_text(encoding="utf-8"))
+    assert {"se_a", "se_b", "n", "rmsd", "x2", "df", "fit_p", "role"} <= set(written["statistics"]["it-8"])
+    report = tmp_path / "report.md"
+    calibrate.write_report(report, stats, [], min_answers=200, document=document)
+    text = report.read_text(encoding="utf-8")
+    assert "- it-8" in text and "| it-5 | 3000 |" in text
+
+
+def test_item_fit_flags_an_item_the_model_does_not_describe(calibrate):
+    """An item right for the weakest and strongest and wrong in between
+    (U-shaped): no 2PL curve fits it."""
+    rng = np.random.default_rng(4)
+    records = []
+    for n in range(3000):
+        theta = rng.normal(0.5, 1.5)
+        for j, item_id in enumerate(ITEMS):
+            p = ((0.9 if abs(theta - 0.5) > 1.2 else 0.1) if item_id == "it-4"
+                 else 1 / (1 + np.exp(-TRUE_A[j] * (theta - TRUE_B[j]))))
+            records.append({"item": item_id, "correct": int(rng.random() < p), "learner": f"{n:x}"})
+    _, _, stats, _ = calibrate.analyse(records, bank_of_priors(), min_answers=200, dif_variables=())
+    by_item = {s["item"]: s for s in stats}
+    assert any(f.startswith("misfit") for f in by_item["it-4"]["flags"])
+    assert not any(f.startswith("misfit") for i in ITEMS if i != "it-4" for f in by_item[i]["flags"])

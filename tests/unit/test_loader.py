@@ -417,3 +417,19 @@ def test_any_corruption_is_a_bank_error_never_a_crash(tmp_path_factory, where, v
         load_bank(root)
     except BankError as exc:
         assert exc.errors and all(e.startswith(("competences/", "VERSION")) for e in exc.errors)
+
+
+# ------------------------------------------------------------------ pilot items
+
+def test_pilot_item_loads_as_pilot_and_is_never_a_skill(tmp_path):
+    files = tiny_bank()
+    files["1.1"]["tubes"][0]["items"].append(qcu("c11-moteur-5a", 5, status="pilot"))
+    bank = load_bank(write_bank(tmp_path, files), trust_stamp=False)
+    assert bank.items["c11-moteur-5a"].status is ItemStatus.PILOT
+    assert "@moteur5" not in bank.skills and "c11-moteur-5a" not in {i.id for i in bank.served_items()}
+
+
+def test_pilot_item_id_must_not_give_it_away(tmp_path):
+    root = mutate(tmp_path, lambda f: f["1.1"]["tubes"][0]["items"].append(
+        qcu("c11-moteur-pilot-5a", 5, status="pilot")))
+    only_error(root, "c11-moteur-pilot-5a", "trahir")
