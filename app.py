@@ -5,7 +5,7 @@ from chalice import Chalice
 
 from chalicelib.api import certificates, certification, health, openapi, positioning
 from chalicelib.api import accounts, api_clients
-from chalicelib.api import campaigns, organizations
+from chalicelib.api import campaigns, organizations, school
 from chalicelib.api import web
 from chalicelib.api.middleware import request_middleware
 from chalicelib.jobs import deliver_mail, export_answers, issue_certificates
@@ -25,6 +25,7 @@ app.register_blueprint(certification.bp)
 app.register_blueprint(certificates.bp)
 app.register_blueprint(organizations.bp)
 app.register_blueprint(campaigns.bp)
+app.register_blueprint(school.bp)
 app.register_blueprint(web.bp)
 openapi.bind(app)
 

@@ -300,3 +300,22 @@ def competences_json(competences: dict[str, tuple[int, int]]) -> str:
 
 def competences_of(record: ResultRecord) -> dict[str, tuple[int, int]]:
     return {k: (int(v[0]), int(v[1])) for k, v in json.loads(record.competences or "{}").items()}
+
+
+def participations_of_campaign(campaign_id: str) -> Iterator[ParticipationRecord]:
+    """Every participation of a campaign (joined, shared or not), page by page:
+    the school's follow-up reads names, class and dates, never answers."""
+    return ParticipationRecord.query(f"CAMPAIGN#{campaign_id}",
+                                     ParticipationRecord.sk.startswith("PART#"), consistent_read=False)
+
+
+def all_results(campaign_id: str) -> Iterator[ResultRecord]:
+    """Every shared result of a campaign, page by page (the class profile aggregates them)."""
+    return ResultRecord.query(f"CAMPAIGN#{campaign_id}", ResultRecord.sk.startswith("RESULT#"),
+                              consistent_read=False)
+
+
+def claimed_learners(org_id: str, learner_ids: list[str]) -> set[str]:
+    """The learners among `learner_ids` tied to an account, by BatchGetItem (100 keys a call)."""
+    keys = [(org_key(org_id), f"CLAIM#{learner_id}") for learner_id in dict.fromkeys(learner_ids)]
+    return {rec.learner_id for rec in ClaimRecord.batch_get(keys)} if keys else set()
