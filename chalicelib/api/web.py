@@ -45,6 +45,9 @@ PAGES: dict[str, tuple[str, str]] = {
     "/certification": ("certification.html", "Page : passer la certification"),
     "/surveillance": ("surveillance.html", "Page : espace surveillant"),
     "/verification": ("verification.html", "Page : vérifier un certificat (lien du QR code)"),
+    "/etablissement": ("etablissement.html", "Page : espace établissement (élèves, comptes, campagnes)"),
+    "/campagne": ("campagne.html", "Page : une campagne de l'établissement (code, suivi, résultats)"),
+    "/code": ("code.html", "Page : j'ai un code (rejoindre une campagne) et mes parcours"),
 }
 
 CONTENT_TYPES = {
