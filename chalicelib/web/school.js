@@ -84,7 +84,7 @@ function initImport(base) {
         lines.length ? h('div', { class: 'table-wrap' }, h('table', null,
           h('caption', null, 'Lignes refusées'),
           h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Ligne'), h('th', { scope: 'col' }, 'Colonne'), h('th', { scope: 'col' }, 'Erreur'))),
-          h('tbody', null, lines.map((l) => h('tr', null, h('td', null, String(l.line ?? '')),
+          h('tbody', null, lines.map((l) => h('tr', null, h('td', null, String(l.line === undefined ? '' : l.line)),
             h('td', null, l.column || '–'), h('td', null, l.message)))))) : null);
     }
     busy(button, false);
