@@ -1,6 +1,8 @@
 """Routes of the school space (web pages of organisation members): classes
 with each pupil's account status, accounts for a whole class and their
-credentials sheet, a campaign's progress and class competence profile.
+credentials sheet, a campaign's progress and class competence profile, the
+certification sessions the school enrolled pupils in, their published results
+and a class's attestations in one PDF.
 
 Same access rules as the rest of the organisation routes: members (people)
 of the organisation, or its API clients holding the named scope.
@@ -17,11 +19,13 @@ from chalicelib.api.http import endpoint
 from chalicelib.api.schemas import ApiModel
 from chalicelib.config import settings
 from chalicelib.domain.errors import Conflict
-from chalicelib.services import campaign_follow_up, organizations, pupil_accounts
+from chalicelib.services import campaign_follow_up, organizations, pupil_accounts, school_certification
 
 bp = Blueprint(__name__)
 ORG = "/organizations/{org_id}"
 CAMPAIGN = ORG + "/campaigns/{campaign_id}"
+SESSION = ORG + "/certification-sessions/{session_id}"
+CERT_RESULTS = access.org_member(scope="certification-results")
 TAGS = ("school-space",)
 Text40 = Annotated[str, Field(min_length=1, max_length=40)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
@@ -104,3 +108,36 @@ def campaign_progress(ctx, org_id, campaign_id, query):
           summary="Profil de compétences d'une classe : élèves par niveau, niveau moyen")
 def competence_profile(ctx, org_id, campaign_id, query):
     return campaign_follow_up.competence_profile(org_id, campaign_id, query.division)
+
+
+@endpoint(bp, ORG + "/certification-sessions", access=CERT_RESULTS, tags=TAGS,
+          summary="Sessions de certification où l'établissement a inscrit des élèves")
+def certification_sessions(ctx, org_id):
+    return school_certification.sessions_of_school(org_id)
+
+
+@endpoint(bp, SESSION, access=CERT_RESULTS, tags=TAGS,
+          summary="Les élèves de l'établissement inscrits à la session et leurs résultats publiés")
+def certification_session_results(ctx, org_id, session_id):
+    return school_certification.session_results(org_id, session_id)
+
+
+@endpoint(bp, SESSION + "/attestations", access=CERT_RESULTS, query=OptionalDivisionQuery,
+          tags=TAGS, produces="application/pdf",
+          summary="Attestations publiées d'une classe (ou de tous les élèves) en un seul PDF")
+def class_attestations(ctx, org_id, session_id, query):
+    from chalicelib.api.certificates import verify_url
+    from chalicelib.documents.attestation_pdf import render_attestations
+
+    certs = school_certification.class_attestations(org_id, session_id, query.division)
+    label = query.division if query.division else "eleves"
+    try:
+        pdf = render_attestations(certs, verify_url, f"Attestations de certification — {label}")
+    except ValueError:
+        raise Conflict("Le nom d'un élève contient des caractères que l'attestation ne peut pas "
+                       "imprimer ; téléchargez les attestations des autres élèves une par une.",
+                       code="attestation_unavailable")
+    safe = "".join(ch if ch.isalnum() else "-" for ch in label)[:40]
+    return Response(body=pdf, status_code=200, headers={
+        "Content-Type": "application/pdf", "Cache-Control": "no-store",
+        "Content-Disposition": f'attachment; filename="attestations-{safe}.pdf"'})

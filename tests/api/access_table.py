@@ -136,6 +136,12 @@ ACCESS: dict[tuple[str, str], str] = {
         "org_member:org_id[campaign-results]",
     ("GET", "/organizations/{org_id}/campaigns/{campaign_id}/competence-profile"):
         "org_member:org_id[campaign-results]",
+    ("GET", "/organizations/{org_id}/certification-sessions"):
+        "org_member:org_id[certification-results]",
+    ("GET", "/organizations/{org_id}/certification-sessions/{session_id}"):
+        "org_member:org_id[certification-results]",
+    ("GET", "/organizations/{org_id}/certification-sessions/{session_id}/attestations"):
+        "org_member:org_id[certification-results]",
 
     # web front (chalicelib/api/web.py): pages and their versioned assets
     ("GET", "/"): "public",

@@ -194,3 +194,86 @@ def test_nobody_outside_the_school_reaches_these_routes(client, school):
     for path in (f"/organizations/{org}/campaigns/{other_cid}/progress",
                  f"/organizations/{org}/campaigns/{other_cid}/competence-profile"):
         assert call(client, "GET", path, token=staff).status_code == 404
+
+
+# --- certification ---------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def certified(client):
+    """A lycée whose 3A is enrolled in a session of its centre; Léa's
+    certificate is published, Hugo's is issued but not published."""
+    from chalicelib.store import certification as store
+    from tests.api import cert_flow
+    from tests.api.test_school_certification import UAI, certificate
+
+    org = flow.create_org(client, name="Lycée Victor Hugo", type="lycee", uai=UAI)["org_id"]
+    staff = flow.member_token(org, "member")
+    assert flow.import_roster(client, org, staff, flow.school_csv()).status_code == 200
+    centre_id, centre_staff = cert_flow.create_centre(client, uai=UAI)
+    sid = cert_flow.create_session(client, centre_id, centre_staff)["session_id"]
+    enrolled = call(client, "POST", f"/organizations/{org}/certification-sessions/{sid}/enrolments",
+                    token=staff, body={"division": "3A"})
+    assert enrolled.status_code == 201, enrolled.body
+    # an adult of the centre, not of the school's roster, in the same session
+    cert_flow.enrol(client, centre_id, sid, centre_staff, first="Paul", last="Adulte")
+    for cand in store.candidates(sid):
+        course = {"123456789AB": "c1", "234567890CD": "c2"}.get(cand.ine)
+        if course:
+            cand.course_id = course
+            cand.save()
+    certificate("c1", UAI, "123456789AB")
+    certificate("c2", UAI, "234567890CD", published=False)
+    return org, staff, sid
+
+
+def test_the_school_follows_its_sessions_and_published_results(client, certified):
+    org, staff, sid = certified
+    sessions = js(call(client, "GET", f"/organizations/{org}/certification-sessions", token=staff))
+    assert [s["session_id"] for s in sessions["items"]] == [sid]
+    one = js(call(client, "GET", f"/organizations/{org}/certification-sessions/{sid}", token=staff))
+    assert [(p["last_name"], p["division"], p["joined"]) for p in one["pupils"]] == [
+        ("Dupont", "3A", True), ("Martin", "3A", True)]  # the centre's adult is not the school's
+    lea, hugo = one["pupils"]
+    assert lea["result"] == {"status": "validated", "global_score": 310, "level": 3,
+                             "level_label": "Indépendant 3", "verification_code": "P-TEST00C1"}
+    assert hugo["result"] is None  # not published: nothing yet, as for the pupil
+
+
+def test_a_class_attestations_come_in_one_pdf(client, certified):
+    from chalicelib.store import certification as store
+
+    org, staff, sid = certified
+    pdf = call(client, "GET", f"/organizations/{org}/certification-sessions/{sid}/attestations"
+               "?division=3A", token=staff, headers=PDF)
+    assert pdf.status_code == 200, pdf.body
+    assert pdf.body.startswith(b"%PDF") and pdf.body.count(b"/Type /Page\n") == 1
+    assert 'filename="attestations-3A.pdf"' in pdf.headers["Content-Disposition"]
+    rec = store.certificate("c2")
+    rec.published = True
+    rec.save()
+    both = call(client, "GET", f"/organizations/{org}/certification-sessions/{sid}/attestations",
+                token=staff, headers=PDF)
+    assert both.status_code == 200 and both.body.count(b"/Type /Page\n") == 2
+    none = call(client, "GET", f"/organizations/{org}/certification-sessions/{sid}/attestations"
+                "?division=3B", token=staff, headers=PDF)
+    assert none.status_code == 404 and js(none)["error"]["code"] == "no_attestation"
+
+
+def test_certification_routes_stay_within_the_school(client, certified):
+    org, staff, sid = certified
+    other = flow.create_org(client, name="Lycée B", type="lycee", uai="0750009K")["org_id"]
+    outsider = flow.member_token(other, "admin")
+    paths = (f"/organizations/{org}/certification-sessions",
+             f"/organizations/{org}/certification-sessions/{sid}",
+             f"/organizations/{org}/certification-sessions/{sid}/attestations")
+    for path in paths:
+        for token in (outsider, make_token("pupil-1"),
+                      flow.client_token(org, scopes=("campaign-results",), client_id="p2")):
+            assert call(client, "GET", path, token=token, headers=PDF).status_code == 403, path
+    # school B, through its own URL, cannot read school A's session (another UAI)
+    for path in (f"/organizations/{other}/certification-sessions/{sid}",
+                 f"/organizations/{other}/certification-sessions/{sid}/attestations"):
+        assert call(client, "GET", path, token=outsider, headers=PDF).status_code == 404, path
+    assert js(call(client, "GET", f"/organizations/{other}/certification-sessions",
+                   token=outsider))["items"] == []
