@@ -5,9 +5,10 @@ from chalice import Chalice
 
 from chalicelib.api import certificates, certification, health, openapi, positioning
 from chalicelib.api import accounts, api_clients
-from chalicelib.api import campaigns, organizations
-from chalicelib.api import item_files, web
+from chalicelib.api import item_files
 from chalicelib.bank.assets import BINARY_MEDIA_TYPES
+from chalicelib.api import campaigns, organizations, school
+from chalicelib.api import web
 from chalicelib.api.middleware import request_middleware
 from chalicelib.jobs import deliver_mail, export_answers, issue_certificates
 from chalicelib.observability import configure_logging
@@ -28,6 +29,7 @@ app.register_blueprint(certificates.bp)
 app.register_blueprint(organizations.bp)
 app.register_blueprint(campaigns.bp)
 app.register_blueprint(item_files.bp)
+app.register_blueprint(school.bp)
 app.register_blueprint(web.bp)
 openapi.bind(app)
 

@@ -18,7 +18,7 @@ from chalicelib.services.campaigns import CampaignInput
 bp = Blueprint(__name__)
 CAMPAIGN = "/organizations/{org_id}/campaigns/{campaign_id}"
 READ = access.org_member(scope="campaigns-read")
-RESULTS = access.org_client(scope="campaign-results")
+RESULTS = access.org_member(scope="campaign-results")  # the school space reads them too
 TAGS = ("campaigns",)
 
 
@@ -60,7 +60,7 @@ def get_campaign(ctx, org_id, campaign_id):
 
 
 @endpoint(bp, CAMPAIGN + "/results", access=RESULTS, query=ResultsQuery, tags=TAGS,
-          summary="Résultats partagés, paginés par curseur (client API)")
+          summary="Résultats partagés, paginés par curseur")
 def campaign_results(ctx, org_id, campaign_id, query):
     return campaigns.results(org_id, campaign_id, query.cursor, query.limit)
 

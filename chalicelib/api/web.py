@@ -44,6 +44,9 @@ PAGES: dict[str, tuple[str, str]] = {
     "/positionnement": ("positionnement.html", "Page : test de positionnement"),
     "/certification": ("certification.html", "Page : passer la certification"),
     "/surveillance": ("surveillance.html", "Page : espace surveillant"),
+    "/etablissement": ("etablissement.html", "Page : espace établissement (élèves, comptes, campagnes)"),
+    "/campagne": ("campagne.html", "Page : une campagne de l'établissement (code, suivi, résultats)"),
+    "/code": ("code.html", "Page : j'ai un code (rejoindre une campagne) et mes parcours"),
     "/verification": ("verification.html", "Page : vérifier un certificat (lien du QR code)"),
 }
 

@@ -59,6 +59,33 @@ def render_attestation(cert: Certificate, verify_url: str) -> bytes:
     """
     if cert.status != "validated":
         raise ValueError(f"no attestation for a certificate in status {cert.status!r}")
+    pdf = _document()
+    _check_printable(pdf, cert)
+    _metadata(pdf, cert)
+    _attestation_page(pdf, cert, verify_url)
+    return bytes(pdf.output())
+
+
+def render_attestations(certs: list[Certificate], verify_url_of, title: str) -> bytes:
+    """Several attestations in one PDF, one page each, in the given order (a
+    school prints a whole class at once). `verify_url_of(code)` gives each
+    page's QR code target. Raises ValueError as `render_attestation` does, for
+    the first certificate that cannot be printed, before drawing anything."""
+    pdf = _document()
+    for cert in certs:
+        if cert.status != "validated":
+            raise ValueError(f"no attestation for a certificate in status {cert.status!r}")
+        _check_printable(pdf, cert)
+    pdf.set_title(title)
+    pdf.set_author(ISSUER_NAME)
+    pdf.set_creator(ISSUER_NAME)
+    pdf.set_lang("fr-FR")
+    for cert in certs:
+        _attestation_page(pdf, cert, verify_url_of(cert.verification_code))
+    return bytes(pdf.output())
+
+
+def _document():
     from fpdf import FPDF
 
     pdf = FPDF(orientation="P", unit="mm", format="A4")
@@ -66,19 +93,19 @@ def render_attestation(cert: Certificate, verify_url: str) -> bytes:
     pdf.set_margins(MARGIN, 15, MARGIN)
     pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    _check_printable(pdf, cert)
-    _metadata(pdf, cert)
-    pdf.add_page()
+    return pdf
 
+
+def _attestation_page(pdf, cert: Certificate, verify_url: str) -> None:
+    page = pdf.page_no() + 1
+    pdf.add_page()
     _header(pdf)
     y = _holder_and_score(pdf, cert, top=40)
     y = _competence_table(pdf, cert, top=y + 7)
     _verification(pdf, cert, verify_url, top=y + 7)
     _footer(pdf, top=max(pdf.get_y() + 3, 281))
-
-    if pdf.page_no() != 1 or pdf.get_y() > 297 - 5:  # a layout bug, not bad input
+    if pdf.page_no() != page or pdf.get_y() > 297 - 5:  # a layout bug, not bad input
         raise RuntimeError("the attestation must fit on one page")
-    return bytes(pdf.output())
 
 
 # --- document parts ---------------------------------------------------------

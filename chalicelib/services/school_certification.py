@@ -13,10 +13,13 @@ indexed by the centre's UAI: the report book is one query on that index.
 """
 from __future__ import annotations
 
+import time
+
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.services import organizations, rosters
 from chalicelib.services.certification_inputs import CandidateInput
 from chalicelib.store import certification as certification_store
+from chalicelib.store import organizations as org_store
 
 
 def enrol_learners(org_id: str, session_id: str, *, division: str | None,
@@ -44,6 +47,7 @@ def enrol_learners(org_id: str, session_id: str, *, division: str | None,
             raise InvalidInput(f"Apprenant {rec.learner_id} : données refusées pour la certification.",
                                code="invalid_learner", details=str(err)[:300])
     candidates = sessions.enrol_many(centre.centre_id, session.session_id, inputs) if inputs else []
+    org_store.note_certification_session(org_id, session.session_id, int(time.time()))
     return {"session_id": session.session_id, "enrolled": len(candidates),
             "already_enrolled": len(learners) - len(fresh), "candidates": candidates}
 
@@ -91,6 +95,76 @@ def _result(cert, min_answers: int) -> dict:
     view = cert.status_view(min_answers)
     return {"date": view["date"], "status": view["status"], "reason": view["reason"],
             "message": view["message"], "global_score": None, "level_label": None}
+
+def sessions_of_school(org_id: str) -> dict:
+    """The sessions the school enrolled pupils in, latest date first."""
+    org = organizations.require(org_id)
+    out = []
+    for noted in org_store.certification_sessions_of(org_id):
+        session = certification_store.session(noted.session_id)
+        if session is not None:
+            out.append(_session_view(session))
+    out.sort(key=lambda s: (s["date"], s["time"]), reverse=True)
+    return {"uai": org.uai, "items": out}
+
+
+def session_results(org_id: str, session_id: str) -> dict:
+    """The school's pupils enrolled in the session, by class and name, each
+    with the published result of their certificate (nothing before publication:
+    a held or unpublished result is "en attente", as for the pupil)."""
+    org = organizations.require(org_id)
+    session, _ = _school_session(org, session_id)
+    pupils = _pupils_of_session(org_id, session.session_id)
+    certs = certification_store.certificates([c.course_id for c, _ in pupils if c.course_id])
+    items = []
+    for cand, learner in pupils:
+        cert = certs.get(cand.course_id) if cand.course_id else None
+        shown = cert is not None and cert.published
+        items.append({
+            "learner_id": learner.learner_id, "division": learner.division or None,
+            "last_name": cand.last_name, "first_name": cand.first_name,
+            "joined": cand.course_id is not None,
+            "result": None if not shown else {
+                "status": cert.status, "global_score": int(cert.global_score),
+                "level": int(cert.level), "level_label": cert.level_label,
+                "verification_code": cert.verification_code if cert.status == "validated" else None}})
+    items.sort(key=lambda p: (p["division"] or "", p["last_name"].casefold(), p["first_name"].casefold()))
+    return {**_session_view(session), "pupils": items}
+
+
+def class_attestations(org_id: str, session_id: str, division: str | None) -> list:
+    """The published, validated certificates of the school's pupils of the
+    session (of one class, or all), in class and name order, for one PDF."""
+    from chalicelib.services import certificates
+
+    org = organizations.require(org_id)
+    session, _ = _school_session(org, session_id)
+    pupils = [(c, learner) for c, learner in _pupils_of_session(org_id, session.session_id)
+              if division is None or (learner.division or "") == division]
+    certs = certification_store.certificates([c.course_id for c, _ in pupils if c.course_id])
+    chosen = sorted(((learner.division or "", c.last_name.casefold(), c.first_name.casefold(),
+                      certs[c.course_id]) for c, learner in pupils
+                     if c.course_id in certs and certs[c.course_id].published
+                     and certs[c.course_id].status == "validated"), key=lambda t: t[:3])
+    if not chosen:
+        raise NotFound("Aucune attestation publiée pour ces élèves dans cette session.",
+                       code="no_attestation")
+    return [certificates.to_domain(rec) for *_, rec in chosen]
+
+
+def _pupils_of_session(org_id: str, session_id: str) -> list:
+    """(candidate, roster entry) of the session's candidates who are this
+    school's pupils (enrolled by INE or student number from the roster)."""
+    candidates = certification_store.candidates(session_id)
+    ids = [c.ine or c.external_id for c in candidates if c.ine or c.external_id]
+    learners = org_store.learners_by_id(org_id, ids)
+    return [(c, learners[c.ine or c.external_id]) for c in candidates
+            if (c.ine or c.external_id) in learners]
+
+
+def _session_view(session) -> dict:
+    return {"session_id": session.session_id, "date": session.date, "time": session.time,
+            "address": session.address, "room": session.room, "status": session.status}
 
 
 def _school_session(org, session_id: str):

@@ -12,6 +12,9 @@ Access patterns (pk / sk; indexes in brackets)
                      The link lives apart from the learner item so a re-import (batch puts of
                      whole learner items) can never erase it. [gsi1 USER#<u> / LINK#<o>: RGPD]
 - campaign:          ORG#<o> / CAMPAIGN#<c>
+- certification:     ORG#<o> / CERTSESSION#<s>    a session the school enrolled pupils in (its
+                     certification page lists them; the session itself lives in the
+                     certification table)
 - campaign code:     CODE#<code> / CODE -> org, campaign (put with the campaign: unique)
 - participation:     CAMPAIGN#<c> / PART#<u>        written at join and at share, never per answer
                      [gsi1 USER#<u> / PART#<joined>#<c>: "my campaigns"]
@@ -76,6 +79,12 @@ class ClaimRecord(OrganizationsTable):
     """ORG#o / CLAIM#<learner id>: the account that reconciled with this learner."""
     user_id = UnicodeAttribute()
     learner_id = UnicodeAttribute()
+
+
+class CertSessionRecord(OrganizationsTable):
+    """ORG#o / CERTSESSION#<session id>: the school enrolled pupils in this session."""
+    session_id = UnicodeAttribute()
+    enrolled_at = NumberAttribute()
 
 
 class CampaignRecord(OrganizationsTable):
@@ -300,3 +309,38 @@ def competences_json(competences: dict[str, tuple[int, int]]) -> str:
 
 def competences_of(record: ResultRecord) -> dict[str, tuple[int, int]]:
     return {k: (int(v[0]), int(v[1])) for k, v in json.loads(record.competences or "{}").items()}
+
+
+def participations_of_campaign(campaign_id: str) -> Iterator[ParticipationRecord]:
+    """Every participation of a campaign (joined, shared or not), page by page:
+    the school's follow-up reads names, class and dates, never answers."""
+    return ParticipationRecord.query(f"CAMPAIGN#{campaign_id}",
+                                     ParticipationRecord.sk.startswith("PART#"), consistent_read=False)
+
+
+def all_results(campaign_id: str) -> Iterator[ResultRecord]:
+    """Every shared result of a campaign, page by page (the class profile aggregates them)."""
+    return ResultRecord.query(f"CAMPAIGN#{campaign_id}", ResultRecord.sk.startswith("RESULT#"),
+                              consistent_read=False)
+
+
+def claimed_learners(org_id: str, learner_ids: list[str]) -> set[str]:
+    """The learners among `learner_ids` tied to an account, by BatchGetItem (100 keys a call)."""
+    keys = [(org_key(org_id), f"CLAIM#{learner_id}") for learner_id in dict.fromkeys(learner_ids)]
+    return {rec.learner_id for rec in ClaimRecord.batch_get(keys)} if keys else set()
+
+
+def learners_by_id(org_id: str, learner_ids: list[str]) -> dict[str, LearnerRecord]:
+    """Roster entries by id, by BatchGetItem (100 keys a call); unknown ids are absent."""
+    keys = [(org_key(org_id), f"LEARNER#{learner_id}") for learner_id in dict.fromkeys(learner_ids)]
+    return {rec.learner_id: rec for rec in LearnerRecord.batch_get(keys)} if keys else {}
+
+
+def note_certification_session(org_id: str, session_id: str, now: int) -> None:
+    """Idempotent: enrolling again in the same session rewrites the same item."""
+    batch_put([CertSessionRecord(org_key(org_id), f"CERTSESSION#{session_id}", session_id=session_id,
+                                 enrolled_at=now)])
+
+
+def certification_sessions_of(org_id: str) -> list[CertSessionRecord]:
+    return list(CertSessionRecord.query(org_key(org_id), CertSessionRecord.sk.startswith("CERTSESSION#")))

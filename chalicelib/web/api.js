@@ -174,3 +174,94 @@ export async function download(path, filename) {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
+
+/** The roles written in the signed-in user's access token (organisations with
+ * their role, centres, platform admin). For showing the right spaces only:
+ * the server checks every call against the same token. */
+export function roles() {
+  const current = session.user();
+  const none = { organizations: {}, centres: [], admin: false };
+  if (!current || !current.access) return none;
+  try {
+    const part = current.access.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const claims = JSON.parse(decodeURIComponent(escape(atob(part))));
+    return { organizations: claims.orgs || {}, centres: claims.ctrs || [], admin: !!claims.adm };
+  } catch (e) {
+    return none;
+  }
+}
+
+/** Send a file as it is (roster import): the bytes, never parsed here. */
+export async function upload(path, file, contentType) {
+  const post = () => fetch(new URL(path.replace(/^\//, ''), ROOT), {
+    method: 'POST', body: file, cache: 'no-store', credentials: 'omit',
+    headers: { 'Content-Type': contentType, Accept: 'application/json',
+      Authorization: 'Bearer ' + ((session.user() || {}).access || '') },
+  });
+  let response;
+  try {
+    response = await post();
+    if (response.status === 401 && await refreshUser()) response = await post();
+  } catch (e) {
+    throw new ApiError(0, 'network', NETWORK_MESSAGE);
+  }
+  let data = null;
+  try { data = await response.json(); } catch (e) { data = null; }
+  if (!response.ok) {
+    const err = (data && data.error) || {};
+    throw new ApiError(response.status, err.code || 'http_' + response.status,
+      err.message || 'L\u2019envoi du fichier a échoué (erreur ' + response.status + ').', err.details);
+  }
+  return data;
+}
+
+/** POST a JSON body and save the file answered (the credentials sheet PDF). */
+export async function downloadPost(path, body, filename, accept) {
+  const post = () => fetch(new URL(path.replace(/^\//, ''), ROOT), {
+    method: 'POST', body: JSON.stringify(body), cache: 'no-store', credentials: 'omit',
+    headers: { 'Content-Type': 'application/json', Accept: accept,
+      Authorization: 'Bearer ' + ((session.user() || {}).access || '') },
+  });
+  let response;
+  try {
+    response = await post();
+    if (response.status === 401 && await refreshUser()) response = await post();
+  } catch (e) {
+    throw new ApiError(0, 'network', NETWORK_MESSAGE);
+  }
+  if (!response.ok) {
+    let message = 'Le téléchargement a échoué.';
+    try { message = (await response.json()).error.message || message; } catch (e) { /* not JSON */ }
+    throw new ApiError(response.status, 'download', message);
+  }
+  saveBlob(await response.blob(), filename);
+}
+
+/** Offer `blob` as a file named `filename`. */
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+/** GET a text page of the API with its response headers (the paged CSV export). */
+export async function getText(path) {
+  const get = () => fetch(new URL(path.replace(/^\//, ''), ROOT), {
+    headers: { Accept: 'text/csv', Authorization: 'Bearer ' + ((session.user() || {}).access || '') },
+    cache: 'no-store', credentials: 'omit',
+  });
+  let response;
+  try {
+    response = await get();
+    if (response.status === 401 && await refreshUser()) response = await get();
+  } catch (e) {
+    throw new ApiError(0, 'network', NETWORK_MESSAGE);
+  }
+  if (!response.ok) throw new ApiError(response.status, 'download', 'L\u2019export a échoué.');
+  return { text: await response.text(), next: response.headers.get('X-Next-Cursor') };
+}

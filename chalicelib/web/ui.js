@@ -2,7 +2,7 @@
 // readers, inline form errors, the small markup of item texts, the layout.
 // Text always goes in through text nodes, never parsed as HTML: nothing the
 // API returns can inject markup.
-import { session, signOut, pageUrl } from './api.js';
+import { session, signOut, pageUrl, roles } from './api.js';
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -273,6 +273,10 @@ export function initLayout() {
   const signedIn = !!session.user();
   document.querySelectorAll('[data-auth="in"]').forEach((el) => { el.hidden = !signedIn; });
   document.querySelectorAll('[data-auth="out"]').forEach((el) => { el.hidden = signedIn; });
+  // each person sees the spaces they hold a role in (the API checks every call anyway)
+  const held = roles();
+  const spaces = { organisation: Object.keys(held.organizations).length > 0 };
+  document.querySelectorAll('[data-space]').forEach((el) => { el.hidden = !spaces[el.dataset.space]; });
   document.querySelectorAll('[data-signout]').forEach((button) => {
     button.addEventListener('click', async () => {
       await signOut();

@@ -119,15 +119,31 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/organizations/{org_id}/campaigns/{campaign_id}"):
         "org_member:org_id[campaigns-read]",
     ("GET", "/organizations/{org_id}/campaigns/{campaign_id}/results"):
-        "org_client:org_id[campaign-results]",
+        "org_member:org_id[campaign-results]",
     ("GET", "/organizations/{org_id}/campaigns/{campaign_id}/results/export"):
-        "org_client:org_id[campaign-results]",
+        "org_member:org_id[campaign-results]",
     ("GET", "/campaigns/{code}"): "user",
     ("POST", "/campaigns/{code}/reconciliation"): "user",
     ("POST", "/campaigns/{code}/participation"): "user",
     ("GET", "/me/campaign-participations"): "user",
     ("GET", "/me/campaign-participations/{campaign_id}"): "user",
     ("POST", "/me/campaign-participations/{campaign_id}/share"): "user",
+
+    # school space (chalicelib/api/school.py)
+    ("GET", "/organizations/{org_id}/divisions"): "org_member:org_id[learners-read]",
+    ("GET", "/organizations/{org_id}/division-roster"): "org_member:org_id[learners-read]",
+    ("POST", "/organizations/{org_id}/learner-accounts"): "org_member:org_id[learner-accounts]",
+    ("POST", "/organizations/{org_id}/credentials-sheet"): "org_member:org_id[learner-accounts]",
+    ("GET", "/organizations/{org_id}/campaigns/{campaign_id}/progress"):
+        "org_member:org_id[campaign-results]",
+    ("GET", "/organizations/{org_id}/campaigns/{campaign_id}/competence-profile"):
+        "org_member:org_id[campaign-results]",
+    ("GET", "/organizations/{org_id}/certification-sessions"):
+        "org_member:org_id[certification-results]",
+    ("GET", "/organizations/{org_id}/certification-sessions/{session_id}"):
+        "org_member:org_id[certification-results]",
+    ("GET", "/organizations/{org_id}/certification-sessions/{session_id}/attestations"):
+        "org_member:org_id[certification-results]",
 
     # web front (chalicelib/api/web.py): pages and their versioned assets
     ("GET", "/"): "public",
@@ -140,6 +156,9 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/certification"): "public",
     ("GET", "/surveillance"): "public",
     ("GET", "/verification"): "public",
+    ("GET", "/etablissement"): "public",
+    ("GET", "/campagne"): "public",
+    ("GET", "/code"): "public",
     ("GET", "/web/{asset_version}/{name}"): "public",
     # illustrations and attachments of items (chalicelib/api/item_files.py)
     ("GET", "/pj/{name}"): "public",
