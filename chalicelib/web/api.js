@@ -151,28 +151,27 @@ export async function signOut() {
   }
 }
 
-/** Download a file of the signed-in user (the PDF attestation) under `filename`. */
-export async function download(path, filename) {
-  const get = () => fetch(new URL(path.replace(/^\//, ''), ROOT), {
-    headers: { Authorization: 'Bearer ' + ((session.user() || {}).access || '') },
-    cache: 'no-store', credentials: 'omit',
+/** fetch() an API path with the signed-in user's token, retried once after a
+ * token refresh on 401; a network failure becomes an ApiError. The one place
+ * the raw (non-JSON) calls below go through. */
+async function authorisedFetch(path, method, body, headers) {
+  const go = () => fetch(new URL(path.replace(/^\//, ''), ROOT), {
+    method, body, cache: 'no-store', credentials: 'omit',
+    headers: Object.assign({}, headers, { Authorization: 'Bearer ' + ((session.user() || {}).access || '') }),
   });
-  let response;
   try {
-    response = await get();
-    if (response.status === 401 && await refreshUser()) response = await get();
+    const response = await go();
+    return response.status === 401 && await refreshUser() ? await go() : response;
   } catch (e) {
     throw new ApiError(0, 'network', NETWORK_MESSAGE);
   }
+}
+
+/** Download a file of the signed-in user (the PDF attestation) under `filename`. */
+export async function download(path, filename) {
+  const response = await authorisedFetch(path, 'GET', undefined, {});
   if (!response.ok) throw new ApiError(response.status, 'download', 'Le téléchargement a échoué.');
-  const url = URL.createObjectURL(await response.blob());
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  saveBlob(await response.blob(), filename);
 }
 
 /** The roles written in the signed-in user's access token (organisations with
@@ -193,18 +192,8 @@ export function roles() {
 
 /** Send a file as it is (roster import): the bytes, never parsed here. */
 export async function upload(path, file, contentType) {
-  const post = () => fetch(new URL(path.replace(/^\//, ''), ROOT), {
-    method: 'POST', body: file, cache: 'no-store', credentials: 'omit',
-    headers: { 'Content-Type': contentType, Accept: 'application/json',
-      Authorization: 'Bearer ' + ((session.user() || {}).access || '') },
-  });
-  let response;
-  try {
-    response = await post();
-    if (response.status === 401 && await refreshUser()) response = await post();
-  } catch (e) {
-    throw new ApiError(0, 'network', NETWORK_MESSAGE);
-  }
+  const response = await authorisedFetch(path, 'POST', file,
+    { 'Content-Type': contentType, Accept: 'application/json' });
   let data = null;
   try { data = await response.json(); } catch (e) { data = null; }
   if (!response.ok) {
@@ -217,18 +206,8 @@ export async function upload(path, file, contentType) {
 
 /** POST a JSON body and save the file answered (the credentials sheet PDF). */
 export async function downloadPost(path, body, filename, accept) {
-  const post = () => fetch(new URL(path.replace(/^\//, ''), ROOT), {
-    method: 'POST', body: JSON.stringify(body), cache: 'no-store', credentials: 'omit',
-    headers: { 'Content-Type': 'application/json', Accept: accept,
-      Authorization: 'Bearer ' + ((session.user() || {}).access || '') },
-  });
-  let response;
-  try {
-    response = await post();
-    if (response.status === 401 && await refreshUser()) response = await post();
-  } catch (e) {
-    throw new ApiError(0, 'network', NETWORK_MESSAGE);
-  }
+  const response = await authorisedFetch(path, 'POST', JSON.stringify(body),
+    { 'Content-Type': 'application/json', Accept: accept });
   if (!response.ok) {
     let message = 'Le téléchargement a échoué.';
     try { message = (await response.json()).error.message || message; } catch (e) { /* not JSON */ }
@@ -251,17 +230,7 @@ export function saveBlob(blob, filename) {
 
 /** GET a text page of the API with its response headers (the paged CSV export). */
 export async function getText(path) {
-  const get = () => fetch(new URL(path.replace(/^\//, ''), ROOT), {
-    headers: { Accept: 'text/csv', Authorization: 'Bearer ' + ((session.user() || {}).access || '') },
-    cache: 'no-store', credentials: 'omit',
-  });
-  let response;
-  try {
-    response = await get();
-    if (response.status === 401 && await refreshUser()) response = await get();
-  } catch (e) {
-    throw new ApiError(0, 'network', NETWORK_MESSAGE);
-  }
+  const response = await authorisedFetch(path, 'GET', undefined, { Accept: 'text/csv' });
   if (!response.ok) throw new ApiError(response.status, 'download', 'L\u2019export a échoué.');
   return { text: await response.text(), next: response.headers.get('X-Next-Cursor') };
 }
