@@ -14,7 +14,7 @@ run: $(STAMP)
 	$(PY) scripts/run_local.py
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist worksteal  # one worker per core (CI: 2)
 
 .PHONY: test-browser
 test-browser: $(STAMP)  # only the browser tests (Chromium from apt), screenshots in test-artifacts/browser/

@@ -61,3 +61,27 @@ def make_token(user_id: str = "learner-1", *, admin: bool = False, orgs: dict | 
 @pytest.fixture()
 def learner_token():
     return make_token("learner-1")
+
+
+@pytest.fixture(autouse=True)
+def _cheap_argon2(request, monkeypatch):
+    """Argon2id at production cost (32 MiB, 3 passes: ~100 ms a hash) only where
+    the hash is the subject (tests marked `real_argon2`, e.g. test_passwords.py);
+    everywhere else a hash is a means, and the suite's hundreds of registrations,
+    sign-ins and invigilator passwords use the cheapest parameters, so CI time
+    goes to behaviour. Production parameters are checked by the marked tests
+    and their cost by the bench."""
+    if request.node.get_closest_marker("real_argon2"):
+        yield
+        return
+    from argon2 import PasswordHasher, Type
+
+    from chalicelib.services import passwords, sessions
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, hash_len=32, salt_len=16,
+                           type=Type.ID)
+    monkeypatch.setattr(passwords, "_HASHER", cheap)
+    monkeypatch.setattr(sessions, "_HASHER", cheap)
+    passwords._dummy_hash.cache_clear()
+    yield
+    passwords._dummy_hash.cache_clear()

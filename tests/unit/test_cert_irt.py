@@ -50,29 +50,22 @@ def test_information_peaks_at_the_difficulty_with_a_squared_over_four():
 
 
 def _numeric_eap(resp, prior: Prior):
-    """Continuous posterior mean and sd by adaptive quadrature (scipy).
+    """Posterior mean and sd by composite Simpson on a 40,001-point grid (scipy).
 
-    The posterior is rescaled by its maximum first: the raw product of
-    likelihoods can be ~1e-10, under quad's default absolute tolerance."""
-    def log_density(t):
-        value = stats.norm.logpdf(t, prior.mean, prior.sd)
-        for a, b, ok in resp:
-            value += -math.log1p(math.exp(-a * (t - b))) if ok else -math.log1p(math.exp(a * (t - b)))
-        return value
-
-    lo, hi = -6.0, 8.0
-    grid = np.linspace(lo, hi, 2001)
-    peak_at = float(grid[np.argmax([log_density(t) for t in grid])])
-    top = log_density(peak_at)
-
-    def density(t):
-        return math.exp(log_density(t) - top)
-
-    opts = {"limit": 400, "epsabs": 0.0, "epsrel": 1e-10, "points": [peak_at]}
-    z = integrate.quad(density, lo, hi, **opts)[0]
-    mean = integrate.quad(lambda t: t * density(t), lo, hi, **opts)[0] / z
-    var = integrate.quad(lambda t: (t - mean) ** 2 * density(t), lo, hi, **opts)[0] / z
-    return mean, math.sqrt(var)
+    Independent of the EAP's own 321-point rectangle rule: Simpson's error on
+    a smooth posterior with step 3.5e-4 is far below the 0.002 tolerance, and
+    the whole grid is evaluated with numpy in a few milliseconds (adaptive
+    quadrature took 0.6 s per case). The log-posterior is shifted by its
+    maximum first: the raw product of likelihoods can be ~1e-10."""
+    t = np.linspace(-6.0, 8.0, 40_001)
+    log_density = stats.norm.logpdf(t, prior.mean, prior.sd)
+    for a, b, ok in resp:
+        log_density = log_density - (np.logaddexp(0.0, -a * (t - b)) if ok else np.logaddexp(0.0, a * (t - b)))
+    density = np.exp(log_density - log_density.max())
+    z = integrate.simpson(density, x=t)
+    mean = integrate.simpson(t * density, x=t) / z
+    var = integrate.simpson((t - mean) ** 2 * density, x=t) / z
+    return float(mean), math.sqrt(var)
 
 
 @settings(max_examples=40, deadline=None)
