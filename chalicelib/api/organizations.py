@@ -85,9 +85,11 @@ def remove_member(ctx, org_id, user_id):
 
 
 @endpoint(bp, ORG + "/learners/import", method="POST",
-          access=access.org_member(scope="roster-import"), raw_body="text/csv",
+          access=access.org_member(scope="roster-import"),
+          raw_body="text/csv,application/xml,application/zip,text/plain",
           tags=("rosters",),
-          summary="Importer la liste des apprenants (CSV ; tout ou rien, mise à jour par INE)")
+          summary="Importer la liste des apprenants (export SIECLE XML ou zip, CSV ; tout ou "
+                  "rien, mise à jour par INE ; gros fichiers : /learners/uploads)")
 def import_roster(ctx, org_id):
     return rosters.import_roster(org_id, ctx.raw_body)
 

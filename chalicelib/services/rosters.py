@@ -19,8 +19,8 @@ import datetime as dt
 import secrets
 import time
 
-from chalicelib.domain import roster
-from chalicelib.domain.csv_rows import MAX_CSV_BYTES, stream_rows
+from chalicelib.domain import roster, roster_files
+from chalicelib.domain.csv_rows import MAX_CSV_BYTES
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.services import organizations
 from chalicelib.store import organizations as store
@@ -34,31 +34,46 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
-def import_roster(org_id: str, raw: bytes) -> dict:
+def import_roster(org_id: str, raw: bytes, *, max_bytes: int = MAX_ROSTER_BYTES,
+                  max_rows: int = MAX_ROSTER_LINES) -> dict:
+    """Import a roster file as the school has it (SIECLE XML plain or zipped,
+    SIECLE CSV extraction, spreadsheet export): all or nothing, only changed
+    learners written. Raises InvalidInput with the line-level report."""
     org = organizations.require(org_id)
     fmt = organizations.roster_format(org)
-    lines = stream_rows(raw, roster.COLUMNS[fmt], roster.REQUIRED[fmt],
-                        max_bytes=MAX_ROSTER_BYTES, max_rows=MAX_ROSTER_LINES)
-    check = roster.check_lines(fmt, lines, _today())
+    file = roster_files.open_roster_file(raw, fmt, uai=org.uai, max_bytes=max_bytes,
+                                         max_rows=max_rows)
+    check = roster.check_lines(fmt, file.rows, _today())
     if check.error_count:
-        raise _invalid_file(check)
+        raise _invalid_file(check, file)
     if not check.learners:
-        raise InvalidInput("Le fichier ne contient aucune ligne.", code="empty_file")
+        raise InvalidInput("Le fichier ne contient aucun élève à importer.", code="empty_file")
     plan = roster.plan_import(_stored_roster(org_id), check.learners)
     now = int(time.time())
     # generators: records are built 25 at a time, as BatchWriteItem sends them
     store.batch_put(_record(org_id, learner, imported_at=now) for learner in plan.create + plan.update)
     store.batch_put(_record(org_id, learner, imported_at=now, left_at=now) for learner in plan.leave)
-    return {"format": fmt, "lines": len(check.learners), "created": len(plan.create),
-            "updated": len(plan.update), "unchanged": plan.unchanged, "left": len(plan.leave)}
+    return {"format": fmt, "file": file.kind, "lines": len(check.learners),
+            "skipped": file.skipped, "created": len(plan.create), "updated": len(plan.update),
+            "unchanged": plan.unchanged, "left": len(plan.leave)}
 
 
-def _invalid_file(check: roster.RosterCheck) -> InvalidInput:
+def _invalid_file(check: roster.RosterCheck, file: roster_files.RosterFile) -> InvalidInput:
     count, shown = check.error_count, len(check.errors)
     detailed = "" if count == shown else f" (les {shown} premières sont détaillées)"
     return InvalidInput(f"Le fichier contient {count} erreur{'s' if count > 1 else ''}{detailed} ; "
                         "aucun apprenant n'a été importé.",
-                        code="invalid_file", details=[e.as_dict() for e in check.errors])
+                        code="invalid_file", details=[error_view(e, file) for e in check.errors])
+
+
+def error_view(error, file: roster_files.RosterFile) -> dict:
+    """A line error as the school reads it: the file's own column (or SIECLE
+    element) name, and for XML the pupil's ELEVE_ID, never an internal field."""
+    view = {"line": error.line, "column": file.label(error.column), "code": error.code,
+            "message": error.message}
+    if error.line in file.records:
+        view["record"] = file.records[error.line]
+    return view
 
 
 def _stored_roster(org_id: str) -> dict[str, tuple[roster.Learner, bool]]:
