@@ -129,8 +129,48 @@ def enrol_class(ctx, org_id, session_id, body):
                                                learner_ids=body.learner_ids)
 
 
+REPORT_BOOK_EXAMPLE = {
+    "uai": "0750001A", "school_year": "2025-2026",
+    "items": [
+        {"ine": "123456789AB", "status": "validated", "last_name": "DUPONT", "usage_name": None,
+         "first_names": "Léa Marie Hélène", "birth_date": "2013-05-14",
+         "birth_place": {"insee_code": "75056", "country": None}, "division": "4A",
+         "session_date": "2026-03-12", "certificate_id": "3f9c2e7a1b",
+         "result": {"global_score": 310, "level": 3, "level_label": "Indépendant 3",
+                    "competence_levels": {"1.1": 3, "1.2": 2, "2.1": 4},
+                    "verification_code": "P-7KQ2M9XD", "issued_at": "2026-03-13T06:05:00+00:00"}},
+        {"ine": "234567890CD", "status": "pending", "last_name": "CŒURDEROY", "usage_name": "MARTIN",
+         "first_names": "Hugo", "birth_date": "2012-11-02",
+         "birth_place": {"insee_code": "99134", "country": None}, "division": "4B",
+         "session_date": "2026-03-12", "certificate_id": "8d01be44c0", "result": None}],
+    "next_cursor": "MjM0NTY3ODkwQ0QjOGQwMWJlNDRjMA",
+}
+REPORT_BOOK_DOC = (" LSU/LSL : INE -> identifiant élève ; first_names, birth_date, birth_place "
+                   "(code INSEE de la commune, 99xxx à l'étranger) -> identité ; status "
+                   "validated|rejected|pending ; result.level_label et result.competence_levels "
+                   "(niveau 0-8 par compétence) -> positionnement ; session_date -> date. Suivre "
+                   "next_cursor jusqu'à null ; une page peut être courte quand school_year filtre.")
+
+
+class ReportBookQuery(ApiModel):
+    school_year: str | None = Field(default=None, pattern=r"^[0-9]{4}-[0-9]{4}$")
+    cursor: str | None = Field(default=None, max_length=400)
+    limit: int = Field(default=100, ge=1, le=200)
+
+
 @endpoint(bp, ORG + "/report-book", access=access.org_client(scope="certification-results"),
-          tags=("school-certification",),
-          summary="Livret scolaire : certificat publié de chaque élève, par INE (client API)")
-def report_book(ctx, org_id):
-    return school_certification.report_book(org_id)
+          query=ReportBookQuery, tags=("school-certification",), example=REPORT_BOOK_EXAMPLE,
+          summary="Livret scolaire de l'établissement : résultats de certification par INE "
+                  "(client API de l'établissement ; paginé)." + REPORT_BOOK_DOC)
+def report_book(ctx, org_id, query):
+    return school_certification.report_book(org_id, school_year=query.school_year,
+                                            cursor=query.cursor, limit=query.limit)
+
+
+@endpoint(bp, "/report-book/{uai}", access=access.national_client(scope="lsu:read"),
+          query=ReportBookQuery, tags=("school-certification",), example=REPORT_BOOK_EXAMPLE,
+          summary="Résultats de certification d'un établissement par UAI (client national "
+                  "LSU/LSL, portée lsu:read ; paginé)." + REPORT_BOOK_DOC)
+def national_report_book(ctx, uai, query):
+    return school_certification.report_book_of_uai(uai, school_year=query.school_year,
+                                                   cursor=query.cursor, limit=query.limit)

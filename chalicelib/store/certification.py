@@ -443,6 +443,31 @@ def certificates_of_uai(uai: str) -> list[CertificateRecord]:
     return list(CertificateRecord.gsi2.query(f"UAI#{uai}"))
 
 
+def certificates_of_uai_page(uai: str, start_sk: str | None, limit: int, *,
+                             since: str | None = None, until: str | None = None
+                             ) -> tuple[list[CertificateRecord], str | None]:
+    """One Query page of a school's certificates (gsi2 UAI#<uai> / <ine>#<cert id>):
+    at most `limit` items *evaluated*, so a page costs the same at any history
+    length. A school-year filter (session date between `since` and `until`) is
+    applied to those: a page may then hold fewer items, and `next` says whether
+    to go on (the gsi2 sort key of the last item evaluated)."""
+    kwargs: dict = {"page_size": limit}
+    if since and until:
+        kwargs["filter_condition"] = CertificateRecord.session_date.between(since, until)
+    if start_sk:
+        cert_id = start_sk.rsplit("#", 1)[-1]
+        kwargs["last_evaluated_key"] = {"pk": {"S": f"CERT#{cert_id}"}, "sk": {"S": "CERT"},
+                                        "gsi2pk": {"S": f"UAI#{uai}"}, "gsi2sk": {"S": start_sk}}
+    results = CertificateRecord.gsi2.query(f"UAI#{uai}", **kwargs)
+    try:
+        page = next(results.page_iter)
+    except StopIteration:
+        return [], None
+    items = [CertificateRecord.from_raw_data(raw) for raw in page.get("Items", [])]
+    last = results.page_iter.last_evaluated_key
+    return items, (last or {}).get("gsi2sk", {}).get("S")
+
+
 def certificate_by_code(code: str) -> CertificateRecord | None:
     link = get_or_none(VerificationRecord, f"VERIFY#{code}", "VERIFY", consistent=False)
     return certificate(link.certificate_id) if link else None

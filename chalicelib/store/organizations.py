@@ -226,6 +226,17 @@ def all_learners(org_id: str) -> Iterator[LearnerRecord]:
                                consistent_read=True)
 
 
+def learners_by_id(org_id: str, learner_ids: list[str]) -> dict[str, LearnerRecord]:
+    """BatchGetItem (PynamoDB splits it by 100 keys): the roster entries of one page."""
+    keys = [(org_key(org_id), f"LEARNER#{i}") for i in dict.fromkeys(learner_ids)]
+    return {r.learner_id: r for r in LearnerRecord.batch_get(keys)} if keys else {}
+
+
+def org_of_uai(uai: str) -> str | None:
+    link = get_or_none(UaiRecord, f"UAI#{uai}", "UAI", consistent=False)
+    return link.org_id if link else None
+
+
 def learners_page(org_id: str, cursor: str | None, limit: int) -> tuple[list[LearnerRecord], str | None]:
     return _page(LearnerRecord, org_key(org_id), "LEARNER#", cursor, limit)
 
