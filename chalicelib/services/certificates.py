@@ -69,7 +69,8 @@ def issue_for_candidate(session: store.SessionRecord, centre: store.CentreRecord
             competence_levels=dict(result.competence_levels), certification_version=version.version,
             issued_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             status=result.status, published=not session.has_fraud_report, user_id=course.user_id,
-            session_id=session.session_id, ine=candidate.ine, theta=result.theta, reason=result.reason)
+            session_id=session.session_id, ine=candidate.ine, theta=result.theta, reason=result.reason,
+            birth_place=candidate.birth_place or "")
         try:
             store.create_certificate(cert, uai=centre.uai if centre is not None else None)
             return "issued"

@@ -141,6 +141,7 @@ class CertificateRecord(CertificationTable):
     ine = UnicodeAttribute(null=True)
     theta = NumberAttribute(null=True)
     reason = UnicodeAttribute(null=True)
+    birth_place = UnicodeAttribute(default="")
 
 
 class VerificationRecord(CertificationTable):
@@ -398,7 +399,7 @@ def create_certificate(cert: Certificate, *, uai: str | None) -> None:
         level=cert.level, level_label=cert.level_label, competence_levels=dict(cert.competence_levels),
         certification_version=cert.certification_version, issued_at=cert.issued_at,
         status=cert.status, published=cert.published, ine=cert.ine, theta=cert.theta, reason=cert.reason,
-        gsi1pk=f"USER#{cert.user_id}", gsi1sk=f"CERT#{cert.session_date}#{cert.certificate_id}")
+        birth_place=cert.birth_place, gsi1pk=f"USER#{cert.user_id}", gsi1sk=f"CERT#{cert.session_date}#{cert.certificate_id}")
     if cert.ine and uai:
         record.gsi2pk, record.gsi2sk = f"UAI#{uai}", f"{cert.ine}#{cert.certificate_id}"
     link = VerificationRecord(f"VERIFY#{cert.verification_code}", "VERIFY", certificate_id=cert.certificate_id)
@@ -415,7 +416,8 @@ def to_certificate(rec: CertificateRecord) -> Certificate:
         certification_version=rec.certification_version, issued_at=rec.issued_at,
         status=rec.status, published=bool(rec.published), user_id=rec.user_id,
         session_id=rec.session_id, ine=rec.ine,
-        theta=float(rec.theta) if rec.theta is not None else None, reason=rec.reason)
+        theta=float(rec.theta) if rec.theta is not None else None, reason=rec.reason,
+        birth_place=rec.birth_place or "")
 
 
 def unlink_certificates_of_user(user_id: str) -> None:
