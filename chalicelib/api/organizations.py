@@ -94,6 +94,21 @@ def import_roster(ctx, org_id):
     return rosters.import_roster(org_id, ctx.raw_body)
 
 
+@endpoint(bp, ORG + "/learners/uploads", method="POST",
+          access=access.org_member(scope="roster-import"), status=201, tags=("rosters",),
+          summary="Gros fichier (export SIECLE XML jusqu'à 30 Mo) : adresse d'envoi vers S3 "
+                  "(POST présigné, 15 min) ; l'import démarre à l'arrivée du fichier")
+def start_roster_upload(ctx, org_id):
+    return rosters.start_upload(org_id)
+
+
+@endpoint(bp, ORG + "/learners/uploads/{import_id}",
+          access=access.org_member(scope="roster-import"), tags=("rosters",),
+          summary="Avancement et compte rendu (ligne par ligne) d'un import envoyé par fichier")
+def roster_upload_status(ctx, org_id, import_id):
+    return rosters.upload_status(org_id, import_id)
+
+
 @endpoint(bp, ORG + "/learners", access=access.org_member(scope="learners-read"),
           query=LearnersQuery, tags=("rosters",),
           summary="Apprenants (par division, ou tous, paginé)")

@@ -27,6 +27,14 @@ from chalicelib.store import organizations as store
 
 MAX_ROSTER_BYTES = MAX_CSV_BYTES      # the HTTP body cap (MAX_BODY_BYTES) applies first
 MAX_ROSTER_LINES = 10_000
+# Through the upload: a 10,000-pupil ElevesSansAdresses.xml is about 8.5 MB (a zip, ~1 MB);
+# figures in docs/benchmarks-roster.md.
+MAX_UPLOAD_BYTES = 30 * 1024 * 1024
+MAX_UPLOAD_LINES = 30_000
+UPLOAD_URL_TTL = 900
+UPLOAD_CONTENT_TYPES = ("application/xml", "text/xml", "application/zip",
+                        "application/x-zip-compressed", "text/csv", "text/plain",
+                        "application/octet-stream")
 RECONCILE_FAILURES = (10, 3600)       # wrong attempts per account and hour
 
 
@@ -74,6 +82,71 @@ def error_view(error, file: roster_files.RosterFile) -> dict:
     if error.line in file.records:
         view["record"] = file.records[error.line]
     return view
+
+
+# --- large files: upload to S3, import on the upload event -------------------------------------
+
+
+def start_upload(org_id: str) -> dict:
+    """An import announced, and where to post its file: a presigned POST valid
+    15 minutes for one key, size-limited. The import runs when the object lands."""
+    from chalicelib.store import object_store
+
+    organizations.require(org_id)
+    import_id = secrets.token_hex(12)
+    store.put_import(org_id, import_id, int(time.time()))
+    post = object_store.presigned_upload(upload_key(org_id, import_id), max_bytes=MAX_UPLOAD_BYTES,
+                                         content_types=UPLOAD_CONTENT_TYPES,
+                                         expires_in=UPLOAD_URL_TTL)
+    return {"import_id": import_id, "status": "waiting", "max_bytes": MAX_UPLOAD_BYTES,
+            "expires_in": UPLOAD_URL_TTL, "upload": post}
+
+
+def upload_key(org_id: str, import_id: str) -> str:
+    return f"rosters/{org_id}/{import_id}"
+
+
+def import_upload(key: str) -> dict:
+    """Import the object at `key` for the import it names; the outcome (counts,
+    or the error with its line-level report) is stored on the import. The file
+    is deleted afterwards either way: it holds pupils' personal data."""
+    import json
+
+    from chalicelib.store import object_store
+
+    parts = key.split("/")
+    if len(parts) != 3 or parts[0] != "rosters" or not store.roster_import(parts[1], parts[2]):
+        return {"key": key[:200], "status": "ignored"}     # nobody announced this upload
+    org_id, import_id = parts[1], parts[2]
+    now = int(time.time())
+    store.set_import_status(org_id, import_id, "running", now)
+    try:
+        raw = object_store.get_roster_upload(key, MAX_UPLOAD_BYTES)
+        if raw is None:
+            raise InvalidInput(f"Le fichier dépasse {MAX_UPLOAD_BYTES // (1024 * 1024)} Mo.",
+                               code="file_too_large")
+        outcome = {"status": "done", "result": import_roster(org_id, raw, max_bytes=MAX_UPLOAD_BYTES,
+                                                             max_rows=MAX_UPLOAD_LINES)}
+    except (InvalidInput, NotFound) as err:
+        outcome = {"status": "refused", "error": {"code": err.code, "message": err.message,
+                                                   "details": err.details}}
+    store.set_import_status(org_id, import_id, outcome["status"], int(time.time()),
+                            json.dumps(outcome, ensure_ascii=False))
+    object_store.delete_roster_upload(key)
+    return {"org_id": org_id, "import_id": import_id, "status": outcome["status"]}
+
+
+def upload_status(org_id: str, import_id: str) -> dict:
+    import json
+
+    organizations.require(org_id)
+    rec = store.roster_import(org_id, import_id)
+    if rec is None:
+        raise NotFound("Import introuvable.", code="import_not_found")
+    outcome = json.loads(rec.report) if rec.report else {}
+    return {"import_id": rec.import_id, "status": rec.status, "created_at": int(rec.created_at),
+            "updated_at": int(rec.updated_at), "result": outcome.get("result"),
+            "error": outcome.get("error")}
 
 
 def _stored_roster(org_id: str) -> dict[str, tuple[roster.Learner, bool]]:

@@ -114,6 +114,8 @@ ACCESS: dict[tuple[str, str], str] = {
         "org_member:org_id[certification-enrolment]",
     ("GET", "/organizations/{org_id}/report-book"): "org_client:org_id[certification-results]",
     ("GET", "/report-book/{uai}"): "national_client[lsu:read]",
+    ("POST", "/organizations/{org_id}/learners/uploads"): "org_member:org_id[roster-import]",
+    ("GET", "/organizations/{org_id}/learners/uploads/{import_id}"): "org_member:org_id[roster-import]",
     ("POST", "/national-clients"): "admin",
 
     # campaigns
