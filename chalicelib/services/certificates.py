@@ -168,12 +168,6 @@ def my_certificate(user_id: str, certificate_id: str) -> Certificate:
     return to_domain(rec)
 
 
-def report_book(uai: str) -> list[Certificate]:
-    """Every result of the school's pupils (the report book shows validated,
-    pending, held and rejected ones, each as it may be shown)."""
-    return [to_domain(r) for r in store.certificates_of_uai(uai.upper())]
-
-
 def erase_holder_link(user_id: str) -> None:
     """RGPD deletion: the certificate stays verifiable (names kept on the record)
     but is no longer linked to an account."""

@@ -441,10 +441,6 @@ def certificates_of_user(user_id: str) -> list[CertificateRecord]:
                                              CertificateRecord.gsi1sk.startswith("CERT#")))
 
 
-def certificates_of_uai(uai: str) -> list[CertificateRecord]:
-    return list(CertificateRecord.gsi2.query(f"UAI#{uai}"))
-
-
 def certificates_of_uai_page(uai: str, start_sk: str | None, limit: int, *,
                              since: str | None = None, until: str | None = None
                              ) -> tuple[list[CertificateRecord], str | None]:
