@@ -147,14 +147,27 @@ def enrol_class(ctx, org_id, session_id, body):
 REPORT_BOOK_EXAMPLE = {
     "uai": "0750001A", "school_year": "2025-2026",
     "items": [
-        {"ine": "123456789AB", "status": "validated", "last_name": "DUPONT", "usage_name": None,
+        {"ine": "123456789AB", "status": "validated", "reason": None, "message": None,
+         "last_name": "DUPONT", "usage_name": None,
          "first_names": "Léa Marie Hélène", "birth_date": "2013-05-14",
          "birth_place": {"insee_code": "75056", "country": None}, "division": "4A",
          "session_date": "2026-03-12", "certificate_id": "3f9c2e7a1b",
          "result": {"global_score": 310, "level": 3, "level_label": "Indépendant 3",
                     "competence_levels": {"1.1": 3, "1.2": 2, "2.1": 4},
+                    "competences": [
+                        {"code": "1.1", "level": 3, "evaluated": True, "label": "niveau 3"},
+                        {"code": "1.3", "level": None, "evaluated": False, "label": "non évalué"}],
+                    "not_evaluated": ["1.3"],
                     "verification_code": "P-7KQ2M9XD", "issued_at": "2026-03-13T06:05:00+00:00"}},
-        {"ine": "234567890CD", "status": "pending", "last_name": "CŒURDEROY", "usage_name": "MARTIN",
+        {"ine": "345678901EF", "status": "held", "reason": "too_short",
+         "message": ("Test arrêté avant 20 réponses : aucun niveau ne peut être certifié ; "
+                     "le résultat attend la décision du jury."),
+         "last_name": "BERNARD", "usage_name": None, "first_names": "Inès", "birth_date": "2013-01-20",
+         "birth_place": {"insee_code": "69123", "country": None}, "division": "4A",
+         "session_date": "2026-03-12", "certificate_id": "5a7e0c3d92", "result": None},
+        {"ine": "234567890CD", "status": "pending", "reason": None,
+         "message": "Résultat en cours de vérification par la plateforme.",
+         "last_name": "CŒURDEROY", "usage_name": "MARTIN",
          "first_names": "Hugo", "birth_date": "2012-11-02",
          "birth_place": {"insee_code": "99134", "country": None}, "division": "4B",
          "session_date": "2026-03-12", "certificate_id": "8d01be44c0", "result": None}],
@@ -162,8 +175,11 @@ REPORT_BOOK_EXAMPLE = {
 }
 REPORT_BOOK_DOC = (" LSU/LSL : INE -> identifiant élève ; first_names, birth_date, birth_place "
                    "(code INSEE de la commune, 99xxx à l'étranger) -> identité ; status "
-                   "validated|rejected|pending ; result.level_label et result.competence_levels "
-                   "(niveau 0-8 par compétence) -> positionnement ; session_date -> date. Suivre "
+                   "validated|held|rejected|pending (règles du jury), avec reason et message "
+                   "(motif en français) ; result (seulement validé et publié) : level_label et "
+                   "competence_levels (niveau 0-8 par compétence mesurée) -> positionnement, "
+                   "not_evaluated et competences[].label « non évalué » pour les compétences "
+                   "sans mesure (jamais 0) ; session_date -> date. Suivre "
                    "next_cursor jusqu'à null ; une page peut être courte quand school_year filtre.")
 
 
