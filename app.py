@@ -10,7 +10,7 @@ from chalicelib.bank.assets import BINARY_MEDIA_TYPES
 from chalicelib.api import campaigns, organizations, school
 from chalicelib.api import web
 from chalicelib.api.middleware import request_middleware
-from chalicelib.jobs import deliver_mail, export_answers, issue_certificates
+from chalicelib.jobs import deliver_mail, export_answers, import_roster, issue_certificates
 from chalicelib.observability import configure_logging
 
 configure_logging()
@@ -51,3 +51,10 @@ def export_answers_job(event):
                     name="deliver_mail")
 def deliver_mail_consumer(event):
     return deliver_mail.handler(event, getattr(event, "context", None))
+
+
+# Large roster files: S3 invokes this function when an upload lands under rosters/
+# (bucket notification and permission in infra/resources.json: RosterUploadBucket).
+@app.lambda_function(name="import_roster")
+def import_roster_upload(event, context):
+    return import_roster.handler(event, context)

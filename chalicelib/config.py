@@ -39,6 +39,7 @@ class Settings:
     # chance per position, cap per test; PILOT_RATE=0 switches them off.
     pilot_rate: float = 0.15
     pilot_max_per_test: int = 2
+    roster_upload_bucket: str = "pix-dev-rosters"   # large roster files, uploaded straight to S3
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -77,6 +78,7 @@ def settings() -> Settings:
         answer_export_bucket=_env("ANSWER_EXPORT_BUCKET", f"{_env('TABLE_PREFIX', 'pix-dev')}-answers"),
         pilot_rate=min(1.0, max(0.0, float(_env("PILOT_RATE", "0.15")))),
         pilot_max_per_test=max(0, int(_env("PILOT_MAX_PER_TEST", "2"))),
+        roster_upload_bucket=_env("ROSTER_UPLOAD_BUCKET", f"{_env('TABLE_PREFIX', 'pix-dev')}-rosters"),
     )
 
 

@@ -137,6 +137,88 @@ def bench_service_in_memory(raw: bytes) -> dict:
     return {"first": (first_result, t1, p1), "again": (again, t2, p2)}
 
 
+def siecle_xml(pupils: int, seed: int = 11) -> bytes:
+    """A real-shaped ElevesSansAdresses.xml (ISO-8859-15, CRLF, the elements
+    SIECLE writes per pupil, options and structures after the pupils)."""
+    rng = random.Random(seed)
+    eleves, structures = [], []
+    for n in range(pupils):
+        eleve_id = 1_400_000 + n
+        born = dt.date(2010, 1, 1) + dt.timedelta(days=rng.randrange(4 * 365))
+        abroad = rng.random() < 0.08
+        place = (f"<CODE_PAYS>{rng.choice(['134', '350', '352', '139'])}</CODE_PAYS>"
+                 f"<VILLE_NAISS>{rng.choice(['Madrid', 'Rabat', 'Alger', 'Lisbonne'])}</VILLE_NAISS>"
+                 if abroad else
+                 f"<CODE_PAYS>100</CODE_PAYS><CODE_DEPARTEMENT_NAISS>0{rng.randrange(10, 95)}"
+                 f"</CODE_DEPARTEMENT_NAISS><CODE_COMMUNE_INSEE_NAISS>{rng.randrange(1000, 95999):05d}"
+                 "</CODE_COMMUNE_INSEE_NAISS>")
+        firsts = rng.sample(FIRST, 3)
+        eleves.append(
+            f'<ELEVE ELEVE_ID="{eleve_id}" ELENOET="{n}"><ID_NATIONAL>{100000000 + n:09d}'
+            f'{rng.choice("ABCDEFGHJK")}{rng.choice("ABCDEFGHJK")}</ID_NATIONAL><ELENOET>{n}</ELENOET>'
+            f"<ID_ELEVE_ETAB>{n}</ID_ELEVE_ETAB><NOM_DE_FAMILLE>{rng.choice(LAST).upper()}</NOM_DE_FAMILLE>"
+            f"<NOM_USAGE/><PRENOM>{firsts[0]}</PRENOM><PRENOM2>{firsts[1]}</PRENOM2>"
+            f"<PRENOM3>{firsts[2]}</PRENOM3><DATE_NAISS>{born:%d/%m/%Y}</DATE_NAISS>"
+            f"<DOUBLEMENT>N</DOUBLEMENT><CODE_SEXE>{rng.choice('12')}</CODE_SEXE>{place}"
+            f"<CODE_REGIME>2</CODE_REGIME><DATE_ENTREE>01/09/2024</DATE_ENTREE>"
+            f"<CODE_MEF>1{rng.choice('0123')}{rng.randrange(10**7, 10**8)}0</CODE_MEF>"
+            f"<CODE_STATUT>ST</CODE_STATUT><ADHESION_TRANSPORT>0</ADHESION_TRANSPORT>"
+            f"<SCOLARITE_AN_DERNIER><CODE_RNE>0750001A</CODE_RNE><CODE_MEF>10010012110</CODE_MEF>"
+            f"<CODE_STRUCTURE>5{rng.choice('ABCDEFGH')}</CODE_STRUCTURE></SCOLARITE_AN_DERNIER>"
+            "</ELEVE>")
+        structures.append(
+            f'<STRUCTURES_ELEVE ELEVE_ID="{eleve_id}" ELENOET="{n}"><STRUCTURE><CODE_STRUCTURE>'
+            f"{rng.choice('6543')}{rng.choice('ABCDEFGH')}</CODE_STRUCTURE><TYPE_STRUCTURE>D"
+            "</TYPE_STRUCTURE></STRUCTURE><STRUCTURE><CODE_STRUCTURE>GR-LV2</CODE_STRUCTURE>"
+            "<TYPE_STRUCTURE>G</TYPE_STRUCTURE></STRUCTURE></STRUCTURES_ELEVE>")
+    text = ('<?xml version="1.0" encoding="ISO-8859-15"?>\r\n<BEE_ELEVES VERSION="3.1">'
+            "<PARAMETRES><UAJ>0750001A</UAJ><ANNEE_SCOLAIRE>2026</ANNEE_SCOLAIRE>"
+            "<DATE_EXPORT>04/09/2026</DATE_EXPORT></PARAMETRES><DONNEES><ELEVES>\r\n"
+            + "\r\n".join(eleves) + "\r\n</ELEVES><STRUCTURES>\r\n" + "\r\n".join(structures)
+            + "\r\n</STRUCTURES></DONNEES></BEE_ELEVES>\r\n")
+    return text.encode("iso-8859-15")
+
+
+def bench_siecle_xml(pupils: int) -> str:
+    """A SIECLE XML through the upload path's import (zipped, as schools send it),
+    store in memory: the Lambda's own time and memory, and the process peak."""
+    import resource
+    import zipfile
+
+    from chalicelib.services import organizations, rosters
+    from chalicelib.store import organizations as store
+
+    xml = siecle_xml(pupils)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("ElevesSansAdresses.xml", xml)
+    zipped = buffer.getvalue()
+    fake = _MemoryStore()
+    fake.keep = False
+    org = store.OrganizationRecord("ORG#bench", "ORG", org_id="bench", name="Collège", type="college",
+                                   uai="0750001A", created_at=0)
+    saved = (organizations.require, store.all_learners, store.batch_put)
+    organizations.require = lambda org_id: org
+    store.all_learners, store.batch_put = fake.all_learners, fake.batch_put
+    rows = []
+    try:
+        for name, raw in (("XML", xml), ("zip", zipped)):
+            def run(raw=raw):
+                return rosters.import_roster("bench", raw, max_bytes=rosters.MAX_UPLOAD_BYTES,
+                                             max_rows=rosters.MAX_UPLOAD_LINES)
+            result, seconds, peak = measure(run)
+            assert result["created"] == pupils, result
+            rows.append(f"| {name} | {len(raw) / 1e6:.2f} MB | {result['created']} | {seconds * 1000:.0f} ms "
+                        f"| {peak / 1e6:.1f} MB |")
+    finally:
+        organizations.require, store.all_learners, store.batch_put = saved
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return "\n".join([
+        f"| file | size | pupils imported | time (best of 3) | peak Python memory |",
+        "|---|---|---|---|---|", *rows, "",
+        f"Process peak RSS after both runs (interpreter, libraries, files and pupils): {rss:.0f} MB."])
+
+
 def bench_moto(raw: bytes, participants: int) -> dict:
     from moto import mock_aws
 
@@ -190,7 +272,12 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=5000)
     parser.add_argument("--participants", type=int, default=6000)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--siecle-xml", type=int, default=0,
+                        help="only bench a SIECLE XML of this many pupils (upload path) and print it")
     args = parser.parse_args()
+    if args.siecle_xml:
+        print(bench_siecle_xml(args.siecle_xml))
+        return
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-3")
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ.setdefault(key, "testing")

@@ -112,6 +112,45 @@ def answer_export_resources() -> dict:
     }
 
 
+def roster_upload_resources() -> dict:
+    """Large roster files (services/rosters.py, start_upload): the school posts
+    the file straight to this bucket with a presigned POST; S3 then invokes the
+    import_roster function (app.py). Private, encrypted; objects under rosters/
+    expire after a day even if an import never ran (pupils' personal data; the
+    import deletes its file itself). The permission is named by the bucket's
+    name, not its ARN, so the bucket can wait for it without a cycle."""
+    bucket_name = {"Fn::Sub": "${TablePrefix}-rosters"}
+    return {
+        "RosterUploadPermission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": {"Ref": "ImportRoster"},
+                "Principal": "s3.amazonaws.com",
+                "SourceAccount": {"Ref": "AWS::AccountId"},
+                "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:s3:::${TablePrefix}-rosters"}}},
+        "RosterUploadBucket": {
+            "Type": "AWS::S3::Bucket",
+            "DependsOn": ["RosterUploadPermission"],
+            "Properties": {
+                "BucketName": bucket_name,
+                "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+                "PublicAccessBlockConfiguration": {
+                    "BlockPublicAcls": True, "BlockPublicPolicy": True,
+                    "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+                "LifecycleConfiguration": {"Rules": [
+                    {"Id": "forget-roster-uploads", "Status": "Enabled", "Prefix": "rosters/",
+                     "ExpirationInDays": 1}]},
+                "NotificationConfiguration": {"LambdaConfigurations": [{
+                    "Event": "s3:ObjectCreated:*",
+                    "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "rosters/"}]}},
+                    "Function": {"Fn::GetAtt": ["ImportRoster", "Arn"]}}]},
+            },
+        },
+    }
+
+
 def logical_id(model) -> str:
     return model.__name__  # AccountsTable, ...
 
@@ -167,11 +206,16 @@ def build() -> dict:
                               {"Fn::GetAtt": ["CertificationTable", "Arn"]}]},
                 {"Effect": "Allow", "Action": ["s3:PutObject"],
                  "Resource": {"Fn::Sub": "${AnswerExportBucket.Arn}/answers/*"}},
+                # Roster uploads: the API signs the school's POST (PutObject), the
+                # import_roster function reads and then deletes the file.
+                {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+                 "Resource": {"Fn::Sub": "arn:${AWS::Partition}:s3:::${TablePrefix}-rosters/rosters/*"}},
             ]},
         },
     }
     resources.update(mail_queue_resources())
     resources.update(answer_export_resources())
+    resources.update(roster_upload_resources())
     for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
         resources[f"GatewayResponse{kind.replace('_', '')}"] = {
             "Type": "AWS::ApiGateway::GatewayResponse",

@@ -11,7 +11,7 @@ from typing import Callable
 
 from chalicelib.domain.errors import Forbidden, Unauthenticated
 from chalicelib.domain.principal import Principal
-from chalicelib.domain.scopes import check_known
+from chalicelib.domain.scopes import check_known, check_known_national
 
 Check = Callable[[Principal, dict], bool]
 
@@ -81,3 +81,11 @@ def org_client(param: str = "org_id", *, scope: str) -> Access:
     check_known(scope)
     return Access(f"org_client:{param}[{scope}]", frozenset({"client"}),
                   check=lambda p, u: p.org_id == u.get(param) and scope in p.scopes)
+
+
+def national_client(*, scope: str) -> Access:
+    """Only national clients (LSU/LSL, created by a platform admin) holding
+    `scope`: no organisation's client nor member, whatever its scopes."""
+    check_known_national(scope)
+    return Access(f"national_client[{scope}]", frozenset({"client"}),
+                  check=lambda p, _: p.national and p.org_id is None and scope in p.scopes)

@@ -75,6 +75,13 @@ def delete_client(ctx, org_id: str, client_id: str):
     api_clients.delete(org_id, client_id)
 
 
+@endpoint(bp, "/national-clients", method="POST", access=access.ADMIN, body=CreateClientBody,
+          status=201, summary="Créer un client national (LSU/LSL ; administrateur de la plateforme)",
+          tags=TAGS)
+def create_national_client(ctx, body: CreateClientBody):
+    return api_clients.create_national(body.name, body.scopes)
+
+
 def _credentials(headers: dict, raw: bytes) -> dict:
     """Form (RFC 6749) or JSON body; client id and secret may come in HTTP Basic instead."""
     lowered = {k.lower(): v for k, v in headers.items()}

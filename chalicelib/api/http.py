@@ -32,8 +32,12 @@ RETRY_AFTER_SECONDS = 2
 # password changed): one GetItem each; reads stay stateless.
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+# Roster files arrive as the school has them: SIECLE XML, its zip, CSV or
+# spreadsheet text; services read the kind from the bytes, not from this header.
 ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "text/csv",
-                          "application/octet-stream", "application/x-www-form-urlencoded"]
+                          "application/octet-stream", "application/x-www-form-urlencoded",
+                          "application/xml", "text/xml", "application/zip",
+                          "application/x-zip-compressed", "text/tab-separated-values"]
 
 
 @dataclass(frozen=True)
@@ -44,8 +48,9 @@ class EndpointSpec:
     query: type[BaseModel] | None
     status: int
     tags: tuple[str, ...]
-    raw_body: str | None = None  # media type of a raw (non-JSON) body, e.g. text/csv
+    raw_body: str | None = None  # media type(s) of a raw (non-JSON) body, e.g. "text/csv,application/zip"
     produces: str = "application/json"
+    example: dict | None = None  # a response example for the OpenAPI document (what a client maps)
 
 
 @dataclass
@@ -66,8 +71,8 @@ def endpoint(bp: Blueprint, path: str, *, method: str = "GET", access: Access,
              summary: str, body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None, status: int = 200,
              tags: tuple[str, ...] = (), raw_body: str | None = None,
-             produces: str = "application/json") -> Callable:
-    spec = EndpointSpec(summary, access, body, query, status, tags, raw_body, produces)
+             produces: str = "application/json", example: dict | None = None) -> Callable:
+    spec = EndpointSpec(summary, access, body, query, status, tags, raw_body, produces, example)
 
     def decorate(handler: Callable) -> Callable:
         @functools.wraps(handler)

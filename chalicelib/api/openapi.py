@@ -90,6 +90,10 @@ def _operation(path: str, method: str, spec, components: dict) -> dict:
         op["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": {"$ref": f"#/components/schemas/{spec.body.__name__}"}}}}
     elif spec.raw_body:
-        op["requestBody"] = {"required": True, "content": {spec.raw_body: {
-            "schema": {"type": "string"}}}}
+        binary = {"type": "string", "format": "binary"}
+        op["requestBody"] = {"required": True, "content": {
+            media.strip(): {"schema": binary if "zip" in media or "octet" in media else {"type": "string"}}
+            for media in spec.raw_body.split(",")}}
+    if spec.example is not None:
+        op["responses"][str(spec.status)]["content"][spec.produces]["example"] = spec.example
     return op

@@ -85,11 +85,28 @@ def remove_member(ctx, org_id, user_id):
 
 
 @endpoint(bp, ORG + "/learners/import", method="POST",
-          access=access.org_member(scope="roster-import"), raw_body="text/csv",
+          access=access.org_member(scope="roster-import"),
+          raw_body="text/csv,application/xml,application/zip,text/plain",
           tags=("rosters",),
-          summary="Importer la liste des apprenants (CSV ; tout ou rien, mise à jour par INE)")
+          summary="Importer la liste des apprenants (export SIECLE XML ou zip, CSV ; tout ou "
+                  "rien, mise à jour par INE ; gros fichiers : /learners/uploads)")
 def import_roster(ctx, org_id):
     return rosters.import_roster(org_id, ctx.raw_body)
+
+
+@endpoint(bp, ORG + "/learners/uploads", method="POST",
+          access=access.org_member(scope="roster-import"), status=201, tags=("rosters",),
+          summary="Gros fichier (export SIECLE XML jusqu'à 30 Mo) : adresse d'envoi vers S3 "
+                  "(POST présigné, 15 min) ; l'import démarre à l'arrivée du fichier")
+def start_roster_upload(ctx, org_id):
+    return rosters.start_upload(org_id)
+
+
+@endpoint(bp, ORG + "/learners/uploads/{import_id}",
+          access=access.org_member(scope="roster-import"), tags=("rosters",),
+          summary="Avancement et compte rendu (ligne par ligne) d'un import envoyé par fichier")
+def roster_upload_status(ctx, org_id, import_id):
+    return rosters.upload_status(org_id, import_id)
 
 
 @endpoint(bp, ORG + "/learners", access=access.org_member(scope="learners-read"),
@@ -127,8 +144,64 @@ def enrol_class(ctx, org_id, session_id, body):
                                                learner_ids=body.learner_ids)
 
 
+REPORT_BOOK_EXAMPLE = {
+    "uai": "0750001A", "school_year": "2025-2026",
+    "items": [
+        {"ine": "123456789AB", "status": "validated", "reason": None, "message": None,
+         "last_name": "DUPONT", "usage_name": None,
+         "first_names": "Léa Marie Hélène", "birth_date": "2013-05-14",
+         "birth_place": {"insee_code": "75056", "country": None}, "division": "4A",
+         "session_date": "2026-03-12", "certificate_id": "3f9c2e7a1b",
+         "result": {"global_score": 310, "level": 3, "level_label": "Indépendant 3",
+                    "competence_levels": {"1.1": 3, "1.2": 2, "2.1": 4},
+                    "competences": [
+                        {"code": "1.1", "level": 3, "evaluated": True, "label": "niveau 3"},
+                        {"code": "1.3", "level": None, "evaluated": False, "label": "non évalué"}],
+                    "not_evaluated": ["1.3"],
+                    "verification_code": "P-7KQ2M9XD", "issued_at": "2026-03-13T06:05:00+00:00"}},
+        {"ine": "345678901EF", "status": "held", "reason": "too_short",
+         "message": ("Test arrêté avant 20 réponses : aucun niveau ne peut être certifié ; "
+                     "le résultat attend la décision du jury."),
+         "last_name": "BERNARD", "usage_name": None, "first_names": "Inès", "birth_date": "2013-01-20",
+         "birth_place": {"insee_code": "69123", "country": None}, "division": "4A",
+         "session_date": "2026-03-12", "certificate_id": "5a7e0c3d92", "result": None},
+        {"ine": "234567890CD", "status": "pending", "reason": None,
+         "message": "Résultat en cours de vérification par la plateforme.",
+         "last_name": "CŒURDEROY", "usage_name": "MARTIN",
+         "first_names": "Hugo", "birth_date": "2012-11-02",
+         "birth_place": {"insee_code": "99134", "country": None}, "division": "4B",
+         "session_date": "2026-03-12", "certificate_id": "8d01be44c0", "result": None}],
+    "next_cursor": "MjM0NTY3ODkwQ0QjOGQwMWJlNDRjMA",
+}
+REPORT_BOOK_DOC = (" LSU/LSL : INE -> identifiant élève ; first_names, birth_date, birth_place "
+                   "(code INSEE de la commune, 99xxx à l'étranger) -> identité ; status "
+                   "validated|held|rejected|pending (règles du jury), avec reason et message "
+                   "(motif en français) ; result (seulement validé et publié) : level_label et "
+                   "competence_levels (niveau 0-8 par compétence mesurée) -> positionnement, "
+                   "not_evaluated et competences[].label « non évalué » pour les compétences "
+                   "sans mesure (jamais 0) ; session_date -> date. Suivre "
+                   "next_cursor jusqu'à null ; une page peut être courte quand school_year filtre.")
+
+
+class ReportBookQuery(ApiModel):
+    school_year: str | None = Field(default=None, pattern=r"^[0-9]{4}-[0-9]{4}$")
+    cursor: str | None = Field(default=None, max_length=400)
+    limit: int = Field(default=100, ge=1, le=200)
+
+
 @endpoint(bp, ORG + "/report-book", access=access.org_client(scope="certification-results"),
-          tags=("school-certification",),
-          summary="Livret scolaire : certificat publié de chaque élève, par INE (client API)")
-def report_book(ctx, org_id):
-    return school_certification.report_book(org_id)
+          query=ReportBookQuery, tags=("school-certification",), example=REPORT_BOOK_EXAMPLE,
+          summary="Livret scolaire de l'établissement : résultats de certification par INE "
+                  "(client API de l'établissement ; paginé)." + REPORT_BOOK_DOC)
+def report_book(ctx, org_id, query):
+    return school_certification.report_book(org_id, school_year=query.school_year,
+                                            cursor=query.cursor, limit=query.limit)
+
+
+@endpoint(bp, "/report-book/{uai}", access=access.national_client(scope="lsu:read"),
+          query=ReportBookQuery, tags=("school-certification",), example=REPORT_BOOK_EXAMPLE,
+          summary="Résultats de certification d'un établissement par UAI (client national "
+                  "LSU/LSL, portée lsu:read ; paginé)." + REPORT_BOOK_DOC)
+def national_report_book(ctx, uai, query):
+    return school_certification.report_book_of_uai(uai, school_year=query.school_year,
+                                                   cursor=query.cursor, limit=query.limit)

@@ -11,6 +11,7 @@ should pay. A render then takes ~40 ms and a few MB (see the tests).
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -161,7 +162,8 @@ def _holder_and_score(pdf, cert: Certificate, top: float) -> float:
         pdf.cell(left_w, 8 if len(lines) == 1 else 6, line)
 
     rows = (
-        ("Date de naissance", _french_date(cert.birth_date)),
+        # one line, as French certificates write it: "né(e) le … à …"
+        ("Né(e) le", f"{_french_date(cert.birth_date)} à {_birth_place(cert.birth_place)}"),
         ("Date de la session", _french_date(cert.session_date)),
         ("Centre de certification", _clean(cert.centre_name)),
     )
@@ -353,6 +355,17 @@ def _clean(text: str) -> str:
     """NFC (fpdf2 does not compose combining accents) and no control characters."""
     text = unicodedata.normalize("NFC", text or "")
     return "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text).strip()
+
+
+def _birth_place(value: str) -> str:
+    """As a French certificate names it, after the birth date: the commune (or
+    country) as enrolled; a bare code is said to be one (no commune table here)."""
+    value = _clean(value or "")
+    if not value:
+        return "(lieu non renseigné)"
+    if re.fullmatch(r"(?:[0-9]{5}|2[AB][0-9]{3})", value):
+        return f"{value} (code INSEE {'pays' if value.startswith('99') else 'commune'})"
+    return value
 
 
 def _holder_name(cert: Certificate) -> str:

@@ -35,6 +35,7 @@ class Certificate:
     ine: str | None = None
     theta: float | None = None
     reason: str | None = None    # a jury reason code (jury.py)
+    birth_place: str = ""        # printed on the attestation (commune, INSEE code or country)
 
     @property
     def is_certified(self) -> bool:

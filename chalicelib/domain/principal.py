@@ -13,6 +13,7 @@ class Principal:
     centres: frozenset[str] = frozenset()
     org_id: str | None = None     # API clients: the one organisation they act for
     scopes: frozenset[str] = frozenset()
+    national: bool = False        # API clients: a national client (no organisation, LSU/LSL)
     token_version: int = 0        # users: the account's token version when the token was issued
 
     @property

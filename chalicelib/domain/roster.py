@@ -30,22 +30,32 @@ STUDENT = "student"
 FORMATS = (SCHOOL, STUDENT)
 MAX_REPORTED_ERRORS = 200
 
+# Headers as files write them (compared without case, accents, spaces or punctuation,
+# so "Code sexe*" is "code sexe"): SIECLE's CSV extraction ("Nom de famille;Prénom 1;
+# Prénom 2;…;Division"), the reference platform's template ("Identifiant unique*;Premier
+# prénom*;…;Code sexe*"), common spreadsheet exports, and the English field names.
 _ALIASES_COMMON = {
     "nom": "last_name", "nom de famille": "last_name", "nom de naissance": "last_name",
     "last_name": "last_name", "nom d'usage": "usage_name", "nom usage": "usage_name",
     "usage_name": "usage_name", "prénoms": "first_names", "prénom": "first_names",
-    "premier prénom": "first_names", "first_names": "first_names", "first_name": "first_names",
-    "deuxième prénom": "second_first_name", "troisième prénom": "third_first_name",
+    "premier prénom": "first_names", "prénom 1": "first_names", "first_names": "first_names",
+    "first_name": "first_names", "deuxième prénom": "second_first_name",
+    "prénom 2": "second_first_name", "troisième prénom": "third_first_name",
+    "prénom 3": "third_first_name",
     "date de naissance": "birth_date", "date de naissance (jj/mm/aaaa)": "birth_date",
-    "birth_date": "birth_date", "sexe": "sex", "sex": "sex",
+    "né(e) le": "birth_date", "birth_date": "birth_date", "sexe": "sex", "code sexe": "sex",
+    "sex": "sex",
 }
 SCHOOL_COLUMNS = {header_key(k): v for k, v in {
     **_ALIASES_COMMON,
     "ine": "learner_id", "identifiant national élève": "learner_id", "identifiant unique": "learner_id",
-    "numéro ine": "learner_id", "code commune naissance": "birth_insee_code",
+    "numéro ine": "learner_id", "n° ine": "learner_id", "numéro national": "learner_id",
+    "code commune naissance": "birth_insee_code", "code commune de naissance": "birth_insee_code",
+    "code insee commune naissance": "birth_insee_code",
     "code insee de naissance": "birth_insee_code", "code insee": "birth_insee_code",
     "birth_insee_code": "birth_insee_code", "pays de naissance": "birth_country",
-    "code pays naissance": "birth_country", "birth_country": "birth_country",
+    "code pays naissance": "birth_country", "code pays de naissance": "birth_country",
+    "birth_country": "birth_country",
     "division": "division", "classe": "division", "class": "division",
     "code mef": "mef_code", "mef": "mef_code", "mef_code": "mef_code",
 }.items()}
@@ -56,8 +66,22 @@ STUDENT_COLUMNS = {header_key(k): v for k, v in {
     "groupe": "division", "group": "division", "formation": "division",
 }.items()}
 REQUIRED = {
-    SCHOOL: {"learner_id", "last_name", "first_names", "sex", "birth_date", "division", "mef_code"},
+    SCHOOL: {"learner_id", "last_name", "first_names", "sex", "birth_date", "division"},
     STUDENT: {"learner_id", "last_name", "first_names", "birth_date"},
+}
+# The column to name when a file lacks one (or a line-level message has no header of
+# the file to speak of): what a school secretary reads in SIECLE, never a field name.
+LABELS = {
+    SCHOOL: {"learner_id": "INE", "last_name": "Nom de famille", "usage_name": "Nom d'usage",
+             "first_names": "Prénom 1", "second_first_name": "Prénom 2",
+             "third_first_name": "Prénom 3", "sex": "Sexe", "birth_date": "Date de naissance",
+             "birth_insee_code": "Code commune de naissance",
+             "birth_country": "Pays de naissance", "division": "Division", "mef_code": "Code MEF"},
+    STUDENT: {"learner_id": "Numéro étudiant", "last_name": "Nom", "usage_name": "Nom d'usage",
+              "first_names": "Prénom", "second_first_name": "Deuxième prénom",
+              "third_first_name": "Troisième prénom", "sex": "Sexe",
+              "birth_date": "Date de naissance", "birth_insee_code": "Code commune de naissance",
+              "birth_country": "Pays de naissance", "division": "Groupe", "mef_code": "Code MEF"},
 }
 COLUMNS = {SCHOOL: SCHOOL_COLUMNS, STUDENT: STUDENT_COLUMNS}
 ID_LABEL = {SCHOOL: "INE", STUDENT: "numéro étudiant"}
@@ -160,9 +184,8 @@ def parse_line(fmt: str, line: int, row: dict, today: dt.date,
                                   fmt == SCHOOL, fail)
     division = _division(row.get("division", ""), fmt == SCHOOL, fail)
     mef = row.get("mef_code", "").replace(" ", "")
-    if fmt == SCHOOL and not _MEF.match(mef):
-        fail("mef_code", "invalid_mef_code" if mef else "missing_value",
-             "Code MEF invalide : 11 chiffres attendus." if mef else "Code MEF manquant.")
+    if fmt == SCHOOL and mef and not _MEF.match(mef):  # optional: many extractions omit it
+        fail("mef_code", "invalid_mef_code", "Code MEF invalide : 11 chiffres attendus.")
     if errors:
         return None, errors
     return Learner(learner_id=learner_id, last_name=last_name, first_names=first_names,
@@ -250,19 +273,31 @@ def _name(value: str, column: str, label: str, required: bool, fail) -> str:
     return value
 
 
+_FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
 def _birth_date(value: str, today: dt.date, fail) -> str:
+    """DD/MM/YYYY, DD/MM/YY (SIECLE extractions and spreadsheets shorten years:
+    a two-digit year is the latest one not after today, so 14/05/11 is 2011 and
+    14/05/98 is 1998) or ISO."""
     value = value.strip()
     if not value:
         fail("birth_date", "missing_value", "Date de naissance manquante.")
         return ""
     parsed = None
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            parsed = dt.datetime.strptime(value, pattern).date()
-            break
-        except ValueError:
-            continue
-    if parsed is None or not re.fullmatch(r"\d{2}/\d{2}/\d{4}|\d{4}-\d{2}-\d{2}", value):
+    french, iso = _FRENCH_DATE.fullmatch(value), _ISO_DATE.fullmatch(value)
+    try:
+        if french:
+            day, month, year = (int(g) for g in french.groups())
+            if len(french.group(3)) == 2:
+                year += 2000 if 2000 + year <= today.year else 1900
+            parsed = dt.date(year, month, day)
+        elif iso:
+            parsed = dt.date(*(int(g) for g in iso.groups()))
+    except ValueError:
+        parsed = None
+    if parsed is None:
         fail("birth_date", "invalid_date",
              f"Date de naissance invalide « {value[:20]} » : attendu JJ/MM/AAAA (ex. 14/05/2010).")
         return ""
@@ -285,17 +320,34 @@ def _sex(value: str, required: bool, fail) -> str:
     return sex
 
 
+_FRANCE = frozenset({"france", "100", "99100"})
+
+
 def _birth_place(insee: str, country: str, required: bool, fail) -> tuple[str, str]:
+    """A commune code (INSEE, 5 characters) for pupils born in France, which
+    national records are matched on; abroad, the country (a name, SIECLE's
+    3-digit code or INSEE's 99xxx code, kept as the INSEE country code)."""
     insee, country = insee.strip().upper(), " ".join(country.split())
-    given = bool(insee or country)
+    if country.isdigit() and len(country) == 3:
+        country = "99" + country            # SIECLE CODE_PAYS -> INSEE country code
+    in_france = name_key(country) in _FRANCE or country in _FRANCE or (
+        not country and bool(insee) and not insee.startswith("99"))
     if insee and not _INSEE.match(insee):
         fail("birth_insee_code", "invalid_insee_code",
              "Code INSEE de naissance invalide : 5 caractères (ex. 75056, 2A004, 99134).")
-        insee = ""
+        return "", country
+    if country.isdigit() and not insee:
+        insee, country = country, ""        # an INSEE country code given as the country
     if len(country) > 60:
         fail("birth_country", "too_long", "Pays de naissance trop long.")
         country = ""
-    if required and not given:
+    if in_france and (not insee or insee.startswith("99")):
+        fail("birth_insee_code", "birth_insee_code_missing",
+             "Code commune de naissance (INSEE) manquant : obligatoire pour un élève né en France.")
+        return "", ""
+    if in_france:
+        country = ""                        # the commune code says it
+    if required and not (insee or country):
         fail("birth_insee_code", "birth_place_missing",
              "Code INSEE de la commune ou pays de naissance manquant.")
     return insee, country

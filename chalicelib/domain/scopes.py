@@ -23,6 +23,19 @@ SCOPES: dict[str, str] = {
 }
 
 
+# National clients (platform-level, created by a platform admin: LSU/LSL) act for
+# no organisation; their scopes are apart so no school client can be granted one.
+NATIONAL_SCOPES: dict[str, str] = {
+    "lsu:read": "lire les résultats de certification de tout établissement, par UAI (livrets LSU/LSL)",
+}
+
+
+def check_known_national(scope: str) -> str:
+    if scope not in NATIONAL_SCOPES:
+        raise ValueError(f"unknown national client scope {scope!r}: add it to domain/scopes.py")
+    return scope
+
+
 def check_known(scope: str) -> str:
     """A route naming a scope nobody can be granted would be unreachable by
     clients without anyone noticing: refuse it when the route is declared."""

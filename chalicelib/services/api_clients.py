@@ -14,7 +14,7 @@ import secrets
 import time
 
 from chalicelib.domain.errors import InvalidInput, NotFound, Unauthenticated
-from chalicelib.domain.scopes import SCOPES
+from chalicelib.domain.scopes import NATIONAL_SCOPES, SCOPES
 from chalicelib.services import throttle, tokens
 from chalicelib.store import api_clients as store
 
@@ -57,6 +57,23 @@ def create(org_id: str, name: str, scopes: list[str]) -> dict:
     return {**_view(item), "client_secret": secret}
 
 
+# The owner stored on a national client: not an organisation id (those never hold "#").
+NATIONAL_OWNER = "#national"
+
+
+def create_national(name: str, scopes: list[str]) -> dict:
+    """A national client (LSU/LSL), by a platform admin: it reads across
+    schools by UAI, so it holds national scopes only and no organisation."""
+    unknown = sorted(set(scopes) - set(NATIONAL_SCOPES))
+    if unknown or not scopes:
+        raise InvalidInput("Portée inconnue ou absente.", code="invalid_scope",
+                           details={"unknown": unknown, "known": list(NATIONAL_SCOPES)})
+    secret = secrets.token_urlsafe(32)
+    item = store.create(secrets.token_hex(12), NATIONAL_OWNER, name, sorted(set(scopes)),
+                        _hash(secret), _now())
+    return {**_view(item), "org_id": None, "national": True, "client_secret": secret}
+
+
 def list_for_org(org_id: str) -> list[dict]:
     return [_view(item) for item in store.list_for_org(org_id)]
 
@@ -93,5 +110,7 @@ def issue_token(client_id: str, client_secret: str, scope: str | None, ip: str |
         if not requested <= set(granted):
             raise InvalidInput("Portée non accordée à ce client.", code="invalid_scope")
         granted = sorted(requested)
-    return {"access_token": tokens.client_token(item.client_id, item.org_id, granted),
+    national = item.org_id == NATIONAL_OWNER
+    return {"access_token": tokens.client_token(item.client_id, item.org_id, granted,
+                                                national=national),
             "token_type": "Bearer", "expires_in": tokens.CLIENT_TTL, "scope": " ".join(granted)}

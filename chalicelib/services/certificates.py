@@ -69,7 +69,8 @@ def issue_for_candidate(session: store.SessionRecord, centre: store.CentreRecord
             competence_levels=dict(result.competence_levels), certification_version=version.version,
             issued_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             status=result.status, published=not session.has_fraud_report, user_id=course.user_id,
-            session_id=session.session_id, ine=candidate.ine, theta=result.theta, reason=result.reason)
+            session_id=session.session_id, ine=candidate.ine, theta=result.theta, reason=result.reason,
+            birth_place=candidate.birth_place or "")
         try:
             store.create_certificate(cert, uai=centre.uai if centre is not None else None)
             return "issued"
@@ -165,12 +166,6 @@ def my_certificate(user_id: str, certificate_id: str) -> Certificate:
     if rec is None or rec.user_id != user_id or not rec.published or rec.status != "validated":
         raise NotFound("Certificat introuvable.", code="certificate_not_found")
     return to_domain(rec)
-
-
-def report_book(uai: str) -> list[Certificate]:
-    """Every result of the school's pupils (the report book shows validated,
-    pending, held and rejected ones, each as it may be shown)."""
-    return [to_domain(r) for r in store.certificates_of_uai(uai.upper())]
 
 
 def erase_holder_link(user_id: str) -> None:

@@ -19,14 +19,22 @@ import datetime as dt
 import secrets
 import time
 
-from chalicelib.domain import roster
-from chalicelib.domain.csv_rows import MAX_CSV_BYTES, stream_rows
+from chalicelib.domain import roster, roster_files
+from chalicelib.domain.csv_rows import MAX_CSV_BYTES
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.services import organizations
 from chalicelib.store import organizations as store
 
 MAX_ROSTER_BYTES = MAX_CSV_BYTES      # the HTTP body cap (MAX_BODY_BYTES) applies first
 MAX_ROSTER_LINES = 10_000
+# Through the upload: a 10,000-pupil ElevesSansAdresses.xml is about 8.5 MB (a zip, ~1 MB);
+# figures in docs/benchmarks-roster.md.
+MAX_UPLOAD_BYTES = 30 * 1024 * 1024
+MAX_UPLOAD_LINES = 30_000
+UPLOAD_URL_TTL = 900
+UPLOAD_CONTENT_TYPES = ("application/xml", "text/xml", "application/zip",
+                        "application/x-zip-compressed", "text/csv", "text/plain",
+                        "application/octet-stream")
 RECONCILE_FAILURES = (10, 3600)       # wrong attempts per account and hour
 
 
@@ -34,31 +42,111 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
-def import_roster(org_id: str, raw: bytes) -> dict:
+def import_roster(org_id: str, raw: bytes, *, max_bytes: int = MAX_ROSTER_BYTES,
+                  max_rows: int = MAX_ROSTER_LINES) -> dict:
+    """Import a roster file as the school has it (SIECLE XML plain or zipped,
+    SIECLE CSV extraction, spreadsheet export): all or nothing, only changed
+    learners written. Raises InvalidInput with the line-level report."""
     org = organizations.require(org_id)
     fmt = organizations.roster_format(org)
-    lines = stream_rows(raw, roster.COLUMNS[fmt], roster.REQUIRED[fmt],
-                        max_bytes=MAX_ROSTER_BYTES, max_rows=MAX_ROSTER_LINES)
-    check = roster.check_lines(fmt, lines, _today())
+    file = roster_files.open_roster_file(raw, fmt, uai=org.uai, max_bytes=max_bytes,
+                                         max_rows=max_rows)
+    check = roster.check_lines(fmt, file.rows, _today())
     if check.error_count:
-        raise _invalid_file(check)
+        raise _invalid_file(check, file)
     if not check.learners:
-        raise InvalidInput("Le fichier ne contient aucune ligne.", code="empty_file")
+        raise InvalidInput("Le fichier ne contient aucun élève à importer.", code="empty_file")
     plan = roster.plan_import(_stored_roster(org_id), check.learners)
     now = int(time.time())
     # generators: records are built 25 at a time, as BatchWriteItem sends them
     store.batch_put(_record(org_id, learner, imported_at=now) for learner in plan.create + plan.update)
     store.batch_put(_record(org_id, learner, imported_at=now, left_at=now) for learner in plan.leave)
-    return {"format": fmt, "lines": len(check.learners), "created": len(plan.create),
-            "updated": len(plan.update), "unchanged": plan.unchanged, "left": len(plan.leave)}
+    return {"format": fmt, "file": file.kind, "lines": len(check.learners),
+            "skipped": file.skipped, "created": len(plan.create), "updated": len(plan.update),
+            "unchanged": plan.unchanged, "left": len(plan.leave)}
 
 
-def _invalid_file(check: roster.RosterCheck) -> InvalidInput:
+def _invalid_file(check: roster.RosterCheck, file: roster_files.RosterFile) -> InvalidInput:
     count, shown = check.error_count, len(check.errors)
     detailed = "" if count == shown else f" (les {shown} premières sont détaillées)"
     return InvalidInput(f"Le fichier contient {count} erreur{'s' if count > 1 else ''}{detailed} ; "
                         "aucun apprenant n'a été importé.",
-                        code="invalid_file", details=[e.as_dict() for e in check.errors])
+                        code="invalid_file", details=[error_view(e, file) for e in check.errors])
+
+
+def error_view(error, file: roster_files.RosterFile) -> dict:
+    """A line error as the school reads it: the file's own column (or SIECLE
+    element) name, and for XML the pupil's ELEVE_ID, never an internal field."""
+    view = {"line": error.line, "column": file.label(error.column), "code": error.code,
+            "message": error.message}
+    if error.line in file.records:
+        view["record"] = file.records[error.line]
+    return view
+
+
+# --- large files: upload to S3, import on the upload event -------------------------------------
+
+
+def start_upload(org_id: str) -> dict:
+    """An import announced, and where to post its file: a presigned POST valid
+    15 minutes for one key, size-limited. The import runs when the object lands."""
+    from chalicelib.store import object_store
+
+    organizations.require(org_id)
+    import_id = secrets.token_hex(12)
+    store.put_import(org_id, import_id, int(time.time()))
+    post = object_store.presigned_upload(upload_key(org_id, import_id), max_bytes=MAX_UPLOAD_BYTES,
+                                         content_types=UPLOAD_CONTENT_TYPES,
+                                         expires_in=UPLOAD_URL_TTL)
+    return {"import_id": import_id, "status": "waiting", "max_bytes": MAX_UPLOAD_BYTES,
+            "expires_in": UPLOAD_URL_TTL, "upload": post}
+
+
+def upload_key(org_id: str, import_id: str) -> str:
+    return f"rosters/{org_id}/{import_id}"
+
+
+def import_upload(key: str) -> dict:
+    """Import the object at `key` for the import it names; the outcome (counts,
+    or the error with its line-level report) is stored on the import. The file
+    is deleted afterwards either way: it holds pupils' personal data."""
+    import json
+
+    from chalicelib.store import object_store
+
+    parts = key.split("/")
+    if len(parts) != 3 or parts[0] != "rosters" or not store.roster_import(parts[1], parts[2]):
+        return {"key": key[:200], "status": "ignored"}     # nobody announced this upload
+    org_id, import_id = parts[1], parts[2]
+    now = int(time.time())
+    store.set_import_status(org_id, import_id, "running", now)
+    try:
+        raw = object_store.get_roster_upload(key, MAX_UPLOAD_BYTES)
+        if raw is None:
+            raise InvalidInput(f"Le fichier dépasse {MAX_UPLOAD_BYTES // (1024 * 1024)} Mo.",
+                               code="file_too_large")
+        outcome = {"status": "done", "result": import_roster(org_id, raw, max_bytes=MAX_UPLOAD_BYTES,
+                                                             max_rows=MAX_UPLOAD_LINES)}
+    except (InvalidInput, NotFound) as err:
+        outcome = {"status": "refused", "error": {"code": err.code, "message": err.message,
+                                                   "details": err.details}}
+    store.set_import_status(org_id, import_id, outcome["status"], int(time.time()),
+                            json.dumps(outcome, ensure_ascii=False))
+    object_store.delete_roster_upload(key)
+    return {"org_id": org_id, "import_id": import_id, "status": outcome["status"]}
+
+
+def upload_status(org_id: str, import_id: str) -> dict:
+    import json
+
+    organizations.require(org_id)
+    rec = store.roster_import(org_id, import_id)
+    if rec is None:
+        raise NotFound("Import introuvable.", code="import_not_found")
+    outcome = json.loads(rec.report) if rec.report else {}
+    return {"import_id": rec.import_id, "status": rec.status, "created_at": int(rec.created_at),
+            "updated_at": int(rec.updated_at), "result": outcome.get("result"),
+            "error": outcome.get("error")}
 
 
 def _stored_roster(org_id: str) -> dict[str, tuple[roster.Learner, bool]]:

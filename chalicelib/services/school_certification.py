@@ -9,10 +9,15 @@ answers 404, as if it did not exist.
 
 Candidates are enrolled from the roster (birth name, first first name, birth
 date, INSEE code or country, sex, INE), so certificates carry the INE and are
-indexed by the centre's UAI: the report book is one query on that index.
+indexed by the centre's UAI: a report book page is one query on that index
+(plus one BatchGet of the page's roster entries for all first names and the
+birth place).
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 import time
 
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
@@ -52,49 +57,108 @@ def enrol_learners(org_id: str, session_id: str, *, division: str | None,
             "already_enrolled": len(learners) - len(fresh), "candidates": candidates}
 
 
-def report_book(org_id: str) -> dict:
-    """Each pupil's latest published certificate, by INE, for the national report
-    book (LSU for collèges, LSL for lycées), and every result of the pupil,
-    newest first: a validated one with its score, a pending, held or rejected
-    one with its status and French reason only (never a score)."""
-    from chalicelib.services import certificates
+UAI_PATTERN = re.compile(r"^[0-9]{7}[A-Z]$")
+REPORT_BOOK_PAGE = 100
 
+
+def report_book(org_id: str, *, school_year: str | None, cursor: str | None, limit: int) -> dict:
+    """The school's own view (its API client): the same page as the national feed."""
     org = organizations.require(org_id)
     if not org.uai:
         raise Conflict("Cette organisation n'a pas d'UAI : pas de livret scolaire.", code="no_uai")
-    by_ine: dict[str, list] = {}
-    for cert in certificates.report_book(org.uai):
-        if cert.ine:
-            by_ine.setdefault(cert.ine, []).append(cert)
-    pupils = []
-    for ine in sorted(by_ine):
-        results = sorted(by_ine[ine], key=lambda c: (c.session_date, c.issued_at), reverse=True)
-        shown = [c for c in results if c.shows_result]
-        latest = shown[0] if shown else None
-        who = results[0]
-        pupils.append({
-            "ine": ine, "last_name": who.last_name, "first_name": who.first_name,
-            "birth_date": who.birth_date,
-            "certificate": _certificate(latest) if latest else None,
-            "results": [_result(c, certificates.min_answers_of(c)) for c in results]})
-    return {"uai": org.uai, "pupils": pupils}
+    return report_book_of_uai(org.uai, school_year=school_year, cursor=cursor, limit=limit)
 
 
-def _certificate(cert) -> dict:
-    return {"date": cert.session_date, "global_score": int(cert.global_score),
-            "level": int(cert.level), "level_label": cert.level_label,
-            "competence_levels": {k: int(v) for k, v in cert.competence_levels.items()},
-            "not_evaluated": [c["code"] for c in cert.competences() if not c["evaluated"]],
-            "verification_code": cert.verification_code, "issued_at": cert.issued_at}
+def report_book_of_uai(uai: str, *, school_year: str | None, cursor: str | None,
+                       limit: int) -> dict:
+    """Certification results of one school (by UAI) for the national report
+    books (LSU for collèges, LSL for lycées): every certificate, validated,
+    held for the jury, rejected or pending (issued, not yet published), each
+    as the jury rules let a school see it (`_report_line`), with the pupil's INE, every first name, birth date and place from the
+    school's roster. Paged with an opaque cursor: each page is one Query of at
+    most `limit` certificates plus one BatchGet of their roster entries, at
+    any history length. A school year ("2025-2026": 1 September to 31 August)
+    filters by the date the test was taken."""
+    uai = (uai or "").strip().upper()
+    if not UAI_PATTERN.match(uai):
+        raise InvalidInput("UAI invalide : 7 chiffres et une lettre (ex. 0750001A).",
+                           code="invalid_uai")
+    since, until = _school_year_bounds(school_year)
+    start = _decode_cursor(cursor)
+    records, last = certification_store.certificates_of_uai_page(uai, start, limit,
+                                                                 since=since, until=until)
+    org_id = org_store.org_of_uai(uai)
+    learners = org_store.learners_by_id(org_id, [r.ine for r in records if r.ine]) if org_id else {}
+    items = [_report_line(rec, learners.get(rec.ine)) for rec in records if rec.ine]
+    return {"uai": uai, "school_year": school_year, "items": items,
+            "next_cursor": _encode_cursor(last) if last else None}
 
 
-def _result(cert, min_answers: int) -> dict:
+def _report_line(rec, learner) -> dict:
+    """One certificate as the report book shows it, by the jury rules
+    (docs/jury.md, « Who sees what »): a validated, published result with its
+    score, levels per competence and the competences « non évalué »; anything
+    else (pending before publication, held for the jury, rejected) with its
+    status and French reason only, never a score or a level."""
+    from chalicelib.services import certificates
+
+    cert = certificates.to_domain(rec)
+    view = {"status": cert.status, "reason": None, "message": None} if cert.shows_result else \
+        cert.status_view(certificates.min_answers_of(cert))
+    line = {
+        "ine": cert.ine, "status": view["status"], "reason": view["reason"],
+        "message": view["message"], "last_name": cert.last_name,
+        "usage_name": (learner.usage_name or None) if learner else None,
+        "first_names": learner.first_names if learner else cert.first_name,
+        "birth_date": cert.birth_date,
+        "birth_place": {"insee_code": (learner.birth_insee_code or None) if learner else None,
+                        "country": (learner.birth_country or None) if learner else None},
+        "division": (learner.division or None) if learner else None,
+        "session_date": cert.session_date, "certificate_id": cert.certificate_id,
+        "result": None,
+    }
     if cert.shows_result:
-        return {"date": cert.session_date, "status": cert.status, "reason": None, "message": None,
-                "global_score": int(cert.global_score), "level_label": cert.level_label}
-    view = cert.status_view(min_answers)
-    return {"date": view["date"], "status": view["status"], "reason": view["reason"],
-            "message": view["message"], "global_score": None, "level_label": None}
+        competences = cert.competences()
+        line["result"] = {
+            "global_score": int(cert.global_score), "level": int(cert.level),
+            "level_label": cert.level_label,
+            "competence_levels": dict(sorted(cert.competence_levels.items())),
+            "competences": competences,
+            "not_evaluated": [c["code"] for c in competences if not c["evaluated"]],
+            "verification_code": cert.verification_code, "issued_at": cert.issued_at}
+    return line
+
+
+def _school_year_bounds(school_year: str | None) -> tuple[str | None, str | None]:
+    if not school_year:
+        return None, None
+    match = re.fullmatch(r"(\d{4})-(\d{4})", school_year)
+    if not match or int(match.group(2)) != int(match.group(1)) + 1:
+        raise InvalidInput("Année scolaire invalide : attendu AAAA-AAAA (ex. 2025-2026).",
+                           code="invalid_school_year")
+    return f"{match.group(1)}-09-01", f"{match.group(2)}-08-31"
+
+
+_CURSOR_SK = re.compile(r"^[0-9A-Z]{11}#[A-Za-z0-9_-]{1,80}$")
+
+
+def _encode_cursor(sk: str) -> str:
+    return base64.urlsafe_b64encode(sk.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> str | None:
+    """Only the sort key travels (INE#certificate): the partition is rebuilt from
+    the UAI of the URL, so a cursor cannot reach another school's results."""
+    if not cursor:
+        return None
+    try:
+        sk = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        sk = ""
+    if not _CURSOR_SK.match(sk):
+        raise InvalidInput("Curseur de pagination invalide.", code="invalid_cursor")
+    return sk
+
 
 def sessions_of_school(org_id: str) -> dict:
     """The sessions the school enrolled pupils in, latest date first."""

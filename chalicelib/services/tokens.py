@@ -70,9 +70,13 @@ def invigilator_token(session_id: str, centre_id: str) -> str:
     return _encode({"sub": session_id, "typ": "invigilator", "ctr": centre_id}, INVIGILATOR_TTL)
 
 
-def client_token(client_id: str, org_id: str, scopes: list[str]) -> str:
-    return _encode({"sub": client_id, "typ": "client", "org": org_id,
-                    "scope": " ".join(sorted(scopes))}, CLIENT_TTL)
+def client_token(client_id: str, org_id: str | None, scopes: list[str], *,
+                 national: bool = False) -> str:
+    claims = {"sub": client_id, "typ": "client", "org": None if national else org_id,
+              "scope": " ".join(sorted(scopes))}
+    if national:
+        claims["nat"] = True
+    return _encode(claims, CLIENT_TTL)
 
 
 def principal_from(token: str) -> Principal:
@@ -87,5 +91,7 @@ def principal_from(token: str) -> Principal:
     if typ == "invigilator":
         return Principal(kind="invigilator", subject=claims["sub"],
                          centres=frozenset([claims.get("ctr", "")]))
-    return Principal(kind="client", subject=claims["sub"], org_id=claims.get("org"),
+    national = claims.get("nat") is True
+    return Principal(kind="client", subject=claims["sub"],
+                     org_id=None if national else claims.get("org"), national=national,
                      scopes=frozenset((claims.get("scope") or "").split()))

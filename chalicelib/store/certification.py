@@ -141,6 +141,7 @@ class CertificateRecord(CertificationTable):
     ine = UnicodeAttribute(null=True)
     theta = NumberAttribute(null=True)
     reason = UnicodeAttribute(null=True)
+    birth_place = UnicodeAttribute(default="")
 
 
 class VerificationRecord(CertificationTable):
@@ -398,7 +399,7 @@ def create_certificate(cert: Certificate, *, uai: str | None) -> None:
         level=cert.level, level_label=cert.level_label, competence_levels=dict(cert.competence_levels),
         certification_version=cert.certification_version, issued_at=cert.issued_at,
         status=cert.status, published=cert.published, ine=cert.ine, theta=cert.theta, reason=cert.reason,
-        gsi1pk=f"USER#{cert.user_id}", gsi1sk=f"CERT#{cert.session_date}#{cert.certificate_id}")
+        birth_place=cert.birth_place, gsi1pk=f"USER#{cert.user_id}", gsi1sk=f"CERT#{cert.session_date}#{cert.certificate_id}")
     if cert.ine and uai:
         record.gsi2pk, record.gsi2sk = f"UAI#{uai}", f"{cert.ine}#{cert.certificate_id}"
     link = VerificationRecord(f"VERIFY#{cert.verification_code}", "VERIFY", certificate_id=cert.certificate_id)
@@ -415,7 +416,8 @@ def to_certificate(rec: CertificateRecord) -> Certificate:
         certification_version=rec.certification_version, issued_at=rec.issued_at,
         status=rec.status, published=bool(rec.published), user_id=rec.user_id,
         session_id=rec.session_id, ine=rec.ine,
-        theta=float(rec.theta) if rec.theta is not None else None, reason=rec.reason)
+        theta=float(rec.theta) if rec.theta is not None else None, reason=rec.reason,
+        birth_place=rec.birth_place or "")
 
 
 def unlink_certificates_of_user(user_id: str) -> None:
@@ -439,8 +441,29 @@ def certificates_of_user(user_id: str) -> list[CertificateRecord]:
                                              CertificateRecord.gsi1sk.startswith("CERT#")))
 
 
-def certificates_of_uai(uai: str) -> list[CertificateRecord]:
-    return list(CertificateRecord.gsi2.query(f"UAI#{uai}"))
+def certificates_of_uai_page(uai: str, start_sk: str | None, limit: int, *,
+                             since: str | None = None, until: str | None = None
+                             ) -> tuple[list[CertificateRecord], str | None]:
+    """One Query page of a school's certificates (gsi2 UAI#<uai> / <ine>#<cert id>):
+    at most `limit` items *evaluated*, so a page costs the same at any history
+    length. A school-year filter (session date between `since` and `until`) is
+    applied to those: a page may then hold fewer items, and `next` says whether
+    to go on (the gsi2 sort key of the last item evaluated)."""
+    kwargs: dict = {"page_size": limit}
+    if since and until:
+        kwargs["filter_condition"] = CertificateRecord.session_date.between(since, until)
+    if start_sk:
+        cert_id = start_sk.rsplit("#", 1)[-1]
+        kwargs["last_evaluated_key"] = {"pk": {"S": f"CERT#{cert_id}"}, "sk": {"S": "CERT"},
+                                        "gsi2pk": {"S": f"UAI#{uai}"}, "gsi2sk": {"S": start_sk}}
+    results = CertificateRecord.gsi2.query(f"UAI#{uai}", **kwargs)
+    try:
+        page = next(results.page_iter)
+    except StopIteration:
+        return [], None
+    items = [CertificateRecord.from_raw_data(raw) for raw in page.get("Items", [])]
+    last = results.page_iter.last_evaluated_key
+    return items, (last or {}).get("gsi2sk", {}).get("S")
 
 
 def certificate_by_code(code: str) -> CertificateRecord | None:

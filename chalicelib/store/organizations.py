@@ -68,6 +68,15 @@ class LearnerRecord(OrganizationsTable):
     left_at = NumberAttribute(null=True)
 
 
+class RosterImportRecord(OrganizationsTable):
+    """ORG#o / IMPORT#<id>: an uploaded roster file and its outcome (the line-level report)."""
+    import_id = UnicodeAttribute()
+    status = UnicodeAttribute()            # waiting | running | done | refused
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
+    report = UnicodeAttribute(null=True)   # JSON: the import's counts, or the error with its lines
+
+
 class LinkRecord(OrganizationsTable):
     """ORG#o / USER#u: the roster entry this account reconciled with."""
     user_id = UnicodeAttribute()
@@ -226,6 +235,17 @@ def all_learners(org_id: str) -> Iterator[LearnerRecord]:
                                consistent_read=True)
 
 
+def learners_by_id(org_id: str, learner_ids: list[str]) -> dict[str, LearnerRecord]:
+    """BatchGetItem (PynamoDB splits it by 100 keys): the roster entries of one page."""
+    keys = [(org_key(org_id), f"LEARNER#{i}") for i in dict.fromkeys(learner_ids)]
+    return {r.learner_id: r for r in LearnerRecord.batch_get(keys)} if keys else {}
+
+
+def org_of_uai(uai: str) -> str | None:
+    link = get_or_none(UaiRecord, f"UAI#{uai}", "UAI", consistent=False)
+    return link.org_id if link else None
+
+
 def learners_page(org_id: str, cursor: str | None, limit: int) -> tuple[list[LearnerRecord], str | None]:
     return _page(LearnerRecord, org_key(org_id), "LEARNER#", cursor, limit)
 
@@ -236,6 +256,29 @@ def learners_of_division(org_id: str, division: str) -> list[LearnerRecord]:
 
 def learners_born(org_id: str, birth_date: str) -> list[LearnerRecord]:
     return list(LearnerRecord.gsi1.query(f"ORGBIRTH#{org_id}#{birth_date}"))
+
+
+def put_import(org_id: str, import_id: str, now: int) -> None:
+    put_new(RosterImportRecord(org_key(org_id), f"IMPORT#{import_id}", import_id=import_id,
+                               status="waiting", created_at=now, updated_at=now))
+
+
+def roster_import(org_id: str, import_id: str) -> RosterImportRecord | None:
+    return get_or_none(RosterImportRecord, org_key(org_id), f"IMPORT#{import_id}")
+
+
+def set_import_status(org_id: str, import_id: str, status: str, now: int,
+                      report: str | None = None) -> bool:
+    """False when the import was never announced (an object nobody asked to upload)."""
+    rec = RosterImportRecord(org_key(org_id), f"IMPORT#{import_id}")
+    actions = [RosterImportRecord.status.set(status), RosterImportRecord.updated_at.set(now)]
+    if report is not None:
+        actions.append(RosterImportRecord.report.set(report))
+    try:
+        update(rec, actions, condition=RosterImportRecord.pk.exists())
+        return True
+    except Conflicting:
+        return False
 
 
 def link_of(org_id: str, user_id: str) -> LinkRecord | None:

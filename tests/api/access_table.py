@@ -13,6 +13,7 @@ access policy the route declares (`chalicelib/api/access.py`):
                                     their role, and its API clients holding <scope>
     "org_admin:<param>"             admins of the organisation <param>
     "org_client:<param>[<scope>]"   API clients of the organisation <param> holding <scope>
+    "national_client[<scope>]"      national clients (LSU/LSL, no organisation) holding <scope>
 
 Every policy that admits API clients names exactly one scope (issue 13,
 point 1): a client reaches a route only if it holds the scope written on the
@@ -112,6 +113,10 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/organizations/{org_id}/certification-sessions/{session_id}/enrolments"):
         "org_member:org_id[certification-enrolment]",
     ("GET", "/organizations/{org_id}/report-book"): "org_client:org_id[certification-results]",
+    ("GET", "/report-book/{uai}"): "national_client[lsu:read]",
+    ("POST", "/organizations/{org_id}/learners/uploads"): "org_member:org_id[roster-import]",
+    ("GET", "/organizations/{org_id}/learners/uploads/{import_id}"): "org_member:org_id[roster-import]",
+    ("POST", "/national-clients"): "admin",
 
     # campaigns
     ("POST", "/organizations/{org_id}/campaigns"): "org_member:org_id[campaigns-write]",

@@ -21,7 +21,7 @@ from datetime import date
 import jwt
 import pytest
 
-from chalicelib.domain.scopes import SCOPES
+from chalicelib.domain.scopes import NATIONAL_SCOPES, SCOPES
 from tests.api.access_table import ACCESS
 from tests.api.helpers import call
 
@@ -42,6 +42,7 @@ class Role:
     session: str | None = None
     client_org: str | None = None
     scopes: frozenset = frozenset()
+    national: bool = False
 
 
 ROLES = [
@@ -63,6 +64,8 @@ ROLES = [
     *(Role(f"own org client, only {scope}", "client", client_org=ORG, scopes=frozenset({scope}))
       for scope in SCOPES),
     Role("other org client", "client", client_org=OTHER_ORG, scopes=frozenset(SCOPES)),
+    Role("national client", "client", scopes=frozenset({"lsu:read"}), national=True),
+    Role("national client without scope", "client", scopes=frozenset(), national=True),
     Role("own centre member", "user", centres=frozenset({CENTRE})),
     Role("other centre member", "user", centres=frozenset({OTHER_CENTRE})),
     Role("own session invigilator", "invigilator", session=SESSION),
@@ -72,7 +75,7 @@ ROLES = [
 
 KINDS = {"user": {"user"}, "admin": {"user"}, "centre_member": {"user"},
          "invigilator": {"invigilator"}, "org_member": {"user", "client"},
-         "org_admin": {"user"}, "org_client": {"client"}}
+         "org_admin": {"user"}, "org_client": {"client"}, "national_client": {"client"}}
 
 GRANTS = {
     "admin": lambda role, scope: False,
@@ -82,12 +85,13 @@ GRANTS = {
     or (role.client_org == ORG and scope in role.scopes),
     "org_admin": lambda role, scope: role.orgs.get(ORG) == "admin",
     "org_client": lambda role, scope: role.client_org == ORG and scope in role.scopes,
+    "national_client": lambda role, scope: role.national and scope in role.scopes,
 }
 
 
 def parse(access: str) -> tuple[str, str | None, str | None]:
     """"org_client:org_id[campaign-results]" -> ("org_client", "org_id", "campaign-results")."""
-    match = re.fullmatch(r"(\w+)(?::(\w+))?(?:\[([\w-]+)\])?", access)
+    match = re.fullmatch(r"(\w+)(?::(\w+))?(?:\[([\w:-]+)\])?", access)
     assert match, f"access name {access!r} is not understood by the matrix"
     return match.group(1), match.group(2), match.group(3)
 
@@ -144,7 +148,11 @@ def _role_headers() -> dict[str, dict]:
         pair = authentication.sign_in(email, "Matrix123", "matrix")
         access_tokens[role.name], refresh_tokens[role.name] = pair["access_token"], pair[
             "refresh_token"]
-    for role in (r for r in ROLES if r.kind == "client"):
+    for role in (r for r in ROLES if r.kind == "client" and r.national):
+        # a national client always holds a scope; "without scope" is its token forged without it
+        access_tokens[role.name] = tokens.client_token("national-" + role.name, None,
+                                                       sorted(role.scopes), national=True)
+    for role in (r for r in ROLES if r.kind == "client" and not r.national):
         created = api_clients.create(role.client_org, role.name, sorted(role.scopes))
         access_tokens[role.name] = api_clients.issue_token(
             created["client_id"], created["client_secret"], None, "matrix")["access_token"]
@@ -223,8 +231,9 @@ def test_every_route_open_to_api_clients_names_one_scope():
                       and parse(access)[2] is None)
     assert not unscoped, f"routes open to API clients without a scope: {unscoped}"
     named = {parse(access)[2] for access in ACCESS.values() if access != "public"} - {None}
-    assert named <= set(SCOPES), f"unknown scopes in the table: {named - set(SCOPES)}"
-    assert set(SCOPES) <= named, f"scopes no route names: {set(SCOPES) - named}"
+    known = set(SCOPES) | set(NATIONAL_SCOPES)
+    assert named <= known, f"unknown scopes in the table: {named - known}"
+    assert known <= named, f"scopes no route names: {known - named}"
 
 
 def _all_routes() -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ def test_unknown_route_is_refused_by_the_gateway(client):
 
 def test_chalice_errors_are_rewrapped_in_our_shape(client):
     response = call(client, "POST", "/me/competences/1.1/assessment",
-                    headers={"Content-Type": "application/xml"}, raw="<a/>")
+                    headers={"Content-Type": "image/png"}, raw="<a/>")
     assert response.status_code == 415
     assert js(response)["error"]["code"]
 

@@ -23,7 +23,7 @@ def test_a_valid_file_creates_the_roster(client, school):
     org, portal = school
     response = flow.import_roster(client, org, portal, flow.school_csv())
     assert response.status_code == 200, response.body
-    assert js(response) == {"format": "school", "lines": 3, "created": 3, "updated": 0,
+    assert js(response) == {"format": "school", "file": "csv", "skipped": 0, "lines": 3, "created": 3, "updated": 0,
                             "unchanged": 0, "left": 0}
     everyone = flow.learners(client, org, portal)
     assert [p["learner_id"] for p in everyone] == ["123456789AB", "234567890CD", "3456789012E"]
@@ -50,7 +50,8 @@ def test_reimport_updates_by_ine_without_duplicates_and_marks_who_left(client, s
     newcomer = "4567890123F;Petit;;Zoé;F;03/03/2010;69123;;3B;10110001110"
     response = flow.import_roster(client, org, portal,
                                   flow.school_csv([moved, flow.PUPILS[2], newcomer]))
-    assert js(response) == {"format": "school", "lines": 3, "created": 1, "updated": 1,
+    assert js(response) == {"format": "school", "file": "csv", "skipped": 0, "lines": 3,
+                            "created": 1, "updated": 1,
                             "unchanged": 1, "left": 1}
     everyone = {p["learner_id"]: p for p in flow.learners(client, org, portal)}
     assert len(everyone) == 4
@@ -84,7 +85,8 @@ def test_higher_education_imports_student_numbers_and_groups(client):
 
 
 BAD_FILES = {
-    "wrong encoding (UTF-16)": (flow.school_csv(encoding="utf-16"), "invalid_encoding"),
+    "wrong encoding": (flow.SCHOOL_HEADER.encode("cp1252") + b"\n\x81\x8d\xe9t\xe9\n",
+                       "invalid_encoding"),
     "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + os.urandom(2000), "invalid_csv"),
     "missing columns": ("INE;Nom;Prénom\n123456789AB;Dupont;Léa\n".encode(), "missing_columns"),
     "empty": (b"", "empty_file"),
@@ -117,10 +119,11 @@ def test_line_errors_say_line_column_code_and_message(client, school):
     response = flow.import_roster(client, org, portal, BAD_FILES["bad dates"][0])
     details = js(response)["error"]["details"]
     assert [(d["line"], d["column"], d["code"]) for d in details] == [
-        (2, "birth_date", "invalid_date"), (3, "birth_date", "invalid_date")]
+        (2, "Date de naissance (jj/mm/aaaa)", "invalid_date"),
+        (3, "Date de naissance (jj/mm/aaaa)", "invalid_date")]  # the file's own column name
     assert "JJ/MM/AAAA" in details[0]["message"]
     dup = js(flow.import_roster(client, org, portal, BAD_FILES["duplicate INE"][0]))["error"]
-    assert dup["details"] == [{"line": 4, "column": "learner_id", "code": "duplicate_ine",
+    assert dup["details"] == [{"line": 4, "column": "INE", "code": "duplicate_ine",
                                "message": "INE 123456789AB déjà présent ligne 2."}]
     assert "aucun apprenant n'a été importé" in dup["message"]
 
@@ -172,3 +175,43 @@ def test_another_organisation_gets_nothing_of_this_roster(client, school):
     leaked = call(client, "GET", f"/organizations/{other}/learners?cursor={page['next_cursor']}",
                   token=intruder)
     assert leaked.status_code == 200 and js(leaked)["items"] == []
+
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "rosters")
+
+
+@pytest.mark.parametrize("name, content_type", [
+    ("ElevesSansAdresses.xml", "application/xml"), ("ElevesSansAdresses.zip", "application/zip"),
+    ("siecle_extraction_cp1252.csv", "text/csv"), ("siecle_texte_unicode.txt", "text/plain"),
+    ("export_iso8859-15.csv", "text/csv"), ("modele_plateforme_utf8_bom.csv", "text/csv")])
+def test_siecle_exports_and_spreadsheets_import_through_the_api(client, school, name, content_type):
+    org, portal = school
+    with open(os.path.join(FIXTURES, name), "rb") as f:
+        raw = f.read()
+    response = call(client, "POST", f"/organizations/{org}/learners/import", token=portal, raw=raw,
+                    headers={"Content-Type": content_type})
+    assert response.status_code == 200, response.body
+    report = js(response)
+    assert report["created"] == report["lines"] >= 2
+    lea = next(p for p in flow.learners(client, org, portal) if p["learner_id"] == "123456789AB")
+    assert lea["first_names"].startswith("Léa") and lea["birth_date"] == "2013-05-14"
+
+
+def test_a_siecle_xml_of_another_school_is_refused_in_french_and_writes_nothing(client):
+    org = flow.create_org(client, name="Collège Voisin", uai="0690001B")["org_id"]
+    portal = flow.client_token(org)
+    with open(os.path.join(FIXTURES, "ElevesSansAdresses.xml"), "rb") as f:
+        response = call(client, "POST", f"/organizations/{org}/learners/import", token=portal,
+                        raw=f.read(), headers={"Content-Type": "application/xml"})
+    assert response.status_code == 400
+    error = js(response)["error"]
+    assert error["code"] == "uai_mismatch" and "0750001A" in error["message"]
+    assert flow.learners(client, org, portal) == []
+
+
+def test_a_pupil_born_in_france_without_commune_code_is_refused_by_its_column(client, school):
+    org, portal = school
+    raw = flow.school_csv(["123456789AB;Dupont;;Léa;F;14/05/2010;;France;3A;"])
+    error = js(flow.import_roster(client, org, portal, raw))["error"]
+    assert [(d["column"], d["code"]) for d in error["details"]] == [
+        ("Code commune naissance", "birth_insee_code_missing")]

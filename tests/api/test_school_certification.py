@@ -89,36 +89,52 @@ def certificate(course_id: str, uai: str, ine: str | None, *, published=True, da
     rec.save()
 
 
-def test_the_report_book_lists_each_pupil_latest_published_certificate(client, school):
+def national_token(scopes=("lsu:read",)) -> str:
+    from chalicelib.services import tokens
+
+    return tokens.client_token("lsu", None, list(scopes), national=True)
+
+
+def book(client, path: str, token: str) -> list[dict]:
+    """Every line of a report book, following the cursors page by page."""
+    lines, cursor = [], None
+    while True:
+        sep = "&" if "?" in path else "?"
+        response = call(client, "GET", path + (f"{sep}cursor={cursor}" if cursor else ""), token=token)
+        assert response.status_code == 200, response.body
+        page = js(response)
+        lines += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return lines
+
+
+def test_the_report_book_lists_validated_rejected_and_pending_with_the_roster_identity(client, school):
     org, portal, *_ = school
     certificate("c1", UAI, "123456789AB", date="2026-01-10", score=200, label="Initié 2")
-    certificate("c2", UAI, "123456789AB", date="2026-06-10")
-    certificate("c3", UAI, "234567890CD", published=False)
+    certificate("c2", UAI, "234567890CD", date="2026-06-10", status="rejected",
+                reason="incident_too_short", score=0, label="")
+    certificate("c3", UAI, "3456789012E", published=False)
     certificate("c4", "0750009K", "3456789012E")
-    response = call(client, "GET", f"/organizations/{org}/report-book", token=portal)
-    assert response.status_code == 200, response.body
-    book = js(response)
-    assert book["uai"] == UAI
-    c2 = {"date": "2026-06-10", "global_score": 310, "level": 3,
-          "level_label": "Indépendant 3", "competence_levels": {"1.1": 3, "2.1": 2},
-          "not_evaluated": [c.code for c in COMPETENCES if c.code not in ("1.1", "2.1")],
-          "verification_code": "P-TEST00C2", "issued_at": "2026-06-10T12:00:00+00:00"}
-    assert book["pupils"][0] == {
-        "ine": "123456789AB", "last_name": "Dupont", "first_name": "Léa", "birth_date": "2010-05-14",
-        "certificate": c2,
-        "results": [
-            {"date": "2026-06-10", "status": "validated", "reason": None, "message": None,
-             "global_score": 310, "level_label": "Indépendant 3"},
-            {"date": "2026-01-10", "status": "validated", "reason": None, "message": None,
-             "global_score": 200, "level_label": "Initié 2"}]}
-    # a result not yet published is listed as pending, without its score
-    assert book["pupils"][1] == {
-        "ine": "234567890CD", "last_name": "Dupont", "first_name": "Léa", "birth_date": "2010-05-14",
-        "certificate": None,
-        "results": [{"date": "2026-06-10", "status": "pending", "reason": None,
-                     "message": "Résultat en cours de vérification par la plateforme.",
-                     "global_score": None, "level_label": None}]}
-    assert len(book["pupils"]) == 2       # c4 belongs to another school
+    lines = book(client, f"/organizations/{org}/report-book?limit=1", portal)
+    assert [(l["ine"], l["status"]) for l in lines] == [
+        ("123456789AB", "validated"), ("234567890CD", "rejected"), ("3456789012E", "pending")]
+    lea = lines[0]
+    assert (lea["first_names"], lea["birth_place"], lea["birth_date"]) == (
+        "Léa Marie", {"insee_code": "75056", "country": None}, "2010-05-14")   # from the roster
+    assert (lea["reason"], lea["message"]) == (None, None)
+    not_evaluated = [c.code for c in COMPETENCES if c.code not in ("1.1", "2.1")]
+    result = lea["result"]
+    assert {k: v for k, v in result.items() if k != "competences"} == {
+        "global_score": 200, "level": 3, "level_label": "Initié 2",
+        "competence_levels": {"1.1": 3, "2.1": 2}, "not_evaluated": not_evaluated,
+        "verification_code": "P-TEST00C1", "issued_at": "2026-01-10T12:00:00+00:00"}
+    labels = {c["code"]: c["label"] for c in result["competences"]}
+    assert labels["1.1"] == "niveau 3" and labels[not_evaluated[0]] == "non évalué"
+    assert lines[1]["birth_place"]["country"] == "Belgique"
+    assert lines[1]["result"] is None      # rejected: its status and reason, never a score
+    assert lines[2]["result"] is None and lines[2]["reason"] is None      # pending
+    assert lines[2]["message"] == "Résultat en cours de vérification par la plateforme."
 
 
 def test_the_report_book_shows_rejected_and_held_results_with_their_french_reason(client, school):
@@ -129,29 +145,82 @@ def test_the_report_book_shows_rejected_and_held_results_with_their_french_reaso
                 score=0, label="")
     certificate("c3", UAI, "234567890CD", status="rejected", reason="incident_too_short",
                 score=0, label="")
-    book = js(call(client, "GET", f"/organizations/{org}/report-book", token=portal))
-    first, second = book["pupils"]
-    assert first["certificate"]["date"] == "2026-01-10"     # the latest validated one stays
-    held = first["results"][0]
-    assert (held["status"], held["reason"], held["global_score"]) == ("held", "too_short", None)
+    lines = {l["certificate_id"]: l for l in book(client, f"/organizations/{org}/report-book", portal)}
+    assert lines["c1"]["status"] == "validated" and lines["c1"]["result"]["global_score"] == 310
+    held = lines["c2"]
+    assert (held["status"], held["reason"], held["result"]) == ("held", "too_short", None)
     assert "décision du jury" in held["message"] and "20 réponses" in held["message"]
-    assert second["certificate"] is None
-    rejected = second["results"][0]
-    assert (rejected["status"], rejected["global_score"]) == ("rejected", None)
+    rejected = lines["c3"]
+    assert (rejected["status"], rejected["reason"], rejected["result"]) == (
+        "rejected", "incident_too_short", None)
     assert "incident technique" in rejected["message"]
+    # the national feed reads the same lines
+    national = {l["certificate_id"]: l for l in book(client, f"/report-book/{UAI}", national_token())}
+    assert national == lines
 
 
-def test_the_report_book_is_for_the_school_api_client_only(client, school):
+def test_the_national_feed_reads_any_school_by_uai_filtered_by_school_year(client, school):
+    certificate("c1", UAI, "123456789AB", date="2025-06-10")
+    certificate("c2", UAI, "123456789AB", date="2025-09-01")
+    certificate("c3", UAI, "234567890CD", date="2026-08-31")
+    certificate("c4", "0750009K", "3456789012E")
+    lsu = national_token()
+    every = book(client, f"/report-book/{UAI}?limit=2", lsu)
+    assert [l["certificate_id"] for l in every] == ["c1", "c2", "c3"]
+    year = book(client, f"/report-book/{UAI.lower()}?school_year=2025-2026&limit=1", lsu)
+    assert [l["certificate_id"] for l in year] == ["c2", "c3"]
+    assert [l["ine"] for l in book(client, "/report-book/0750009K", lsu)] == ["3456789012E"]
+    for bad in ("/report-book/75001", f"/report-book/{UAI}?school_year=2025-2027",
+                f"/report-book/{UAI}?cursor=Zm9v", f"/report-book/{UAI}?limit=0"):
+        response = call(client, "GET", bad, token=lsu)
+        assert response.status_code == 400 and js(response)["error"]["message"], bad
+
+
+def test_the_report_book_is_for_the_school_client_or_the_national_client_with_its_scope(client, school):
     org, portal, *_ = school
     certificate("c1", UAI, "123456789AB")
     other = flow.create_org(client, name="Lycée B", type="lycee", uai="0750009K")["org_id"]
     certificate("c9", "0750009K", "3456789012E")
     for token in (flow.member_token(org, "admin"), flow.client_token(org, scopes=("campaign-results",)),
-                  flow.client_token(other)):
+                  flow.client_token(other), national_token(scopes=())):
         assert call(client, "GET", f"/organizations/{org}/report-book", token=token).status_code == 403
     theirs = js(call(client, "GET", f"/organizations/{other}/report-book", token=flow.client_token(other)))
-    assert [p["ine"] for p in theirs["pupils"]] == ["3456789012E"]
+    assert [p["ine"] for p in theirs["items"]] == ["3456789012E"]
+    # a school's client cannot read another UAI through the national route, even its own UAI
+    for token in (flow.client_token(other), flow.client_token(org), national_token(scopes=()),
+                  flow.member_token(org, "admin")):
+        assert call(client, "GET", f"/report-book/{UAI}", token=token).status_code == 403
 
     fac = flow.create_org(client, name="Université", type="higher_education", uai=None)["org_id"]
     response = call(client, "GET", f"/organizations/{fac}/report-book", token=flow.client_token(fac))
     assert response.status_code == 409 and js(response)["error"]["code"] == "no_uai"
+
+
+def test_a_national_client_is_created_by_a_platform_admin_with_national_scopes_only(client):
+    from chalicelib.services import tokens
+
+    created = call(client, "POST", "/national-clients", token=flow.ADMIN,
+                   body={"name": "LSU", "scopes": ["lsu:read"]})
+    assert created.status_code == 201, created.body
+    secret = js(created)
+    form = f"grant_type=client_credentials&client_id={secret['client_id']}&client_secret={secret['client_secret']}"
+    token = js(call(client, "POST", "/oauth/token", raw=form.encode(),
+                    headers={"Content-Type": "application/x-www-form-urlencoded"}))["access_token"]
+    principal = tokens.principal_from(token)
+    assert principal.national and principal.org_id is None and principal.scopes == {"lsu:read"}
+    assert call(client, "GET", f"/report-book/{UAI}", token=token).status_code == 200
+    refused = call(client, "POST", "/national-clients", token=flow.ADMIN,
+                   body={"name": "LSU", "scopes": ["certification-results"]})
+    assert refused.status_code == 400 and js(refused)["error"]["code"] == "invalid_scope"
+
+
+def test_the_openapi_document_shows_the_report_book_with_an_example_lsu_maps(client):
+    document = js(call(client, "GET", "/openapi.json"))
+    national = document["paths"]["/report-book/{uai}"]["get"]
+    assert national["x-access"] == "national_client[lsu:read]"
+    assert {p["name"] for p in national["parameters"]} >= {"uai", "school_year", "cursor", "limit"}
+    example = national["responses"]["200"]["content"]["application/json"]["example"]
+    assert {"ine", "first_names", "birth_place", "status", "result"} <= set(example["items"][0])
+    roster_import = document["paths"]["/organizations/{org_id}/learners/import"]["post"]
+    assert {"application/xml", "application/zip", "text/csv"} <= set(
+        roster_import["requestBody"]["content"])

@@ -85,7 +85,19 @@ def test_answer_export_bucket_is_private_encrypted_and_scheduled(packaged):
     statements = resources["TablesAccessPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     s3 = [s for s in statements if any(a.startswith("s3:") for a in s["Action"])]
     assert s3 == [{"Effect": "Allow", "Action": ["s3:PutObject"],
-                   "Resource": {"Fn::Sub": "${AnswerExportBucket.Arn}/answers/*"}}]
+                   "Resource": {"Fn::Sub": "${AnswerExportBucket.Arn}/answers/*"}},
+                  {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+                   "Resource": {"Fn::Sub": "arn:${AWS::Partition}:s3:::${TablePrefix}-rosters/rosters/*"}}]
+
+
+def test_roster_uploads_invoke_the_import_function_from_a_private_bucket(packaged):
+    resources = json.loads((packaged / "sam.json").read_text())["Resources"]
+    bucket = resources["RosterUploadBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    [notification] = bucket["NotificationConfiguration"]["LambdaConfigurations"]
+    assert notification["Function"] == {"Fn::GetAtt": ["ImportRoster", "Arn"]}
+    assert "ImportRoster" in resources        # the function app.py declares, packaged by chalice
+    assert resources["RosterUploadPermission"]["Properties"]["FunctionName"] == {"Ref": "ImportRoster"}
 
 
 def test_gateway_errors_use_the_project_error_shape(packaged):

@@ -31,7 +31,8 @@ def certificate(**changes) -> Certificate:
         first_name="Anaïs-Éloïse", last_name="Lefèvre-Cœurdroy", birth_date="1998-03-01",
         session_date="2026-06-15", centre_name="Lycée François-Mauriac — Bordeaux",
         global_score=547, level_label="Avancé 5", level=5, competence_levels=LEVELS,
-        certification_version="v3", issued_at="2026-06-20T09:30:00+00:00")
+        certification_version="v3", issued_at="2026-06-20T09:30:00+00:00",
+        birth_place="Bordeaux")
     return dataclasses.replace(cert, **changes)
 
 
@@ -64,6 +65,19 @@ def test_title_holder_session_and_centre(text):
     assert "1er mars 1998" in text
     assert "15 juin 2026" in text
     assert "Lycée François-Mauriac — Bordeaux" in text
+
+
+def test_birth_place_follows_the_birth_date_before_the_session(text):
+    """The order a French school expects: name, birth date, birth place, then the session."""
+    birth, place, session = (text.index(s) for s in ("Né(e) le", "1er mars 1998 à Bordeaux",
+                                                      "15 juin 2026"))
+    assert birth < place < session
+
+
+def test_a_birth_place_given_as_a_code_says_it_is_one():
+    text = PdfReader(io.BytesIO(render_attestation(certificate(birth_place="75056"), VERIFY_URL))
+                     ).pages[0].extract_text()
+    assert "75056 (code INSEE commune)" in " ".join(text.split())
 
 
 def test_global_score_out_of_1024_and_level_label(text):

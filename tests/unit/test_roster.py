@@ -55,7 +55,7 @@ def test_values_are_normalised():
      "invalid_name"),
     ("123456789AB;Dupont;;Léa;X;14/05/2010;75056;;3A;10110001110", "sex", "invalid_sex"),
     ("123456789AB;Dupont;;Léa;F;31/02/2010;75056;;3A;10110001110", "birth_date", "invalid_date"),
-    ("123456789AB;Dupont;;Léa;F;14/05/10;75056;;3A;10110001110", "birth_date", "invalid_date"),
+    ("123456789AB;Dupont;;Léa;F;14/05/1;75056;;3A;10110001110", "birth_date", "invalid_date"),
     ("123456789AB;Dupont;;Léa;F;05-14-2010;75056;;3A;10110001110", "birth_date", "invalid_date"),
     ("123456789AB;Dupont;;Léa;F;14/05/2030;75056;;3A;10110001110", "birth_date", "date_out_of_range"),
     ("123456789AB;Dupont;;Léa;F;14/05/1850;75056;;3A;10110001110", "birth_date", "date_out_of_range"),
@@ -76,8 +76,7 @@ def test_each_wrong_field_is_reported_by_line_and_column(line, column, code):
 def test_every_error_of_a_line_is_reported_at_once():
     result = check(["XX;;;;Z;99/99/9999;;;;"])
     assert {c for _, c, _ in codes(result)} == {"learner_id", "last_name", "first_names", "sex",
-                                                "birth_date", "birth_insee_code", "division",
-                                                "mef_code"}
+                                                "birth_date", "birth_insee_code", "division"}
 
 
 def test_a_duplicate_ine_names_the_first_line():
@@ -105,7 +104,7 @@ def test_missing_columns_are_named_before_any_line_is_read():
     with pytest.raises(InvalidInput) as err:
         stream_rows(raw, roster.SCHOOL_COLUMNS, roster.REQUIRED[roster.SCHOOL])
     assert err.value.code == "missing_columns"
-    assert set(err.value.details["missing"]) == {"birth_date", "division", "mef_code", "sex"}
+    assert set(err.value.details["missing"]) == {"birth_date", "division", "sex"}
 
 
 # --- import plans --------------------------------------------------------------------------------
@@ -149,12 +148,12 @@ def test_reconciliation_matches_names_loosely_and_birth_date_exactly():
 # --- the streaming reader ------------------------------------------------------------------------
 
 
-def test_encodings_utf8_with_bom_and_windows_1252_are_read_utf16_and_binary_are_refused():
+def test_encodings_utf8_with_bom_windows_1252_and_utf16_are_read_binary_is_refused():
     text = HEADER + "\n" + GOOD + "\n"
     assert sniff_encoding(text.encode("utf-8-sig")) == "utf-8-sig"
     assert sniff_encoding(text.encode("cp1252")) == "cp1252"
-    for raw, code in ((text.encode("utf-16"), "invalid_encoding"),
-                      (b"\x00\x01garbage", "invalid_csv"),
+    assert sniff_encoding(text.encode("utf-16")) == "utf-16"
+    for raw, code in (                      (b"\x00\x01garbage", "invalid_csv"),
                       (b"\x81\x8d\xe9t\xe9", "invalid_encoding")):
         with pytest.raises(InvalidInput) as err:
             sniff_encoding(raw)
