@@ -71,12 +71,12 @@ def test_roster_import_refuses_it_naming_line_and_column(client):
     assert response.status_code == 400, response.body
     details = js(response)["error"]["details"]
     assert {(d["line"], d["column"], d["code"]) for d in details} == {
-        (3, "last_name", "too_long_normalised")}
+        (3, "Nom de famille", "too_long_normalised")}  # the column as the school's file names it
     assert org_flow.learners(client, org, admin) == []
     # first names too; and a name that does not grow is imported
     lines = [org_flow.PUPILS[0].replace("Léa Marie", GROWS)]
     response = org_flow.import_roster(client, org, admin, org_flow.school_csv(lines))
-    assert {d["column"] for d in js(response)["error"]["details"]} == {"first_names"}
+    assert {d["column"] for d in js(response)["error"]["details"]} == {"Prénoms"}
     lines = [org_flow.PUPILS[0].replace("Dupont", CJK)]
     assert org_flow.import_roster(client, org, admin,
                                   org_flow.school_csv(lines)).status_code == 200
