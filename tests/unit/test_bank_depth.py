@@ -5,8 +5,9 @@ Levels 7 and 8 decide the Expert certificates, so each needs enough items
 for certification not to serve the same few to everyone; a skill with one
 item has no alternate form, so that item is exposed to every candidate who
 reaches it; a tube that skips a level makes positioning infer a skill that
-nothing tests. Areas 1 and 3 are deepened separately: they join
-DEEPENED_COMPETENCES once every skill there has an alternate form.
+nothing tests. Every competence is now deepened; a competence whose skills
+lose their alternate forms would have to leave DEEPENED_COMPETENCES, which
+is a visible step backwards in review.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from collections import Counter
 from chalicelib.bank.loader import get_bank
 
 MIN_ITEMS_AT_HIGH_LEVEL = 100
-DEEPENED_COMPETENCES = ("2.1", "2.2", "2.3", "2.4", "4.1", "4.2", "4.3", "5.1", "5.2")
+DEEPENED_COMPETENCES = ("1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4", "3.1", "3.2", "3.3", "3.4",
+                        "4.1", "4.2", "4.3", "5.1", "5.2")
 
 
 def test_levels_7_and_8_hold_at_least_100_validated_items():
