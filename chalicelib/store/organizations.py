@@ -37,6 +37,7 @@ from typing import Iterable, Iterator
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.organization import Organization
 from chalicelib.store.tables import OrganizationsTable
 from chalicelib.store.writes import Conflicting, get_or_none, put_all_new, put_new, update  # noqa: F401
 
@@ -203,20 +204,40 @@ def batch_delete(records: list) -> None:
 # --- organisations -------------------------------------------------------------------------------
 
 
-def organization(org_id: str) -> OrganizationRecord | None:
+def _organization(rec: OrganizationRecord) -> Organization:
+    return Organization(org_id=rec.org_id, name=rec.name, type=rec.type, uai=rec.uai,
+                        created_at=int(rec.created_at))
+
+
+def _organization_record(org_id: str) -> OrganizationRecord | None:
     return get_or_none(OrganizationRecord, org_key(org_id), "ORG", consistent=False)
 
 
-def organizations_page(cursor: str | None, limit: int) -> tuple[list[OrganizationRecord], str | None]:
+def organization(org_id: str) -> Organization | None:
+    rec = _organization_record(org_id)
+    return _organization(rec) if rec is not None else None
+
+
+def create_organization(org: Organization) -> None:
+    """The organisation and its UAI claim, both or neither: Conflicting when the
+    UAI already belongs to an organisation."""
+    rec = OrganizationRecord(org_key(org.org_id), "ORG", org_id=org.org_id, name=org.name,
+                             type=org.type, uai=org.uai, created_at=org.created_at,
+                             gsi1pk="ORGS", gsi1sk=f"{org.created_at:012d}#{org.org_id}")
+    put_all_new([rec] + ([UaiRecord(f"UAI#{org.uai}", "UAI", org_id=org.org_id)] if org.uai else []))
+
+
+def organizations_page(cursor: str | None, limit: int) -> tuple[list[Organization], str | None]:
+    """Oldest first; the cursor is the last organisation's id."""
     start = decode_cursor(cursor, "")
     kwargs = {"limit": limit + 1}
     if start:
-        org = organization(start)
+        org = _organization_record(start)
         if org is None:
             raise InvalidInput("Curseur de pagination invalide.", code="invalid_cursor")
         kwargs["last_evaluated_key"] = {"pk": {"S": org.pk}, "sk": {"S": org.sk},
                                         "gsi1pk": {"S": org.gsi1pk}, "gsi1sk": {"S": org.gsi1sk}}
-    items = list(OrganizationRecord.gsi1.query("ORGS", **kwargs))
+    items = [_organization(rec) for rec in OrganizationRecord.gsi1.query("ORGS", **kwargs)]
     if len(items) > limit:
         return items[:limit], encode_cursor(items[limit - 1].org_id)
     return items, None
