@@ -30,9 +30,11 @@ NOT_YET_MOVED = {
     "chalicelib/services/campaigns.py",
     "chalicelib/services/centres.py",
     "chalicelib/services/certificates.py",
-    "chalicelib/services/certification_test.py",
     "chalicelib/services/sessions.py",
     "chalicelib/jobs/issue_certificates.py",
+    # builds no expression or condition any more, but still reads course, candidate and session
+    # records (type hints): store.course() must return the domain Course first (#15)
+    "chalicelib/services/certification_test.py",
 }
 
 
