@@ -343,6 +343,56 @@ def campaign_by_code(code: str) -> CampaignRecord | None:
     return campaign(link.org_id, link.campaign_id) if link else None
 
 
+def create_campaign(*, org_id: str, campaign_id: str, code: str, name: str, type: str,
+                    competences: list[str], skills: list[str], created_at: int,
+                    created_by: str | None) -> CampaignRecord:
+    """The campaign and its code claim, both or neither: Conflicting when the
+    code is already taken (the caller draws another)."""
+    rec = CampaignRecord(org_key(org_id), f"CAMPAIGN#{campaign_id}", campaign_id=campaign_id,
+                         org_id=org_id, code=code, name=name, type=type, competences=competences,
+                         skills=skills, created_at=created_at, created_by=created_by)
+    put_all_new([rec, CampaignCodeRecord(f"CODE#{code}", "CODE", org_id=org_id, campaign_id=campaign_id)])
+    return rec
+
+
+def create_participation(*, campaign_id: str, org_id: str, user_id: str, learner_id: str | None,
+                         first_name: str, last_name: str, division: str,
+                         joined_at: int) -> ParticipationRecord:
+    """Once per user and campaign: a racing or retried join gets the participation
+    already written."""
+    rec = ParticipationRecord(
+        f"CAMPAIGN#{campaign_id}", f"PART#{user_id}", campaign_id=campaign_id, org_id=org_id,
+        user_id=user_id, learner_id=learner_id, first_name=first_name, last_name=last_name,
+        division=division, joined_at=joined_at, gsi1pk=f"USER#{user_id}",
+        gsi1sk=f"PART#{joined_at:012d}#{campaign_id}")
+    try:
+        put_new(rec)
+    except Conflicting:
+        return participation(campaign_id, user_id)
+    return rec
+
+
+def save_result(part: ParticipationRecord, *, progress: int, mastery: int | None, total_pix: int,
+                certifiable: bool, competences: dict[str, tuple[int, int]]) -> None:
+    """The frozen result of a shared participation (idempotent: same key, same item)."""
+    batch_put([ResultRecord(
+        f"CAMPAIGN#{part.campaign_id}", result_sk(int(part.shared_at), part.user_id),
+        campaign_id=part.campaign_id, user_id=part.user_id, learner_id=part.learner_id,
+        first_name=part.first_name, last_name=part.last_name, division=part.division or "",
+        shared_at=int(part.shared_at), progress=progress, mastery=mastery, total_pix=total_pix,
+        certifiable=certifiable, competences=competences_json(competences))])
+
+
+def forget_participations_of_user(user_id: str) -> None:
+    """RGPD erasure: the user's participations and their shared results."""
+    doomed = []
+    for part in participations_of_user(user_id):
+        doomed.append(ParticipationRecord(part.pk, part.sk))
+        if part.shared_at is not None:
+            doomed.append(ResultRecord(part.pk, result_sk(int(part.shared_at), user_id)))
+    batch_delete(doomed)
+
+
 def participation(campaign_id: str, user_id: str) -> ParticipationRecord | None:
     return get_or_none(ParticipationRecord, f"CAMPAIGN#{campaign_id}", f"PART#{user_id}")
 

@@ -27,7 +27,6 @@ NOT_YET_MOVED = {
     "chalicelib/services/accounts.py",
     "chalicelib/services/api_clients.py",
     "chalicelib/services/authentication.py",
-    "chalicelib/services/campaigns.py",
     "chalicelib/services/centres.py",
     "chalicelib/services/certificates.py",
     "chalicelib/services/sessions.py",
@@ -35,6 +34,9 @@ NOT_YET_MOVED = {
     # builds no expression or condition any more, but still reads course, candidate and session
     # records (type hints): store.course() must return the domain Course first (#15)
     "chalicelib/services/certification_test.py",
+    # writes no record or key any more, but reads campaign, participation and result records
+    # (type hints): the store must return domain campaigns and participations first (#15)
+    "chalicelib/services/campaigns.py",
 }
 
 
