@@ -14,6 +14,16 @@ COLLEGE, LYCEE = "college", "lycee"
 SCHOOL_TYPES = frozenset({COLLEGE, LYCEE})
 
 
+def is_school(org_type: str) -> bool:
+    """Collèges and lycées: pupils come from the national pupil base, by INE."""
+    return org_type in SCHOOL_TYPES
+
+
+def roster_format_of(org_type: str) -> str:
+    """Schools import the national pupil base fields; everyone else student numbers."""
+    return roster.SCHOOL if is_school(org_type) else roster.STUDENT
+
+
 @dataclass(frozen=True)
 class Organization:
     org_id: str
@@ -23,17 +33,11 @@ class Organization:
     created_at: int   # epoch seconds
 
     @property
-    def is_school(self) -> bool:
-        """Collèges and lycées: pupils come from the national pupil base, by INE."""
-        return self.type in SCHOOL_TYPES
-
-    @property
     def roster_format(self) -> str:
-        """Schools import the national pupil base fields; everyone else student numbers."""
-        return roster.SCHOOL if self.is_school else roster.STUDENT
+        return roster_format_of(self.type)
 
     @property
     def requires_reconciliation(self) -> bool:
         """Pupils of a collège or lycée join its campaigns as a roster entry, so the
         school's results and report book name them by INE."""
-        return self.is_school
+        return is_school(self.type)

@@ -61,11 +61,12 @@ class MemberInput(BaseModel):
 
 
 def roster_format(org: Organization) -> str:
-    return org.roster_format
+    """By the organisation's type only (scripts/bench_roster.py passes a stand-in)."""
+    return domain.roster_format_of(org.type)
 
 
 def requires_reconciliation(org: Organization) -> bool:
-    return org.requires_reconciliation
+    return domain.is_school(org.type)
 
 
 def create(data: OrganizationInput) -> dict:
