@@ -96,13 +96,10 @@ def create(org_id: str, data: CampaignInput, by: str | None) -> dict:
     campaign_id = uuid.uuid4().hex[:16]
     for _ in range(10):
         code = campaign_code()
-        rec = store.CampaignRecord(store.org_key(org_id), f"CAMPAIGN#{campaign_id}",
-                                   campaign_id=campaign_id, org_id=org_id, code=code, name=data.name,
-                                   type=data.type.value, competences=competences, skills=skills,
-                                   created_at=int(time.time()), created_by=by)
-        link = store.CampaignCodeRecord(f"CODE#{code}", "CODE", org_id=org_id, campaign_id=campaign_id)
         try:
-            store.put_all_new([rec, link])
+            rec = store.create_campaign(org_id=org_id, campaign_id=campaign_id, code=code,
+                                        name=data.name, type=data.type.value, competences=competences,
+                                        skills=skills, created_at=int(time.time()), created_by=by)
             return campaign_view(rec, with_skills=True)
         except store.Conflicting:
             continue  # code already used: draw another
@@ -189,16 +186,9 @@ def join(user_id: str, code: str) -> dict:
         if user is None:
             raise NotFound("Compte introuvable.", code="user_not_found")
         first, last, learner_id, division = user.first_name, user.last_name, None, ""
-    now = int(time.time())
-    rec = store.ParticipationRecord(
-        f"CAMPAIGN#{campaign.campaign_id}", f"PART#{user_id}", campaign_id=campaign.campaign_id,
-        org_id=org.org_id, user_id=user_id, learner_id=learner_id, first_name=first, last_name=last,
-        division=division, joined_at=now, gsi1pk=f"USER#{user_id}",
-        gsi1sk=f"PART#{now:012d}#{campaign.campaign_id}")
-    try:
-        store.put_new(rec)
-    except store.Conflicting:
-        rec = store.participation(campaign.campaign_id, user_id)
+    rec = store.create_participation(
+        campaign_id=campaign.campaign_id, org_id=org.org_id, user_id=user_id, learner_id=learner_id,
+        first_name=first, last_name=last, division=division, joined_at=int(time.time()))
     return participation_view(campaign, rec, user_id)
 
 
@@ -232,7 +222,7 @@ def share(user_id: str, campaign_id: str) -> dict:
             pass  # shared meanwhile by a retried request
         part = store.participation(campaign.campaign_id, user_id)
     if store.result(campaign.campaign_id, int(part.shared_at), user_id) is None:
-        store.batch_put([_snapshot(campaign, part)])
+        _snapshot(campaign, part)
     return participation_view(campaign, part, user_id)
 
 
@@ -276,7 +266,8 @@ def _progress(user_id: str, campaign: store.CampaignRecord) -> list[domain.Compe
     return parts
 
 
-def _snapshot(campaign: store.CampaignRecord, part: store.ParticipationRecord) -> store.ResultRecord:
+def _snapshot(campaign: store.CampaignRecord, part: store.ParticipationRecord) -> None:
+    """Freeze the learner's profile on the campaign's competences as the shared result."""
     from chalicelib.services import positioning
 
     profile = positioning.profile(part.user_id)
@@ -284,15 +275,10 @@ def _snapshot(campaign: store.CampaignRecord, part: store.ParticipationRecord) -
     parts = _progress(part.user_id, campaign)
     assessment = campaign.type == domain.ASSESSMENT
     competences = {code: (by_code[code]["pix"], by_code[code]["level"]) for code in campaign.competences}
-    return store.ResultRecord(
-        f"CAMPAIGN#{campaign.campaign_id}", store.result_sk(int(part.shared_at), part.user_id),
-        campaign_id=campaign.campaign_id, user_id=part.user_id, learner_id=part.learner_id,
-        first_name=part.first_name, last_name=part.last_name, division=part.division or "",
-        shared_at=int(part.shared_at),
-        progress=domain.progress_percent(parts) if assessment else 100,
-        mastery=domain.mastery_percent(parts) if assessment else None,
-        total_pix=int(profile["total_pix"]), certifiable=bool(profile["certifiable"]),
-        competences=store.competences_json(competences))
+    store.save_result(part, progress=domain.progress_percent(parts) if assessment else 100,
+                      mastery=domain.mastery_percent(parts) if assessment else None,
+                      total_pix=int(profile["total_pix"]), certifiable=bool(profile["certifiable"]),
+                      competences=competences)
 
 
 def campaign_view(rec: store.CampaignRecord, *, with_skills: bool = False) -> dict:
@@ -380,12 +366,7 @@ def export(user_id: str) -> dict:
 
 
 def erase(user_id: str) -> None:
-    doomed = []
-    for part in store.participations_of_user(user_id):
-        doomed.append(store.ParticipationRecord(part.pk, part.sk))
-        if part.shared_at is not None:
-            doomed.append(store.ResultRecord(part.pk, store.result_sk(int(part.shared_at), user_id)))
-    store.batch_delete(doomed)
+    store.forget_participations_of_user(user_id)
     rosters.erase_links(user_id)
 
 

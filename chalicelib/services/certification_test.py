@@ -148,7 +148,7 @@ def _resume(course: store.CourseRecord) -> dict:
         if not (course.status == "started" and course.authorised):
             return course_view(course)
         try:
-            store.update(course, [store.CourseRecord.authorised.set(False)])
+            store.withdraw_authorisation(course)
         except store.Conflicting:  # an answer landed meanwhile: read again
             course = store.course(course.course_id)
             continue
@@ -183,10 +183,8 @@ def answer(user_id: str, course_id: str, item_id: str, payload: dict, focused_ou
                               extra_time_percent=int(course.extra_time_percent or 0))
         given = CourseAnswer(item_id, status, now)
         following = _next(course, answers + [given])
-        actions = [store.append_answer_action(given)]
-        actions += _serve_actions(following, now, completed_by="completed")
         try:
-            store.update(course, actions, condition=store.CourseRecord.current_item_id == item_id)
+            store.record_course_answer(course, given, following.id if following else None, now)
         except store.Conflicting:
             continue
         return _recorded(course, item_id)  # the update returned the new item (ALL_NEW): no re-read
@@ -244,14 +242,10 @@ def authorise(session_id: str, candidate_id: str) -> dict:
         try:
             if course.status == "waiting":
                 first = _next(course, [])
-                actions = [store.CourseRecord.authorised.set(True),
-                           store.CourseRecord.started_at.set(now)] + _serve_actions(first, now, "completed")
-                store.update(course, actions, condition=store.CourseRecord.status == "waiting")
+                store.start_course(course, first.id if first else None, now)
             elif course.status == "started" and not course.authorised:
                 # resume after a disconnection: the clock of the current item restarts
-                store.update(course, [store.CourseRecord.authorised.set(True),
-                                      store.CourseRecord.served_at.set(now)],
-                             condition=store.CourseRecord.status == "started")
+                store.reauthorise_course(course, now)
             elif course.status != "started":
                 raise Conflict("Le test de ce candidat est terminé.", code="course_finished")
         except store.Conflicting:
@@ -268,10 +262,7 @@ def end_test(session_id: str, candidate_id: str) -> dict:
         if course.status in ("ended", "completed"):
             return course_view(course, with_item=False)
         try:
-            store.update(course, [store.CourseRecord.status.set("ended"),
-                                  store.CourseRecord.ended_by.set("invigilator"),
-                                  store.CourseRecord.ended_at.set(_now_ms()),
-                                  store.CourseRecord.current_item_id.remove()])
+            store.end_course_by_invigilator(course, _now_ms())
         except store.Conflicting:
             continue
         return course_view(store.course(course.course_id), with_item=False)
@@ -298,17 +289,14 @@ def _alert(course: store.CourseRecord, data: AlertInput) -> dict:
     if data.item_id in (course.neutralised or []):
         return course_view(course, with_item=False)
     now = _now_ms()
-    actions = [store.CourseRecord.neutralised.set(store.CourseRecord.neutralised.append([data.item_id])),
-               store.CourseRecord.alerts.set(store.CourseRecord.alerts.append(
-                   [{"item_id": data.item_id, "reason": data.reason, "at": now}]))]
     if data.item_id == course.current_item_id and course.status == "started":
-        answers = store.answers_of(course)
         # the alerted item counts as served (never again) but not in the estimate
-        served = answers + [CourseAnswer(data.item_id, AnswerStatus.ABAND, now)]
-        following = _next(course, served, extra_neutralised=[data.item_id])
-        actions.append(store.append_answer_action(served[-1]))
-        actions += _serve_actions(following, now, "completed")
-    store.update(course, actions)
+        served = CourseAnswer(data.item_id, AnswerStatus.ABAND, now)
+        following = _next(course, store.answers_of(course) + [served], extra_neutralised=[data.item_id])
+        store.neutralise_item(course, data.item_id, data.reason, now, served=served,
+                              next_item_id=following.id if following else None)
+    else:
+        store.neutralise_item(course, data.item_id, data.reason, now)
     return course_view(store.course(course.course_id), with_item=False)
 
 
@@ -337,17 +325,6 @@ def _next(course: store.CourseRecord, answers: list[CourseAnswer], extra_neutral
                      accessible_only=bool(course.accessible_only),
                      config=version_named(course.certification_version),
                      neutralised=list(course.neutralised or []) + list(extra_neutralised))
-
-
-def _serve_actions(item, now: int, completed_by: str) -> list:
-    if item is None:
-        return [store.CourseRecord.status.set("completed"),
-                store.CourseRecord.ended_by.set(completed_by),
-                store.CourseRecord.ended_at.set(now),
-                store.CourseRecord.current_item_id.remove()]
-    return [store.CourseRecord.status.set("started"),
-            store.CourseRecord.current_item_id.set(item.id),
-            store.CourseRecord.served_at.set(now)]
 
 
 def _live_state(course: store.CourseRecord | None) -> str:

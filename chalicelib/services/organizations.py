@@ -14,22 +14,24 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chalicelib.domain import roster
+from chalicelib.domain import organization as domain
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.organization import Organization
 from chalicelib.store import organizations as store
+from chalicelib.store.writes import Conflicting
 
 _CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True, str_max_length=500)
 
 
 class OrganizationType(str, Enum):
-    COLLEGE = "college"
-    LYCEE = "lycee"
+    COLLEGE = domain.COLLEGE
+    LYCEE = domain.LYCEE
     HIGHER_EDUCATION = "higher_education"
     CONTINUING_EDUCATION = "continuing_education"
     PUBLIC_SERVICE = "public_service"
 
 
-SCHOOL_TYPES = {OrganizationType.COLLEGE.value, OrganizationType.LYCEE.value}
+SCHOOL_TYPES = domain.SCHOOL_TYPES
 
 
 class OrganizationInput(BaseModel):
@@ -58,37 +60,31 @@ class MemberInput(BaseModel):
         return self
 
 
-def roster_format(org: store.OrganizationRecord) -> str:
-    """Schools import the national pupil base fields; everyone else student numbers."""
-    return roster.SCHOOL if org.type in SCHOOL_TYPES else roster.STUDENT
+def roster_format(org: Organization) -> str:
+    """By the organisation's type only (scripts/bench_roster.py passes a stand-in)."""
+    return domain.roster_format_of(org.type)
 
 
-def requires_reconciliation(org: store.OrganizationRecord) -> bool:
-    """Pupils of a collège or lycée join its campaigns as a roster entry, so the
-    school's results and report book name them by INE."""
-    return org.type in SCHOOL_TYPES
+def requires_reconciliation(org: Organization) -> bool:
+    return domain.is_school(org.type)
 
 
 def create(data: OrganizationInput) -> dict:
-    org_id = uuid.uuid4().hex[:16]
-    now = int(time.time())
     uai = data.uai.upper() if data.uai else None
-    rec = store.OrganizationRecord(store.org_key(org_id), "ORG", org_id=org_id, name=data.name,
-                                   type=data.type.value, uai=uai, created_at=now,
-                                   gsi1pk="ORGS", gsi1sk=f"{now:012d}#{org_id}")
-    records = [rec] + ([store.UaiRecord(f"UAI#{uai}", "UAI", org_id=org_id)] if uai else [])
+    org = Organization(org_id=uuid.uuid4().hex[:16], name=data.name, type=data.type.value, uai=uai,
+                       created_at=int(time.time()))
     try:
-        store.put_all_new(records)
-    except store.Conflicting:
+        store.create_organization(org)
+    except Conflicting:
         raise Conflict(f"Une organisation avec l'UAI {uai} existe déjà.", code="uai_taken")
-    return view(rec)
+    return view(org)
 
 
-def require(org_id: str) -> store.OrganizationRecord:
-    rec = store.organization(org_id)
-    if rec is None:
+def require(org_id: str) -> Organization:
+    org = store.organization(org_id)
+    if org is None:
         raise NotFound("Organisation introuvable.", code="organization_not_found")
-    return rec
+    return org
 
 
 def get(org_id: str) -> dict:
@@ -134,10 +130,10 @@ def remove_member(org_id: str, user_id: str) -> None:
     accounts.remove_membership(user_id, "org", org_id)
 
 
-def view(rec: store.OrganizationRecord) -> dict:
-    return {"org_id": rec.org_id, "name": rec.name, "type": rec.type, "uai": rec.uai,
-            "roster_format": roster_format(rec),
-            "requires_reconciliation": requires_reconciliation(rec)}
+def view(org: Organization) -> dict:
+    return {"org_id": org.org_id, "name": org.name, "type": org.type, "uai": org.uai,
+            "roster_format": org.roster_format,
+            "requires_reconciliation": org.requires_reconciliation}
 
 
 def check_limit(limit: int, maximum: int) -> int:

@@ -270,6 +270,64 @@ def append_answer_action(answer: CourseAnswer):
         [StoredAnswer(answer.item_id, answer.status.value, answer.at_ms).encode()]))
 
 
+# --- course writes: one conditional update each, on the course's version ------------------
+# Each raises Conflicting when the course changed since it was read (or its
+# condition no longer holds); the service reads again and decides again.
+
+
+def _serve(next_item_id: str | None, now_ms: int, completed_by: str) -> list:
+    """Serve the next item, or complete the course when there is none."""
+    if next_item_id is None:
+        return [CourseRecord.status.set("completed"), CourseRecord.ended_by.set(completed_by),
+                CourseRecord.ended_at.set(now_ms), CourseRecord.current_item_id.remove()]
+    return [CourseRecord.status.set("started"), CourseRecord.current_item_id.set(next_item_id),
+            CourseRecord.served_at.set(now_ms)]
+
+
+def withdraw_authorisation(course: CourseRecord) -> None:
+    """A candidate rejoining a started course waits for the invigilator again."""
+    update(course, [CourseRecord.authorised.set(False)])
+
+
+def record_course_answer(course: CourseRecord, answer: CourseAnswer, next_item_id: str | None,
+                         now_ms: int) -> None:
+    """The answer to the current item and what follows it; lands only while
+    that item is still the current one (a second tab loses)."""
+    update(course, [append_answer_action(answer)] + _serve(next_item_id, now_ms, "completed"),
+           condition=CourseRecord.current_item_id == answer.item_id)
+
+
+def start_course(course: CourseRecord, first_item_id: str | None, now_ms: int) -> None:
+    """The invigilator's first authorisation: the clock starts, the first item is served."""
+    update(course, [CourseRecord.authorised.set(True), CourseRecord.started_at.set(now_ms)]
+           + _serve(first_item_id, now_ms, "completed"),
+           condition=CourseRecord.status == "waiting")
+
+
+def reauthorise_course(course: CourseRecord, now_ms: int) -> None:
+    """Resume after a disconnection: the clock of the current item restarts."""
+    update(course, [CourseRecord.authorised.set(True), CourseRecord.served_at.set(now_ms)],
+           condition=CourseRecord.status == "started")
+
+
+def end_course_by_invigilator(course: CourseRecord, now_ms: int) -> None:
+    update(course, [CourseRecord.status.set("ended"), CourseRecord.ended_by.set("invigilator"),
+                    CourseRecord.ended_at.set(now_ms), CourseRecord.current_item_id.remove()])
+
+
+def neutralise_item(course: CourseRecord, item_id: str, reason: str, now_ms: int, *,
+                    served: CourseAnswer | None = None, next_item_id: str | None = None) -> None:
+    """An alert neutralises `item_id`; when it was the current item, `served`
+    (the alerted item, counted as served) is appended and the next item served."""
+    actions = [CourseRecord.neutralised.set(CourseRecord.neutralised.append([item_id])),
+               CourseRecord.alerts.set(CourseRecord.alerts.append(
+                   [{"item_id": item_id, "reason": reason, "at": now_ms}]))]
+    if served is not None:
+        actions.append(append_answer_action(served))
+        actions += _serve(next_item_id, now_ms, "completed")
+    update(course, actions)
+
+
 def batch_put(records: list) -> None:
     if not records:
         return

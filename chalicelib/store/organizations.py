@@ -37,6 +37,7 @@ from typing import Iterable, Iterator
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.organization import Organization
 from chalicelib.store.tables import OrganizationsTable
 from chalicelib.store.writes import Conflicting, get_or_none, put_all_new, put_new, update  # noqa: F401
 
@@ -203,20 +204,40 @@ def batch_delete(records: list) -> None:
 # --- organisations -------------------------------------------------------------------------------
 
 
-def organization(org_id: str) -> OrganizationRecord | None:
+def _organization(rec: OrganizationRecord) -> Organization:
+    return Organization(org_id=rec.org_id, name=rec.name, type=rec.type, uai=rec.uai,
+                        created_at=int(rec.created_at))
+
+
+def _organization_record(org_id: str) -> OrganizationRecord | None:
     return get_or_none(OrganizationRecord, org_key(org_id), "ORG", consistent=False)
 
 
-def organizations_page(cursor: str | None, limit: int) -> tuple[list[OrganizationRecord], str | None]:
+def organization(org_id: str) -> Organization | None:
+    rec = _organization_record(org_id)
+    return _organization(rec) if rec is not None else None
+
+
+def create_organization(org: Organization) -> None:
+    """The organisation and its UAI claim, both or neither: Conflicting when the
+    UAI already belongs to an organisation."""
+    rec = OrganizationRecord(org_key(org.org_id), "ORG", org_id=org.org_id, name=org.name,
+                             type=org.type, uai=org.uai, created_at=org.created_at,
+                             gsi1pk="ORGS", gsi1sk=f"{org.created_at:012d}#{org.org_id}")
+    put_all_new([rec] + ([UaiRecord(f"UAI#{org.uai}", "UAI", org_id=org.org_id)] if org.uai else []))
+
+
+def organizations_page(cursor: str | None, limit: int) -> tuple[list[Organization], str | None]:
+    """Oldest first; the cursor is the last organisation's id."""
     start = decode_cursor(cursor, "")
     kwargs = {"limit": limit + 1}
     if start:
-        org = organization(start)
+        org = _organization_record(start)
         if org is None:
             raise InvalidInput("Curseur de pagination invalide.", code="invalid_cursor")
         kwargs["last_evaluated_key"] = {"pk": {"S": org.pk}, "sk": {"S": org.sk},
                                         "gsi1pk": {"S": org.gsi1pk}, "gsi1sk": {"S": org.gsi1sk}}
-    items = list(OrganizationRecord.gsi1.query("ORGS", **kwargs))
+    items = [_organization(rec) for rec in OrganizationRecord.gsi1.query("ORGS", **kwargs)]
     if len(items) > limit:
         return items[:limit], encode_cursor(items[limit - 1].org_id)
     return items, None
@@ -320,6 +341,56 @@ def campaigns_of(org_id: str) -> list[CampaignRecord]:
 def campaign_by_code(code: str) -> CampaignRecord | None:
     link = get_or_none(CampaignCodeRecord, f"CODE#{code}", "CODE", consistent=False)
     return campaign(link.org_id, link.campaign_id) if link else None
+
+
+def create_campaign(*, org_id: str, campaign_id: str, code: str, name: str, type: str,
+                    competences: list[str], skills: list[str], created_at: int,
+                    created_by: str | None) -> CampaignRecord:
+    """The campaign and its code claim, both or neither: Conflicting when the
+    code is already taken (the caller draws another)."""
+    rec = CampaignRecord(org_key(org_id), f"CAMPAIGN#{campaign_id}", campaign_id=campaign_id,
+                         org_id=org_id, code=code, name=name, type=type, competences=competences,
+                         skills=skills, created_at=created_at, created_by=created_by)
+    put_all_new([rec, CampaignCodeRecord(f"CODE#{code}", "CODE", org_id=org_id, campaign_id=campaign_id)])
+    return rec
+
+
+def create_participation(*, campaign_id: str, org_id: str, user_id: str, learner_id: str | None,
+                         first_name: str, last_name: str, division: str,
+                         joined_at: int) -> ParticipationRecord:
+    """Once per user and campaign: a racing or retried join gets the participation
+    already written."""
+    rec = ParticipationRecord(
+        f"CAMPAIGN#{campaign_id}", f"PART#{user_id}", campaign_id=campaign_id, org_id=org_id,
+        user_id=user_id, learner_id=learner_id, first_name=first_name, last_name=last_name,
+        division=division, joined_at=joined_at, gsi1pk=f"USER#{user_id}",
+        gsi1sk=f"PART#{joined_at:012d}#{campaign_id}")
+    try:
+        put_new(rec)
+    except Conflicting:
+        return participation(campaign_id, user_id)
+    return rec
+
+
+def save_result(part: ParticipationRecord, *, progress: int, mastery: int | None, total_pix: int,
+                certifiable: bool, competences: dict[str, tuple[int, int]]) -> None:
+    """The frozen result of a shared participation (idempotent: same key, same item)."""
+    batch_put([ResultRecord(
+        f"CAMPAIGN#{part.campaign_id}", result_sk(int(part.shared_at), part.user_id),
+        campaign_id=part.campaign_id, user_id=part.user_id, learner_id=part.learner_id,
+        first_name=part.first_name, last_name=part.last_name, division=part.division or "",
+        shared_at=int(part.shared_at), progress=progress, mastery=mastery, total_pix=total_pix,
+        certifiable=certifiable, competences=competences_json(competences))])
+
+
+def forget_participations_of_user(user_id: str) -> None:
+    """RGPD erasure: the user's participations and their shared results."""
+    doomed = []
+    for part in participations_of_user(user_id):
+        doomed.append(ParticipationRecord(part.pk, part.sk))
+        if part.shared_at is not None:
+            doomed.append(ResultRecord(part.pk, result_sk(int(part.shared_at), user_id)))
+    batch_delete(doomed)
 
 
 def participation(campaign_id: str, user_id: str) -> ParticipationRecord | None:

@@ -56,6 +56,34 @@ def test_retry_of_the_same_answer_counts_once(client, learner_token):
     assert fetched["status"] == "ko"
 
 
+def test_a_retried_idempotency_key_is_one_action_whatever_item_it_names(client, learner_token):
+    """The key names one learner action, not an item: a client that lost the
+    response and rebuilds its retry from a fresh state (now naming the next
+    item) must still get the first response back, with nothing recorded and
+    the estimate unmoved. Only the key can tell that retry from a new answer."""
+    served = js(call(client, "POST", BASE, token=learner_token))["item"]
+    first = js(call(client, "POST", BASE + "/answers", token=learner_token,
+                    body={"item_id": served["id"], "answer": correct_answer(served),
+                          "idempotency_key": "action-1"}))
+    after_first = js(call(client, "GET", BASE, token=learner_token))
+    following = after_first["item"]
+    assert following["id"] != served["id"] and after_first["answered"] == 1
+    for retry in ({"item_id": served["id"], "answer": correct_answer(served)},
+                  {"item_id": following["id"], "answer": correct_answer(following)},
+                  {"item_id": following["id"], "answer": {"skip": True}}):
+        response = call(client, "POST", BASE + "/answers", token=learner_token,
+                        body={**retry, "idempotency_key": "action-1"})
+        assert response.status_code == 200, (retry, response.body)
+        assert js(response) == first, retry
+    state = js(call(client, "GET", BASE, token=learner_token))
+    assert state == after_first  # not recorded twice, the estimate has not moved
+    # a fresh key for the current item is a new answer
+    fresh = js(call(client, "POST", BASE + "/answers", token=learner_token,
+                    body={"item_id": following["id"], "answer": {"skip": True},
+                          "idempotency_key": "action-2"}))
+    assert fresh["item_id"] == following["id"] and fresh["assessment"]["answered"] == 2
+
+
 def test_answer_for_another_item_is_refused_with_409(client, learner_token):
     served = js(call(client, "POST", BASE, token=learner_token))["item"]
     item_id = served["id"]

@@ -1,0 +1,192 @@
+"""In-memory repositories with the same functions as the store modules they
+stand for, so a service's rules run without moto (Architecture Patterns with
+Python, "fake repository"). Install one with `monkeypatch.setattr(service,
+"store", Fake())`: a function the fake lacks fails loudly instead of reaching
+a table. Each fake keeps the store's contract: same conflicts, same cursors.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.organization import Organization
+from chalicelib.store.organizations import decode_cursor, encode_cursor
+from chalicelib.store.writes import Conflicting
+
+
+class InMemoryOrganizations:
+    """`chalicelib.store.organizations`, the organisation part."""
+
+    def __init__(self) -> None:
+        self.organizations: dict[str, Organization] = {}
+        self.uais: dict[str, str] = {}
+
+    def organization(self, org_id: str) -> Organization | None:
+        return self.organizations.get(org_id)
+
+    def create_organization(self, org: Organization) -> None:
+        if org.org_id in self.organizations or (org.uai and org.uai in self.uais):
+            raise Conflicting()
+        self.organizations[org.org_id] = org
+        if org.uai:
+            self.uais[org.uai] = org.org_id
+
+    def organizations_page(self, cursor: str | None, limit: int) -> tuple[list[Organization], str | None]:
+        ordered = sorted(self.organizations.values(), key=lambda o: (o.created_at, o.org_id))
+        start = decode_cursor(cursor, "")
+        if start:
+            if start not in self.organizations:
+                raise InvalidInput("Curseur de pagination invalide.", code="invalid_cursor")
+            ordered = ordered[[o.org_id for o in ordered].index(start) + 1:]
+        if len(ordered) > limit:
+            return ordered[:limit], encode_cursor(ordered[limit - 1].org_id)
+        return ordered, None
+
+
+@dataclass
+class StoredCourse:
+    """What `chalicelib.store.certification.course` hands the certification
+    test service: the course's fields as stored (status as its string)."""
+    course_id: str
+    session_id: str
+    candidate_id: str
+    user_id: str
+    certification_version: str
+    status: str = "waiting"
+    authorised: bool = False
+    answers: list = field(default_factory=list)        # CourseAnswer, in order
+    current_item_id: str | None = None
+    served_at: int | None = None
+    neutralised: list = field(default_factory=list)
+    alerts: list = field(default_factory=list)
+    ended_by: str | None = None
+    extra_time_percent: int = 0
+    accessible_only: bool = False
+    started_at: int | None = None
+    ended_at: int | None = None
+    version: int = 1
+
+
+@dataclass
+class StoredCandidate:
+    session_id: str
+    candidate_id: str
+    first_name: str = "Ada"
+    last_name: str = "Lovelace"
+    birth_date: str = "2008-01-02"
+    extra_time_percent: int = 0
+    accessibility: bool = False
+    user_id: str | None = None
+    course_id: str | None = None
+
+
+class InMemoryCertification:
+    """`chalicelib.store.certification`, the course part the certification
+    test service uses. Reads hand out copies and every write checks the
+    copy's version against the stored one, as the table's optimistic lock
+    does: a write from a stale read raises Conflicting."""
+
+    Conflicting = Conflicting
+
+    def __init__(self) -> None:
+        self._courses: dict[str, StoredCourse] = {}
+        self._candidates: dict[tuple[str, str], StoredCandidate] = {}
+        self.writes = 0
+
+    # --- set-up helpers (the centre's side, not under test here)
+    def enrol(self, candidate: StoredCandidate) -> None:
+        self._candidates[(candidate.session_id, candidate.candidate_id)] = candidate
+
+    # --- reads
+    def course(self, course_id: str) -> StoredCourse | None:
+        found = self._courses.get(course_id)
+        return copy.deepcopy(found) if found else None
+
+    def courses(self, course_ids: list[str], *, consistent: bool = False) -> dict[str, StoredCourse]:
+        return {cid: self.course(cid) for cid in course_ids if cid in self._courses}
+
+    def courses_of_user(self, user_id: str) -> list[StoredCourse]:
+        return [self.course(cid) for cid, c in self._courses.items() if c.user_id == user_id]
+
+    def candidate(self, session_id: str, candidate_id: str) -> StoredCandidate | None:
+        return copy.deepcopy(self._candidates.get((session_id, candidate_id)))
+
+    def candidates(self, session_id: str) -> list[StoredCandidate]:
+        return [copy.deepcopy(c) for (sid, _), c in self._candidates.items() if sid == session_id]
+
+    @staticmethod
+    def answers_of(course: StoredCourse) -> list:
+        return list(course.answers)
+
+    @staticmethod
+    def plain(value) -> dict:
+        return dict(value or {})
+
+    # --- writes
+    def new_course(self, course) -> StoredCourse:
+        if course.course_id in self._courses:
+            raise Conflicting()
+        stored = StoredCourse(course.course_id, course.session_id, course.candidate_id, course.user_id,
+                              course.certification_version, status=course.status.value,
+                              authorised=course.authorised, extra_time_percent=course.extra_time_percent,
+                              accessible_only=course.accessible_only)
+        self._courses[course.course_id] = stored
+        return copy.deepcopy(stored)
+
+    def link_candidate(self, candidate, user_id: str, course_id: str) -> None:
+        stored = self._candidates[(candidate.session_id, candidate.candidate_id)]
+        if stored.user_id not in (None, user_id):
+            raise Conflicting()
+        stored.user_id, stored.course_id = user_id, course_id
+
+    def _write(self, course: StoredCourse, change, condition=lambda stored: True) -> None:
+        stored = self._courses[course.course_id]
+        if stored.version != course.version or not condition(stored):
+            raise Conflicting()
+        for target in (stored, course):   # the table returns the new item (ALL_NEW)
+            change(target)
+            target.version += 1
+        self.writes += 1
+
+    @staticmethod
+    def _serve(target: StoredCourse, next_item_id: str | None, now_ms: int) -> None:
+        if next_item_id is None:
+            target.status, target.ended_by, target.ended_at = "completed", "completed", now_ms
+            target.current_item_id = None
+        else:
+            target.status, target.current_item_id, target.served_at = "started", next_item_id, now_ms
+
+    def withdraw_authorisation(self, course: StoredCourse) -> None:
+        self._write(course, lambda t: setattr(t, "authorised", False))
+
+    def record_course_answer(self, course, answer, next_item_id, now_ms) -> None:
+        def change(t):
+            t.answers.append(answer)
+            self._serve(t, next_item_id, now_ms)
+        self._write(course, change, lambda s: s.current_item_id == answer.item_id)
+
+    def start_course(self, course, first_item_id, now_ms) -> None:
+        def change(t):
+            t.authorised, t.started_at = True, now_ms
+            self._serve(t, first_item_id, now_ms)
+        self._write(course, change, lambda s: s.status == "waiting")
+
+    def reauthorise_course(self, course, now_ms) -> None:
+        def change(t):
+            t.authorised, t.served_at = True, now_ms
+        self._write(course, change, lambda s: s.status == "started")
+
+    def end_course_by_invigilator(self, course, now_ms) -> None:
+        def change(t):
+            t.status, t.ended_by, t.ended_at, t.current_item_id = "ended", "invigilator", now_ms, None
+        self._write(course, change)
+
+    def neutralise_item(self, course, item_id, reason, now_ms, *, served=None, next_item_id=None) -> None:
+        def change(t):
+            t.neutralised.append(item_id)
+            t.alerts.append({"item_id": item_id, "reason": reason, "at": now_ms})
+            if served is not None:
+                t.answers.append(served)
+                self._serve(t, next_item_id, now_ms)
+        self._write(course, change)
