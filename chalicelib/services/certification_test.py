@@ -97,7 +97,7 @@ def join(user_id: str, data: JoinInput, ip: str | None = None) -> dict:
     _link_candidate(candidate, user_id, course_id)
     throttle.record(f"join-ok:ip:{source}", JOIN_FAILURES_PER_IP[1])
     throttle.record(f"join-ok:code:{code}", JOIN_FAILURES_PER_CODE[1])
-    return course_view(course)
+    return _with_recap(course_view(course), session)
 
 
 def _refuse_if_probing(user_id: str, source: str, code: str) -> None:
@@ -156,7 +156,21 @@ def _resume(course: store.CourseRecord) -> dict:
 
 
 def my_course(user_id: str, course_id: str) -> dict:
-    return course_view(_own_course(user_id, course_id))
+    course = _own_course(user_id, course_id)
+    view = course_view(course)
+    if course.status == "waiting":  # the waiting room only: a question's polls read nothing more
+        view = _with_recap(view, store.session(course.session_id))
+    return view
+
+
+def _with_recap(view: dict, session: store.SessionRecord | None) -> dict:
+    """The waiting room recalls where and when the candidate sits and how long
+    the test may last, so they can check they are in the right room before
+    the invigilator starts them."""
+    if session is not None:
+        view["session"] = {"date": session.date, "time": session.time, "room": session.room,
+                           "address": session.address, "examiner": session.examiner}
+    return view
 
 
 def my_courses(user_id: str) -> dict:

@@ -227,9 +227,14 @@ def test_live_alert_neutralises_the_item_and_serves_another(client, planned):
     course = js(call(client, "POST", "/certification/join", token=learner, body={
         "access_code": session["access_code"], "first_name": "Léa", "last_name": "Dupont",
         "birth_date": "2008-05-14"}))
+    # the waiting room recalls the session (join and reload alike); a question's polls do not
+    assert course["session"]["room"] == session["room"] and course["session"]["date"] == session["date"]
+    path = f"/me/certification-courses/{course['course_id']}"
+    assert js(call(client, "GET", path, token=learner))["session"]["time"] == session["time"]
     inv = flow.invigilator(client, session)
     call(client, "POST", f"/sessions/{sid}/candidates/{candidate['candidate_id']}/authorise", token=inv)
     path = f"/me/certification-courses/{course['course_id']}"
+    assert "session" not in js(call(client, "GET", path, token=learner))
     served = js(call(client, "GET", path, token=learner))["item"]
     item_id = served["id"]
     response = call(client, "POST", f"/sessions/{sid}/candidates/{candidate['candidate_id']}/alerts",
