@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.api.answers import correct_answer
-from tests.browser.flows import SECRET_KEYS, ApiWatch, answer_correctly, axe, keys_in, shot, view_on_screen
+from tests.browser.flows import SECRET_KEYS, ApiWatch, answer_correctly, axe, fits, keys_in, shot, view_on_screen
 
 expect = pytest.importorskip("playwright.sync_api", reason="needs the `playwright` package").expect
 
@@ -70,6 +70,15 @@ def run_positioning(page) -> dict:
             axe(page, "question")
             page.click('[data-action="passer"]')
             expect(page.locator(".result h2")).to_contain_text("Question passée")
+            # "Votre réponse" beside the right one, and the header already counts the answer
+            expect(page.locator("[data-compare] [data-given]")).to_contain_text("Vous avez passé la question")
+            expect(page.locator("[data-compare] [data-expected] li").first).to_be_visible()
+            expect(page.locator("[data-progress]")).to_contain_text("1 réponse donnée")
+            page.set_viewport_size({"width": 360, "height": 740})
+            fits(page)
+            shot(page, "05b-correction-votre-reponse-360")
+            page.set_viewport_size({"width": 1100, "height": 900})
+            axe(page, "correction-passee")
             log["skipped"] = True
         elif not log["keyboard"] and form.get_attribute("data-type") == "QCU":
             answer_qcu_with_keyboard(page, item_id)
