@@ -18,6 +18,18 @@ PASSWORD = "Bonjour2026"
 def register(page, email: str) -> None:
     page.goto("/inscription")
     expect(page).to_have_title(re.compile("Créer un compte"))
+    # what registration asks to accept can be read first (keyboard: the links are in the form)
+    for link, name in (("conditions générales d'utilisation", "cgu"), ("politique de confidentialité", "confidentialite")):
+        page.get_by_role("link", name=link).click()
+        page.wait_for_url(f"**/{name}")
+        expect(page.locator("h1")).to_be_visible()
+        axe(page, name)
+        page.set_viewport_size({"width": 360, "height": 740})
+        fits(page)
+        shot(page, f"00-{name}-360")
+        page.set_viewport_size({"width": 1100, "height": 900})
+        page.go_back()
+        page.wait_for_url("**/inscription")
     # nothing filled: a summary takes the focus and each field says what is wrong
     page.get_by_role("button", name="Créer mon compte").click()
     summary = page.locator(".summary")
@@ -39,11 +51,25 @@ def register(page, email: str) -> None:
     expect(page.locator("#birth_date-erreur")).to_contain_text("JJ/MM/AAAA")
     shot(page, "01-inscription-erreurs")
     axe(page, "inscription-erreurs")
-    page.fill("#birth_date", "15/03/2000")
+    # consent is asked only when the typed date says under 15, and checked before any round trip
+    expect(page.locator("#guardian_consent")).to_be_hidden()
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and r.url.endswith("/users") else None)
+    page.fill("#birth_date", "15/03/2015")
     page.fill("#password", PASSWORD)
+    expect(page.locator("#guardian_consent")).to_be_visible()
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.locator("#guardian_consent-erreur")).to_contain_text("parent ou tuteur")
+    assert posts == []
+    axe(page, "inscription-consentement")
+    page.fill("#birth_date", "15/03/2000")
+    expect(page.locator("#guardian_consent")).to_be_hidden()
     expect(page.locator('[data-rule="digit"]')).to_contain_text("respecté")
     page.get_by_role("button", name="Créer mon compte").click()
     expect(page.locator("#inscrit h2")).to_have_text("Votre compte est créé")
+    # the menu follows the sign-in registration did
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    expect(page.get_by_role("link", name="Se connecter", exact=True)).to_be_hidden()
     shot(page, "02-inscription-ok")
     page.click("text=Découvrir mon profil")
     page.wait_for_url("**/profil")
