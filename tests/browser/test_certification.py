@@ -75,6 +75,10 @@ def test_certification_from_join_to_public_verification(pages, stack):
     row = inv.locator(f'tr[data-candidate="{cid}"]')
     expect(row.locator("td[data-state]")).to_have_attribute("data-state", "waiting_authorisation")
     shot(inv, "11-surveillant-attente")
+    inv.set_viewport_size({"width": 360, "height": 740})
+    fits(inv)  # the table scrolls inside its box, the page never sideways
+    shot(inv, "11-surveillant-attente-360")
+    inv.set_viewport_size({"width": 1100, "height": 900})
     axe(inv, "surveillant")
     row.locator('button:has-text("Autoriser à commencer")').click()
     expect(row.locator("td[data-state]")).to_have_attribute("data-state", "testing")
