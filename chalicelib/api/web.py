@@ -47,6 +47,9 @@ PAGES: dict[str, tuple[str, str]] = {
     "/etablissement": ("etablissement.html", "Page : espace établissement (élèves, comptes, campagnes)"),
     "/campagne": ("campagne.html", "Page : une campagne de l'établissement (code, suivi, résultats)"),
     "/code": ("code.html", "Page : j'ai un code (rejoindre une campagne) et mes parcours"),
+    # learner pages (issue 20): what registration asks to accept
+    "/cgu": ("cgu.html", "Page : conditions générales d'utilisation"),
+    "/confidentialite": ("confidentialite.html", "Page : politique de confidentialité"),
     "/verification": ("verification.html", "Page : vérifier un certificat (lien du QR code)"),
 }
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 import time
 
 from chalicelib.bank.loader import get_bank
-from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.candidate_view import candidate_view
 from chalicelib.domain.certification import session as lifecycle
 from chalicelib.domain.certification import CURRENT, next_item, version_named
 from chalicelib.domain.certification.course import (Course, CourseAnswer, CourseStatus, course_id_of,
-                                                      refuse_answer)
+                                                      refuse_answer, withdrawn_items)
 from chalicelib.domain.choice_ids import ChoiceIds
 from chalicelib.domain.codes import normalise_code
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
@@ -98,7 +97,7 @@ def join(user_id: str, data: JoinInput, ip: str | None = None) -> dict:
     _link_candidate(candidate, user_id, course_id)
     throttle.record(f"join-ok:ip:{source}", JOIN_FAILURES_PER_IP[1])
     throttle.record(f"join-ok:code:{code}", JOIN_FAILURES_PER_CODE[1])
-    return course_view(course)
+    return _with_recap(course_view(course), session)
 
 
 def _refuse_if_probing(user_id: str, source: str, code: str) -> None:
@@ -157,7 +156,21 @@ def _resume(course: store.CourseRecord) -> dict:
 
 
 def my_course(user_id: str, course_id: str) -> dict:
-    return course_view(_own_course(user_id, course_id))
+    course = _own_course(user_id, course_id)
+    view = course_view(course)
+    if course.status == "waiting":  # the waiting room only: a question's polls read nothing more
+        view = _with_recap(view, store.session(course.session_id))
+    return view
+
+
+def _with_recap(view: dict, session: store.SessionRecord | None) -> dict:
+    """The waiting room recalls where and when the candidate sits and how long
+    the test may last, so they can check they are in the right room before
+    the invigilator starts them."""
+    if session is not None:
+        view["session"] = {"date": session.date, "time": session.time, "room": session.room,
+                           "address": session.address, "examiner": session.examiner}
+    return view
 
 
 def my_courses(user_id: str) -> dict:
@@ -211,6 +224,7 @@ def live_view(session_id: str) -> dict:
             "extra_time_percent": int(cand.extra_time_percent or 0),
             "state": _live_state(course), "course_id": cand.course_id,
             "answered": len(course.answers or []) if course else 0,
+            "withdrawn": len(_withdrawn(course)) if course else 0,
             "current_item_id": course.current_item_id if course and course.status == "started" else None,
             "alerts": [store.plain(a) for a in (course.alerts or [])]
             if course else [],
@@ -283,17 +297,18 @@ def alert(session_id: str, candidate_id: str, data: AlertInput) -> dict:
 
 
 def _alert(course: store.CourseRecord, data: AlertInput) -> dict:
-    answered = {a.item_id for a in store.answers_of(course)}
-    if data.item_id != course.current_item_id and data.item_id not in answered:
-        raise NotFound("Cette épreuve n'a pas été proposée à ce candidat.", code="item_not_served")
     if data.item_id in (course.neutralised or []):
-        return course_view(course, with_item=False)
+        return course_view(course, with_item=False)  # already withdrawn: the same answer again
+    answers = store.answers_of(course)
+    if data.item_id != course.current_item_id and data.item_id not in {a.item_id for a in answers}:
+        raise NotFound("Cette épreuve n'a pas été proposée à ce candidat.", code="item_not_served")
     now = _now_ms()
     if data.item_id == course.current_item_id and course.status == "started":
-        # the alerted item counts as served (never again) but not in the estimate
-        served = CourseAnswer(data.item_id, AnswerStatus.ABAND, now)
-        following = _next(course, store.answers_of(course) + [served], extra_neutralised=[data.item_id])
-        store.neutralise_item(course, data.item_id, data.reason, now, served=served,
+        # withdrawn while on screen: never served again, and no answer is
+        # recorded, so it uses no slot of the test (withdrawn_items); another
+        # item takes its place at once
+        following = _next(course, answers, extra_neutralised=[data.item_id])
+        store.neutralise_item(course, data.item_id, data.reason, now, replace_current=True,
                               next_item_id=following.id if following else None)
     else:
         store.neutralise_item(course, data.item_id, data.reason, now)
@@ -337,11 +352,15 @@ def _live_state(course: store.CourseRecord | None) -> str:
     return course.status  # ended | completed
 
 
+def _withdrawn(course: store.CourseRecord) -> list[str]:
+    return withdrawn_items(course.neutralised, {a.item_id for a in store.answers_of(course)})
+
+
 def course_view(course: store.CourseRecord, with_item: bool = True) -> dict:
     view = {"course_id": course.course_id, "session_id": course.session_id,
             "status": course.status, "authorised": bool(course.authorised),
             "answered": len(course.answers or []), "max_items": version_named(course.certification_version).max_items,
-            "ended_by": course.ended_by, "item": None}
+            "ended_by": course.ended_by, "withdrawn": _withdrawn(course), "item": None}
     if with_item and course.status == "started" and course.authorised and course.current_item_id:
         item = get_bank().items[course.current_item_id]
         view["item"] = candidate_view(item, ChoiceIds(choice_key(), course.course_id))

@@ -316,14 +316,14 @@ def end_course_by_invigilator(course: CourseRecord, now_ms: int) -> None:
 
 
 def neutralise_item(course: CourseRecord, item_id: str, reason: str, now_ms: int, *,
-                    served: CourseAnswer | None = None, next_item_id: str | None = None) -> None:
-    """An alert neutralises `item_id`; when it was the current item, `served`
-    (the alerted item, counted as served) is appended and the next item served."""
+                    replace_current: bool = False, next_item_id: str | None = None) -> None:
+    """An alert neutralises `item_id`; when it was the current item
+    (`replace_current`), `next_item_id` is served in its place and no answer
+    is recorded for it, so a withdrawn item uses no slot of the test."""
     actions = [CourseRecord.neutralised.set(CourseRecord.neutralised.append([item_id])),
                CourseRecord.alerts.set(CourseRecord.alerts.append(
                    [{"item_id": item_id, "reason": reason, "at": now_ms}]))]
-    if served is not None:
-        actions.append(append_answer_action(served))
+    if replace_current:
         actions += _serve(next_item_id, now_ms, "completed")
     update(course, actions)
 

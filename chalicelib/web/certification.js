@@ -3,10 +3,13 @@
 // more slowly, while testing: the invigilator may end the test or replace an
 // item). Every poll is a Lambda and API Gateway request, which cost more than
 // the storage: while a question is shown the page polls once a minute and not at
-// all when the tab is hidden; an answer to an item the invigilator replaced is
-// refused (not_current_item) and the page then reloads the course anyway.
+// all when the tab is hidden; an answer to an item the invigilator withdrew is
+// refused (item_withdrawn) and the page says so before showing the next one.
+//
+// From the join to the end screen the page is in exam mode: no menu, no
+// sign-out, no footer links, nothing to leave the test by mistake.
 import { api, apiRetry, requireUser, pageUrl } from './api.js';
-import { $, h, fill, initLayout, announce, focus, showErrors, clearErrors, apiErrors, busy, isoDate } from './ui.js';
+import { $, h, fill, initLayout, announce, focus, showErrors, clearErrors, apiErrors, busy, isoDate, frenchDate } from './ui.js';
 import { renderItem } from './item.js';
 
 initLayout();
@@ -87,9 +90,24 @@ function stopPolling() {
   timer = null;
 }
 
+/** Exam mode: the menu, the footer and the brand link go away while the
+ * candidate is under test, and come back on the end screen. */
+function examMode(on) {
+  document.body.toggleAttribute('data-exam', on);
+  document.querySelectorAll('header.site nav, footer.foot').forEach((el) => { el.hidden = on; });
+  const brand = $('header.site .brand');
+  if (on && brand.hasAttribute('href')) {
+    brand.dataset.href = brand.getAttribute('href');
+    brand.removeAttribute('href');
+  } else if (!on && brand.dataset.href) {
+    brand.setAttribute('href', brand.dataset.href);
+  }
+}
+
 function route() {
   stopPolling();
   if (view) { view.disable(); view = null; }
+  examMode(course.status === 'waiting' || course.status === 'started');
   if (course.status === 'started' && course.authorised && course.item) question();
   else if (course.status === 'waiting' || course.status === 'started') waiting();
   else ended();
@@ -99,6 +117,33 @@ function error(e) {
   step.append(h('div', { class: 'notice error', role: 'alert' }, h('p', null, e.message)));
 }
 
+const RECAP_KEY = 'certification.recap';
+
+/** Where and when: remembered from the join, so a resume shows it too. */
+function recap() {
+  if (course.session) sessionStorage.setItem(RECAP_KEY, JSON.stringify(course.session));
+  let s = course.session;
+  try { s = s || JSON.parse(sessionStorage.getItem(RECAP_KEY) || 'null'); } catch (e) { s = null; }
+  if (!s) return null;
+  const row = (term, value) => (value ? [h('dt', null, term), h('dd', null, value)] : null);
+  return h('section', { 'aria-labelledby': 'recap-titre', 'data-recap': '' },
+    h('h3', { id: 'recap-titre' }, 'Votre session'),
+    h('dl', { class: 'pairs' },
+      row('Date', `${frenchDate(s.date)}${s.time ? ' à ' + s.time.replace(':', ' h ') : ''}`),
+      row('Lieu', s.address), row('Salle', s.room), row('Surveillant', s.examiner)));
+}
+
+function rules() {
+  return h('section', { 'aria-labelledby': 'regles-titre', 'data-rules': '' },
+    h('h3', { id: 'regles-titre' }, 'Comment se passe le test'),
+    h('ul', null,
+      h('li', null, `${course.max_items} questions au plus, sur les 16 compétences ; le test peut s’arrêter plus tôt quand votre niveau est mesuré.`),
+      h('li', null, 'Aucune correction n’est affichée : vos réponses sont enregistrées une par une, sans retour en arrière.'),
+      h('li', null, 'Certaines questions sont chronométrées : le temps restant est affiché avec la question. Si vous ne savez pas, passez la question.'),
+      h('li', null, 'Restez sur cette page : changer d’onglet ou de fenêtre pendant une question « focus » est signalé.'),
+      h('li', null, 'Un problème avec une question (image illisible, page bloquée) ? Levez la main : le surveillant peut la retirer, elle ne compte alors pas.')));
+}
+
 function waiting() {
   const resume = course.status === 'started';
   const heading = h('h2', { tabindex: '-1' }, resume ? 'En attente de la reprise' : 'En attente du surveillant');
@@ -106,7 +151,8 @@ function waiting() {
     h('p', null, resume
       ? 'Votre test est interrompu. Le surveillant doit autoriser sa reprise : prévenez-le.'
       : 'Vous avez rejoint la session. Le surveillant doit maintenant autoriser le début de votre test.'),
-    h('p', null, 'Cette page se met à jour toute seule : ne la fermez pas.')));
+    h('p', null, 'Cette page se met à jour toute seule : ne la fermez pas.')),
+  recap(), rules());
   focus(heading);
   const mine = setInterval(async () => {
     try {
@@ -136,9 +182,10 @@ function question() {
     try {
       result = await apiRetry('POST', path('/answers'), { item_id: item.id, answer, focused_out: !!focusedOut }, 'user');
     } catch (e) {
-      if (['awaiting_authorisation', 'course_not_started', 'not_current_item'].includes(e.code)) {
+      if (['awaiting_authorisation', 'course_not_started', 'not_current_item', 'item_withdrawn'].includes(e.code)) {
         course = await api('GET', path(), undefined, 'user');
-        route();
+        if ((course.withdrawn || []).includes(item.id)) withdrawn(n);
+        else route();
         return;
       }
       error(e);
@@ -163,17 +210,36 @@ function question() {
       if (timer !== mine) return;
       const changed = fresh.status !== 'started' || !fresh.authorised || (fresh.item && fresh.item.id !== item.id);
       if (!changed) return;
-      const replaced = fresh.status === 'started' && fresh.authorised && fresh.item;
       course = fresh;
-      route();
-      if (replaced) announce('Le surveillant a retiré cette question : une autre question vous est proposée.');
+      if ((course.withdrawn || []).includes(item.id)) withdrawn(n);
+      else route();
     } catch (e) { /* next tick */ }
   }, TEST_POLL_MS);
   timer = mine;
 }
 
+/** The invigilator withdrew the question on screen: say so plainly, and let
+ * the candidate move on when ready (never a silent swap of questions). */
+function withdrawn(n) {
+  stopPolling();
+  if (view) { view.disable(); view = null; }
+  const sk = Object.keys(sessionStorage).filter((k) => k.startsWith(`certification.start.${course.course_id}.`));
+  sk.forEach((k) => sessionStorage.removeItem(k));
+  const heading = h('h2', { tabindex: '-1' }, 'Question retirée par le surveillant');
+  const next = course.status === 'started' && course.authorised && course.item;
+  fill(step, h('section', { class: 'notice warning', 'data-state': 'withdrawn' }, heading,
+    h('p', null, `Le surveillant a retiré la question ${n}. Elle ne compte pas : ni réponse enregistrée, ni pénalité, et elle n’occupe aucune place dans votre test.`),
+    h('p', null, next ? `Une autre question vous est proposée : ce sera toujours la question ${course.answered + 1}.`
+      : 'Votre test continue selon les consignes du surveillant.')),
+  h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => route() },
+    next ? 'Afficher la question suivante' : 'Continuer')));
+  announce(`Le surveillant a retiré la question ${n}. Elle ne compte pas.`);
+  focus(heading);
+}
+
 function ended() {
   sessionStorage.removeItem(KEY);
+  sessionStorage.removeItem(RECAP_KEY);
   const heading = h('h2', { tabindex: '-1' }, 'Test terminé');
   fill(step, h('section', { class: 'notice success', 'data-state': 'ended' }, heading,
     h('p', null, course.ended_by === 'invigilator'

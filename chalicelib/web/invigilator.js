@@ -56,7 +56,8 @@ accessForm.addEventListener('submit', async (event) => {
     session.setInvigilator({ token: answer.access_token, sessionId: answer.session_id });
   } catch (e) {
     busy(button, false);
-    showErrors(accessForm, { '': e.message });
+    // a wrong number or password is a mistake in a field, not a failed request
+    showErrors(accessForm, e.status === 401 ? { password: e.message } : { '': e.message });
     return;
   }
   busy(button, false);
@@ -77,9 +78,10 @@ function skeleton() {
   const refreshButton = h('button', { type: 'button', class: 'secondary small', onclick: () => refresh() }, 'Actualiser');
   const quit = h('button', { type: 'button', class: 'secondary small', onclick: () => { session.setInvigilator(null); rows.clear(); showAccess(); } }, 'Quitter la session');
   const alertBox = h('div', { id: 'signalement' });
+  const feedback = h('div', { 'data-feedback': '' });
   fill(live, heading, status,
-    h('p', null, 'Mise à jour automatique toutes les quelques secondes. ', updated),
-    h('div', { class: 'actions' }, refreshButton, quit),
+    h('p', null, `Mise à jour automatique toutes les ${POLL_MS / 1000} secondes. `, updated),
+    h('div', { class: 'actions' }, refreshButton, quit), feedback,
     h('div', { class: 'table-wrap', role: 'region', 'aria-labelledby': 'candidats-legende', tabindex: '0' },
       h('table', { class: 'wide' },
         h('caption', { id: 'candidats-legende' }, 'Candidats de la session'),
@@ -88,7 +90,7 @@ function skeleton() {
             .map((t) => h('th', { scope: 'col' }, t)))),
         tbody)),
     alertBox);
-  return { heading, status, updated, tbody, alertBox };
+  return { heading, status, updated, tbody, alertBox, feedback };
 }
 
 function startLive() {
@@ -117,7 +119,8 @@ async function refresh(first) {
     return;
   }
   const s = data.session;
-  parts.heading.textContent = `Session du ${frenchDate(s.date)} à ${s.time}, salle ${s.room}`;
+  const room = /^salle\b/i.test(s.room) ? s.room : `salle ${s.room}`;
+  parts.heading.textContent = `Session du ${frenchDate(s.date)} à ${s.time.replace(':', ' h ')}, ${room}`;
   parts.status.textContent = `Numéro de session : ${s.session_id}`;
   parts.updated.textContent = `Dernière mise à jour à ${new Date().toLocaleTimeString('fr-FR')}.`;
   for (const c of data.candidates) update(c, first);
@@ -160,6 +163,12 @@ function update(c, first) {
   if (!first && stateChanged && ANNOUNCED[c.state]) announce(`${fullName(c)} ${ANNOUNCED[c.state]}.`);
 }
 
+/** What an action did, shown on screen (and read to screen readers) until the next one. */
+function confirmation(message, failed) {
+  fill(parts.feedback, h('p', { class: failed ? 'notice error' : 'notice success', 'data-confirmation': '' }, message));
+  announce(message);
+}
+
 function button(label, who, cls, onclick) {
   return h('button', { type: 'button', class: `small ${cls}`, onclick }, label, h('span', { class: 'sr-only' }, ` : ${who}`));
 }
@@ -186,9 +195,9 @@ async function act(c, action, control, done) {
   control.disabled = true;
   try {
     await api('POST', `/sessions/${encodeURIComponent(sessionId)}/candidates/${encodeURIComponent(c.candidate_id)}/${action}`, undefined, 'invigilator');
-    announce(done);
+    confirmation(done);
   } catch (e) {
-    announce(e.message);
+    confirmation(e.message, true);
     control.disabled = false;
   }
   await refresh();
@@ -201,13 +210,19 @@ const REASONS = [
   'Autre problème',
 ];
 
-function openAlert(c, opener) {
+async function openAlert(stale, opener) {
+  // the screen may be seconds old: the question reported is the one on the
+  // candidate's screen now, not the one of the last automatic update
+  await refresh();
+  const c = (rows.get(stale.candidate_id) || { data: stale }).data;
+  if (!c.current_item_id) { confirmation(`${fullName(c)} n’a plus de question à l’écran.`); return; }
   const who = fullName(c);
   const itemId = c.current_item_id;
+  const number = c.answered + 1;
   const heading = h('h3', { tabindex: '-1' }, `Signaler un problème : ${who}`);
   const form = h('form', { class: 'card', novalidate: true },
     heading,
-    h('p', null, `La question en cours (${itemId}) sera neutralisée : elle ne comptera pas et une autre question sera proposée au candidat.`),
+    h('p', null, `La question ${number}, à l’écran du candidat, sera retirée : elle ne comptera pas et une autre question lui sera proposée à la place.`),
     h('div', { class: 'field' }, h('label', { for: 'alerte-motif' }, 'Motif'),
       h('select', { id: 'alerte-motif', name: 'motif' }, REASONS.map((r) => h('option', null, r)))),
     h('div', { class: 'field' }, h('label', { for: 'alerte-precisions' }, 'Précisions (facultatif)'),
@@ -234,7 +249,7 @@ function openAlert(c, opener) {
       return;
     }
     fill(parts.alertBox);
-    announce(`Signalement enregistré pour ${who} : la question est neutralisée.`);
+    confirmation(`Signalement enregistré pour ${who} : la question ${number} est retirée.`);
     await refresh();
     focus(rows.get(c.candidate_id).name);
   });

@@ -216,15 +216,47 @@ const RESULTS = {
   focusedOut: ['✘', 'Page quittée pendant la question : réponse comptée comme fausse'],
 };
 
-/** The correction shown after a positioning answer (never in certification). */
-export function renderResult(result, item) {
+/** What the learner gave, in words: the texts of the chosen proposals, the
+ * typed values with their labels; null for a skipped question. */
+function givenTexts(item, given) {
+  if (!item || !given || given.skip) return null;
+  if (given.choice !== undefined || given.choices) {
+    const ids = given.choices || [given.choice];
+    return (item.proposals || []).filter((p) => ids.includes(p.id)).map((p) => inline(p.text));
+  }
+  return (item.fields || []).map((f) => `${f.label.replace(/\s*:\s*$/, '')} : ${(given.fields || {})[f.key] || '(vide)'}`);
+}
+
+/** The expected answer, in words (same shapes as givenTexts). */
+function expectedTexts(c) {
+  if (c.solution) return c.solution.map((s) => inline(s.text));
+  if (c.groups) return c.groups.map((g) => g.join(' ou '));
+  if (c.fields) return c.fields.map((f) => `${f.label.replace(/\s*:\s*$/, '')} : ${(f.solutions || []).join(' ou ')}`);
+  return [];
+}
+
+/**
+ * The correction shown after a positioning answer (never in certification).
+ * `given`: the answer just sent, when this page sent it; "Votre réponse" and
+ * the right answer then sit side by side (one above the other on a phone).
+ */
+export function renderResult(result, item, given) {
   const [icon, label] = RESULTS[result.status] || ['', result.status];
   const c = result.correction || {};
   const section = h('section', { class: 'result ' + result.status, 'aria-labelledby': 'resultat-titre',
     'data-status': result.status });
   section.append(h('h2', { id: 'resultat-titre', tabindex: '-1' },
     h('span', { 'aria-hidden': 'true' }, icon + ' '), label));
-  if (c.solution) {
+  const mine = givenTexts(item, given);
+  if (given && result.status !== 'ok') {
+    const expected = expectedTexts(c);
+    section.append(h('div', { class: 'compare', 'data-compare': '' },
+      h('div', { 'data-given': '' }, h('h3', null, 'Votre réponse'),
+        mine ? h('ul', null, mine.map((t) => h('li', null, t))) : h('p', null, 'Vous avez passé la question.')),
+      h('div', { 'data-expected': '' }, h('h3', null, expected.length > 1 ? 'Les bonnes réponses' : 'La bonne réponse'),
+        h('ul', null, expected.map((t) => h('li', null, t))))));
+    if (item && c.solution) markChoices(item, c, given);
+  } else if (c.solution) {
     section.append(h('p', null, c.solution.length > 1 ? 'Les bonnes réponses étaient :' : 'La bonne réponse était :'),
       h('ul', null, c.solution.map((s) => h('li', null, inline(s.text)))));
     if (item) {
@@ -247,6 +279,20 @@ export function renderResult(result, item) {
     section.append(h('h3', null, 'Pour comprendre'), h('div', { class: 'tutorial' }, rich(c.tutorial)));
   }
   return section;
+}
+
+/** On the disabled question itself: which proposal was right, which was the learner's. */
+function markChoices(item, c, given) {
+  const right = new Set(c.solution.map((s) => s.id));
+  const ids = given.choices || (given.choice !== undefined ? [given.choice] : []);
+  for (const id of new Set([...right, ...ids])) {
+    const input = document.getElementById(`p-${item.id}-${id}`);
+    if (!input) continue;
+    const box = input.closest('.choice');
+    if (right.has(id)) box.classList.add('is-solution');
+    const notes = [ids.includes(id) ? 'votre réponse' : '', right.has(id) ? 'bonne réponse' : ''].filter(Boolean);
+    box.querySelector('label').append(h('strong', null, ` (${notes.join(', ')})`));
+  }
 }
 
 export function resultLabel(status) {

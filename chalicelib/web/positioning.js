@@ -51,8 +51,8 @@ async function start() {
   next();
 }
 
-function progress() {
-  const n = state.answered + 1;
+/** The header: question `n` (the one on screen, or the one just answered). */
+function progress(n = state.answered + 1) {
   return h('div', { class: 'topbar', 'data-progress': '' },
     h('p', { class: 'big' }, h('strong', null, `Question ${n}`),
       h('span', { class: 'muted' }, ` · ${plural(state.answered, 'réponse donnée', 'réponses données')}`)),
@@ -85,7 +85,10 @@ function next() {
     state = result.assessment;
     sessionStorage.setItem(PENDING, item.id);
     view.disable();
-    showResult(result, item);
+    // the header follows the answer: answers given and level reached so far
+    const bar = box.querySelector('[data-progress]');
+    if (bar) bar.replaceWith(progress(state.answered));
+    showResult(result, item, answer);
   };
   view = renderItem(box, item, {
     heading: `Question ${state.answered + 1}`,
@@ -95,8 +98,8 @@ function next() {
   });
 }
 
-function showResult(result, item) {
-  const section = renderResult(result, item);
+function showResult(result, item, given) {
+  const section = renderResult(result, item, given);
   const last = state.status === 'completed' || !state.item;
   const button = h('button', { type: 'button', 'data-action': 'suivante' },
     last ? 'Voir mon résultat' : 'Question suivante');

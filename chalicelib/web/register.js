@@ -1,6 +1,6 @@
 // Registration: inline errors (client checks first, then the API's), then sign-in.
 import { api, signIn, pageUrl } from './api.js';
-import { $, h, fill, initLayout, showErrors, clearErrors, apiErrors, busy, focus, isoDate, setTitle } from './ui.js';
+import { $, h, fill, initLayout, showAuthState, showErrors, clearErrors, apiErrors, busy, focus, isoDate, setTitle } from './ui.js';
 import { initPasswords, passwordProblem } from './password.js';
 
 initLayout();
@@ -14,12 +14,37 @@ const FIELD_MESSAGES = {
   birth_date: 'Saisissez une date de naissance valide, au format JJ/MM/AAAA.',
   password: 'Le mot de passe n\u2019est pas valide.',
   accepted_terms: 'Vous devez accepter les conditions générales d\u2019utilisation.',
+  guardian_consent: 'Avant 15 ans, un parent ou tuteur doit donner son accord : cochez la case une fois son accord obtenu.',
 };
 const CODE_FIELDS = {
   weak_password: 'password', email_taken: 'email', invalid_email: 'email',
   invalid_birth_date: 'birth_date', guardian_consent_required: 'guardian_consent',
   terms_not_accepted: 'accepted_terms', invalid_name: 'first_name',
 };
+
+const DIGITAL_MAJORITY = 15; // as chalicelib/domain/accounts.py: under 15, a guardian consents
+const consentBox = $('#consentement');
+
+/** Age in whole years today of an ISO birth date, null when none is typed yet. */
+function age(iso) {
+  if (!iso) return null;
+  const [y, m, d] = iso.split('-').map(Number);
+  const now = new Date();
+  const had = now.getMonth() + 1 > m || (now.getMonth() + 1 === m && now.getDate() >= d);
+  return now.getFullYear() - y - (had ? 0 : 1);
+}
+
+function underAge(iso) {
+  const a = age(iso);
+  return a !== null && a < DIGITAL_MAJORITY;
+}
+
+// the consent is asked only of whoever the typed birth date says is under 15
+form.elements.birth_date.addEventListener('input', () => {
+  const under = underAge(isoDate(form.elements.birth_date.value));
+  consentBox.hidden = !under;
+  if (!under) form.elements.guardian_consent.checked = false;
+});
 
 function check(data) {
   const errors = {};
@@ -30,6 +55,7 @@ function check(data) {
   const problem = passwordProblem(data.password);
   if (problem) errors.password = problem;
   if (!data.accepted_terms) errors.accepted_terms = FIELD_MESSAGES.accepted_terms;
+  if (underAge(data.birth_date) && !data.guardian_consent) errors.guardian_consent = FIELD_MESSAGES.guardian_consent;
   return errors;
 }
 
@@ -63,6 +89,7 @@ form.addEventListener('submit', async (event) => {
   } catch (e) {
     /* the account exists: the panel below still says how to sign in */
   }
+  showAuthState(); // the menu follows the sign-in just done
   done(user);
 });
 

@@ -270,9 +270,7 @@ export function initLayout() {
   document.querySelectorAll('.site nav a').forEach((a) => {
     if (new URL(a.href).pathname.split('/').pop() === here) a.setAttribute('aria-current', 'page');
   });
-  const signedIn = !!session.user();
-  document.querySelectorAll('[data-auth="in"]').forEach((el) => { el.hidden = !signedIn; });
-  document.querySelectorAll('[data-auth="out"]').forEach((el) => { el.hidden = signedIn; });
+  showAuthState();
   // each person sees the spaces they hold a role in (the API checks every call anyway)
   const held = roles();
   const spaces = { organisation: Object.keys(held.organizations).length > 0 };
@@ -283,6 +281,14 @@ export function initLayout() {
       location.assign(pageUrl(''));
     });
   });
+}
+
+/** The menu items that depend on being signed in; called again by a page
+ * that signs the person in without a reload (registration). */
+export function showAuthState() {
+  const signedIn = !!session.user();
+  document.querySelectorAll('[data-auth="in"]').forEach((el) => { el.hidden = !signedIn; });
+  document.querySelectorAll('[data-auth="out"]').forEach((el) => { el.hidden = signedIn; });
 }
 
 /** The query-string parameter `name` of the page URL. */

@@ -161,6 +161,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/certification"): "public",
     ("GET", "/surveillance"): "public",
     ("GET", "/verification"): "public",
+    ("GET", "/cgu"): "public",
+    ("GET", "/confidentialite"): "public",
     ("GET", "/etablissement"): "public",
     ("GET", "/campagne"): "public",
     ("GET", "/code"): "public",

@@ -227,21 +227,37 @@ def test_live_alert_neutralises_the_item_and_serves_another(client, planned):
     course = js(call(client, "POST", "/certification/join", token=learner, body={
         "access_code": session["access_code"], "first_name": "Léa", "last_name": "Dupont",
         "birth_date": "2008-05-14"}))
+    # the waiting room recalls the session (join and reload alike); a question's polls do not
+    assert course["session"]["room"] == session["room"] and course["session"]["date"] == session["date"]
+    path = f"/me/certification-courses/{course['course_id']}"
+    assert js(call(client, "GET", path, token=learner))["session"]["time"] == session["time"]
     inv = flow.invigilator(client, session)
     call(client, "POST", f"/sessions/{sid}/candidates/{candidate['candidate_id']}/authorise", token=inv)
     path = f"/me/certification-courses/{course['course_id']}"
+    assert "session" not in js(call(client, "GET", path, token=learner))
     served = js(call(client, "GET", path, token=learner))["item"]
     item_id = served["id"]
     response = call(client, "POST", f"/sessions/{sid}/candidates/{candidate['candidate_id']}/alerts",
                     token=inv, body={"item_id": item_id, "reason": "Image illisible"})
     assert response.status_code == 200, response.body
-    new_item = js(call(client, "GET", path, token=learner))["item"]["id"]
-    assert new_item != item_id
+    state = js(call(client, "GET", path, token=learner))
+    assert state["item"]["id"] != item_id
+    # the withdrawn item uses no slot: nothing answered yet, and the candidate is told which went
+    assert state["answered"] == 0 and state["withdrawn"] == [item_id]
     late = call(client, "POST", path + "/answers", token=learner,
                 body={"item_id": item_id, "answer": correct_answer(served)})
-    assert late.status_code == 200  # the neutralised item was already recorded: no double count
+    assert late.status_code == 409 and js(late)["error"]["code"] == "item_withdrawn"
+    # the same alert again changes nothing (a double click, a retried request)
+    again = call(client, "POST", f"/sessions/{sid}/candidates/{candidate['candidate_id']}/alerts",
+                 token=inv, body={"item_id": item_id, "reason": "Image illisible"})
+    assert again.status_code == 200
+    nxt = js(call(client, "GET", path, token=learner))["item"]
+    assert call(client, "POST", path + "/answers", token=learner,
+                body={"item_id": nxt["id"], "answer": wrong_answer(nxt)}).status_code == 200
     live = js(call(client, "GET", f"/sessions/{sid}/invigilation", token=inv))
-    assert live["candidates"][0]["alerts"][0]["item_id"] == item_id
+    row = live["candidates"][0]
+    assert row["alerts"][0]["item_id"] == item_id
+    assert row["answered"] == 1 and row["withdrawn"] == 1  # one real answer, one withdrawal
 
 
 def test_rejoining_after_disconnection_needs_reauthorisation(client, planned):

@@ -53,6 +53,16 @@ def test_certification_from_join_to_public_verification(pages, stack):
     cand.fill("#access_code", s["session"]["access_code"].lower())
     cand.get_by_role("button", name="Rejoindre la session").click()
     expect(cand.locator('[data-state="waiting"]')).to_contain_text("En attente du surveillant")
+    # exam mode: no menu, no sign-out, no footer link, the brand is no link; the room and rules are recalled
+    for hidden in ("header.site nav", "footer.foot", "[data-signout]"):
+        expect(cand.locator(hidden)).to_be_hidden()
+    assert cand.locator('a[href]:not([href^="#"]):visible').count() == 0
+    expect(cand.locator("[data-recap]")).to_contain_text(s["session"]["room"])
+    expect(cand.locator("[data-rules]")).to_contain_text("32 questions au plus")
+    cand.set_viewport_size({"width": 360, "height": 740})
+    fits(cand)
+    shot(cand, "10-certification-attente-360")
+    cand.set_viewport_size({"width": 1000, "height": 900})
     shot(cand, "10-certification-attente")
     axe(cand, "certification-attente")
 
@@ -65,6 +75,10 @@ def test_certification_from_join_to_public_verification(pages, stack):
     row = inv.locator(f'tr[data-candidate="{cid}"]')
     expect(row.locator("td[data-state]")).to_have_attribute("data-state", "waiting_authorisation")
     shot(inv, "11-surveillant-attente")
+    inv.set_viewport_size({"width": 360, "height": 740})
+    fits(inv)  # the table scrolls inside its box, the page never sideways
+    shot(inv, "11-surveillant-attente-360")
+    inv.set_viewport_size({"width": 1100, "height": 900})
     axe(inv, "surveillant")
     row.locator('button:has-text("Autoriser à commencer")').click()
     expect(row.locator("td[data-state]")).to_have_attribute("data-state", "testing")
@@ -92,9 +106,24 @@ def test_certification_from_join_to_public_verification(pages, stack):
             inv.get_by_role("button", name="Signaler et neutraliser la question").click()
             expect(row).to_contain_text("1 signalement")
             alerted = True
+            # the candidate answers the withdrawn question: told so plainly, nothing counted
+            withdrawn_id = answer_correctly(cand)
+            notice = cand.locator('[data-state="withdrawn"]')
+            expect(notice).to_contain_text("Le surveillant a retiré la question 3")
+            expect(notice.locator("h2")).to_be_focused()
+            expect(cand.locator("#annonces")).to_contain_text("Elle ne compte pas")
+            expect(cand.locator("#annonces")).not_to_contain_text("Réponse enregistrée")
+            shot(cand, "13b-certification-question-retiree")
+            axe(cand, "certification-question-retiree")
+            cand.keyboard.press("Tab")
+            cand.keyboard.press("Enter")  # "Afficher la question suivante", keyboard only
+            cand.wait_for_selector("form.question:not([data-done])")
+            assert cand.locator("form.question").get_attribute("data-item-id") != withdrawn_id
+            expect(cand.locator("[data-progress]")).to_contain_text("Question 3 sur 32")
             # a reload in the same tab goes on with the test (no new join needed)
             cand.reload()
             cand.wait_for_selector("form.question:not([data-done])")
+            expect(cand.locator("header.site nav")).to_be_hidden()
         item_id = answer_correctly(cand)
         assert cand.locator(".result").count() == 0, "a correction was shown in certification"
         cand.wait_for_function(
@@ -103,9 +132,11 @@ def test_certification_from_join_to_public_verification(pages, stack):
         assert answered <= 33
     assert answered >= 15
     expect(cand.locator('[data-state="ended"]')).to_contain_text("Test terminé")
+    expect(cand.locator("header.site nav")).to_be_visible()  # exam mode over
     shot(cand, "14-certification-fin")
     axe(cand, "certification-fin")
     expect(row.locator("td[data-state]")).to_have_attribute("data-state", "completed", timeout=20_000)
+    expect(row).to_contain_text(f"{answered} · 1 signalement")  # real answers only, withdrawal apart
     shot(inv, "15-surveillant-fin")
     for _, url, body in watch.seen:
         assert not keys_in(body) & SECRET_KEYS, url

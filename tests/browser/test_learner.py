@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.api.answers import correct_answer
-from tests.browser.flows import SECRET_KEYS, ApiWatch, answer_correctly, axe, keys_in, shot, view_on_screen
+from tests.browser.flows import SECRET_KEYS, ApiWatch, answer_correctly, axe, fits, keys_in, shot, view_on_screen
 
 expect = pytest.importorskip("playwright.sync_api", reason="needs the `playwright` package").expect
 
@@ -18,6 +18,18 @@ PASSWORD = "Bonjour2026"
 def register(page, email: str) -> None:
     page.goto("/inscription")
     expect(page).to_have_title(re.compile("Créer un compte"))
+    # what registration asks to accept can be read first (keyboard: the links are in the form)
+    for link, name in (("conditions générales d'utilisation", "cgu"), ("politique de confidentialité", "confidentialite")):
+        page.get_by_role("link", name=link).click()
+        page.wait_for_url(f"**/{name}")
+        expect(page.locator("h1")).to_be_visible()
+        axe(page, name)
+        page.set_viewport_size({"width": 360, "height": 740})
+        fits(page)
+        shot(page, f"00-{name}-360")
+        page.set_viewport_size({"width": 1100, "height": 900})
+        page.go_back()
+        page.wait_for_url("**/inscription")
     # nothing filled: a summary takes the focus and each field says what is wrong
     page.get_by_role("button", name="Créer mon compte").click()
     summary = page.locator(".summary")
@@ -39,11 +51,25 @@ def register(page, email: str) -> None:
     expect(page.locator("#birth_date-erreur")).to_contain_text("JJ/MM/AAAA")
     shot(page, "01-inscription-erreurs")
     axe(page, "inscription-erreurs")
-    page.fill("#birth_date", "15/03/2000")
+    # consent is asked only when the typed date says under 15, and checked before any round trip
+    expect(page.locator("#guardian_consent")).to_be_hidden()
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and r.url.endswith("/users") else None)
+    page.fill("#birth_date", "15/03/2015")
     page.fill("#password", PASSWORD)
+    expect(page.locator("#guardian_consent")).to_be_visible()
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.locator("#guardian_consent-erreur")).to_contain_text("parent ou tuteur")
+    assert posts == []
+    axe(page, "inscription-consentement")
+    page.fill("#birth_date", "15/03/2000")
+    expect(page.locator("#guardian_consent")).to_be_hidden()
     expect(page.locator('[data-rule="digit"]')).to_contain_text("respecté")
     page.get_by_role("button", name="Créer mon compte").click()
     expect(page.locator("#inscrit h2")).to_have_text("Votre compte est créé")
+    # the menu follows the sign-in registration did
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    expect(page.get_by_role("link", name="Se connecter", exact=True)).to_be_hidden()
     shot(page, "02-inscription-ok")
     page.click("text=Découvrir mon profil")
     page.wait_for_url("**/profil")
@@ -70,6 +96,15 @@ def run_positioning(page) -> dict:
             axe(page, "question")
             page.click('[data-action="passer"]')
             expect(page.locator(".result h2")).to_contain_text("Question passée")
+            # "Votre réponse" beside the right one, and the header already counts the answer
+            expect(page.locator("[data-compare] [data-given]")).to_contain_text("Vous avez passé la question")
+            expect(page.locator("[data-compare] [data-expected] li").first).to_be_visible()
+            expect(page.locator("[data-progress]")).to_contain_text("1 réponse donnée")
+            page.set_viewport_size({"width": 360, "height": 740})
+            fits(page)
+            shot(page, "05b-correction-votre-reponse-360")
+            page.set_viewport_size({"width": 1100, "height": 900})
+            axe(page, "correction-passee")
             log["skipped"] = True
         elif not log["keyboard"] and form.get_attribute("data-type") == "QCU":
             answer_qcu_with_keyboard(page, item_id)

@@ -182,11 +182,11 @@ class InMemoryCertification:
             t.status, t.ended_by, t.ended_at, t.current_item_id = "ended", "invigilator", now_ms, None
         self._write(course, change)
 
-    def neutralise_item(self, course, item_id, reason, now_ms, *, served=None, next_item_id=None) -> None:
+    def neutralise_item(self, course, item_id, reason, now_ms, *, replace_current=False,
+                        next_item_id=None) -> None:
         def change(t):
             t.neutralised.append(item_id)
             t.alerts.append({"item_id": item_id, "reason": reason, "at": now_ms})
-            if served is not None:
-                t.answers.append(served)
+            if replace_current:
                 self._serve(t, next_item_id, now_ms)
         self._write(course, change)

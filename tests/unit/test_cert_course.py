@@ -6,7 +6,8 @@ import dataclasses
 import pytest
 
 from chalicelib.domain.certification.course import (Course, CourseStatus, EndedBy, ending,
-                                                    is_running, live_state, refuse_answer)
+                                                    is_running, live_state, refuse_answer,
+                                                    withdrawn_items)
 from chalicelib.domain.certification.jury import EndReason, Ending
 
 SERVING = Course("s1-c1", "s1", "c1", "u1", "2026.1", status=CourseStatus.STARTED, authorised=True,
@@ -22,6 +23,8 @@ def test_the_current_item_is_accepted():
     ({"status": CourseStatus.COMPLETED}, "item-a", "course_not_started"),
     ({"authorised": False}, "item-a", "awaiting_authorisation"),
     ({}, "item-b", "not_current_item"),
+    ({"neutralised": ("item-b",)}, "item-b", "item_withdrawn"),
+    ({"neutralised": ("item-a",)}, "item-a", "item_withdrawn"),
 ])
 def test_answers_out_of_turn_are_refused(change, item, code):
     assert refuse_answer(dataclasses.replace(SERVING, **change), item).code == code
@@ -52,3 +55,9 @@ def test_other_endings_are_not_incidents():
     assert ending(ended, {"fraud_suspicion"}) == Ending(EndReason.ABANDONED, fraud_reported=True)
     completed = dataclasses.replace(SERVING, status=CourseStatus.COMPLETED, ended_by=EndedBy.COMPLETED)
     assert ending(completed, {"technical_problem"}).reason is EndReason.FINISHED
+
+
+def test_withdrawn_items_are_the_neutralised_ones_never_answered():
+    # withdrawn on screen (b, d): no answer, no slot; neutralised after its answer (a): an answer
+    assert withdrawn_items(("a", "b", "d"), {"a", "c"}) == ["b", "d"]
+    assert withdrawn_items(None, {"a"}) == []

@@ -121,9 +121,23 @@ def refuse_answer(course: Course, item_id: str) -> DomainError | None:
     if not course.authorised:
         return Forbidden("Attendez que le surveillant autorise la reprise de votre test.",
                          code="awaiting_authorisation")
+    if item_id in (course.neutralised or ()):
+        # answered items never get here (a retry is accepted first): this one
+        # was withdrawn while on screen, see withdrawn_items
+        return Conflict("Le surveillant a retiré cette question : votre réponse n'est pas comptée.",
+                        code="item_withdrawn")
     if item_id != course.current_item_id:
         return Conflict("Cette question n'est pas la question en cours.", code="not_current_item")
     return None
+
+
+def withdrawn_items(neutralised, answered: set[str]) -> list[str]:
+    """Items the invigilator withdrew while they were on screen: neutralised
+    and never answered. They use no slot of the test (the candidate gets
+    another item in their place and the count of answers does not move) and
+    the candidate is told, never left to guess why the question changed.
+    An item neutralised after its answer stays an answer: it took its slot."""
+    return [i for i in (neutralised or ()) if i not in answered]
 
 
 def live_state(course: Course | None) -> str:
