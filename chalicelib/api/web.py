@@ -47,6 +47,9 @@ PAGES: dict[str, tuple[str, str]] = {
     "/etablissement": ("etablissement.html", "Page : espace établissement (élèves, comptes, campagnes)"),
     "/campagne": ("campagne.html", "Page : une campagne de l'établissement (code, suivi, résultats)"),
     "/code": ("code.html", "Page : j'ai un code (rejoindre une campagne) et mes parcours"),
+    # --- centre and administrator spaces (issue 19) ---
+    "/centre": ("centre.html", "Page : espace centre de certification (sessions, candidats, kit, finalisation)"),
+    # --- end centre and administrator spaces ---
     "/verification": ("verification.html", "Page : vérifier un certificat (lien du QR code)"),
 }
 
