@@ -49,6 +49,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "/code": ("code.html", "Page : j'ai un code (rejoindre une campagne) et mes parcours"),
     # --- centre and administrator spaces (issue 19) ---
     "/centre": ("centre.html", "Page : espace centre de certification (sessions, candidats, kit, finalisation)"),
+    "/administration": ("administration.html", "Page : administration (organisations, centres, jury)"),
     # --- end centre and administrator spaces ---
     "/verification": ("verification.html", "Page : vérifier un certificat (lien du QR code)"),
 }

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from tests.browser.flows import ADMIN, axe, fits, shot
+from tests.browser.flows import ADMIN, axe, certification_session, fits, shot
 from tests.conftest import make_token
 
 expect = pytest.importorskip("playwright.sync_api", reason="needs the `playwright` package").expect
@@ -140,3 +140,65 @@ def test_session_enrolment_kit_finalisation_results(pages, stack, tmp_path):
     expect(small.locator("#etat")).to_be_visible()
     fits(small)
     shot(small, "centre-04-mobile")
+
+
+def test_administration_centre_members_and_held_session(pages, stack):
+    user = stack.api("POST", "/users", {"first_name": "Paul", "last_name": "Roux", "email": "paul.roux@example.org",
+                                        "password": "Centre2026ok", "birth_date": "1980-01-02",
+                                        "accepted_terms": True}, expect=201)
+    # a session finalised with a fraud report, held by the job
+    s = certification_session(stack, first="Noé", last="Bernard", birth="2008-05-14")
+    sid, cid = s["session"]["session_id"], s["candidate"]["candidate_id"]
+    stack.api("POST", f"/centres/{s['centre_id']}/sessions/{sid}/finalise", {"candidates": [
+        {"candidate_id": cid, "incidents": [{"category": "fraud_suspicion"}]}]}, token=s["staff"], expect=200)
+    stack.command("job")
+
+    # not an admin: the page says so, and the navigation hides it
+    other = signed_in(pages, "centre-browser", make_token("centre-browser", centres=[s["centre_id"]]))
+    other.goto("/administration")
+    expect(other.locator("#refus")).to_contain_text("réservé aux administrateurs")
+    expect(other.get_by_role("link", name="Administration")).to_be_hidden()
+
+    admin = signed_in(pages, "admin-browser", ADMIN)
+    admin.goto("/administration")
+    expect(admin.get_by_role("link", name="Administration")).to_be_visible()
+    clean(admin, "admin-accueil")
+
+    # an organisation, keyboard only: a collège without UAI is refused on its field
+    type_into(admin, "#org-nom", "Collège Rosa Parks")
+    admin.keyboard.press("Enter")
+    expect(admin.locator("#org-uai")).to_have_attribute("aria-invalid", "true")
+    clean(admin, "admin-organisation-erreur")
+    type_into(admin, "#org-uai", "0750123A")
+    admin.locator("#org-nom").focus()
+    admin.keyboard.press("Enter")
+    expect(admin.locator("#org-cree .notice.success")).to_be_focused()
+
+    # a centre and its member, keyboard only
+    type_into(admin, "#centre-nom", "Centre Rosa Parks")
+    admin.keyboard.press("Enter")
+    expect(admin.locator("#centre-cree .notice.success")).to_be_focused()
+    type_into(admin, "#membre-user", "inconnu-404")
+    admin.keyboard.press("Enter")
+    expect(admin.locator("#membre-user")).to_have_attribute("aria-invalid", "true")
+    admin.locator("#membre-user").fill("")
+    type_into(admin, "#membre-user", user["id"])
+    admin.keyboard.press("Enter")
+    expect(admin.locator("#annonces")).to_contain_text("ajouté au centre")
+
+    # the held session: its state, then published by the admin
+    type_into(admin, "#numero-session", sid)
+    admin.keyboard.press("Enter")
+    expect(admin.locator("#resultats h3")).to_be_focused()
+    expect(admin.locator("#resultats h3")).to_contain_text("attente de publication")
+    shot(admin, "admin-01-session-retenue")
+    clean(admin, "admin-session-retenue")
+    admin.locator('[data-action="publier"]').focus()
+    admin.keyboard.press("Enter")
+    expect(admin.locator("#resultats h3")).to_contain_text("Publiée")
+    assert sid not in admin.url
+
+    small = signed_in(pages, "admin-browser", ADMIN, width=360)
+    small.goto("/administration")
+    expect(small.locator("#espace")).to_be_visible()
+    fits(small)
