@@ -5,7 +5,7 @@
 // session's state as the issuing job leaves it. Every call goes through the
 // API with the member's own token; the centre is named in the URL (?centre=),
 // never a secret.
-import { api, upload, requireUser, roles } from './api.js';
+import { api, upload, downloadPost, requireUser, roles } from './api.js';
 import { $, h, fill, initLayout, showErrors, clearErrors, apiErrors, busy, announce, focus,
   frenchDate, isoDate, plural, param, setTitle } from './ui.js';
 
@@ -197,8 +197,21 @@ function kit(session, password, candidates) {
       h('tbody', null, candidates.length ? candidates.map((c) => h('tr', null, h('th', { scope: 'row' }, c.last_name),
         h('td', null, c.first_name), h('td', null, frenchDate(c.birth_date)), h('td', { class: 'signature' }, '')))
         : h('tr', null, h('td', { colspan: '4' }, 'Aucun candidat inscrit pour l\u2019instant.'))))),
-    h('div', { class: 'actions' }, h('button', { type: 'button', 'data-action': 'imprimer-kit', onclick: () => window.print() },
-      'Imprimer le kit du surveillant'))));
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', 'data-action': 'kit-pdf', onclick: async (event) => {
+        const button = event.currentTarget;
+        busy(button, true, 'Préparation du PDF…');
+        try {  // the password goes in the POST body, never in a URL
+          await downloadPost(`/centres/${encodeURIComponent(session.centre_id)}/sessions/${encodeURIComponent(session.session_id)}/kit`,
+            { invigilator_password: password }, `kit-surveillant-${session.date}.pdf`, 'application/pdf');
+          announce('Le kit du surveillant est téléchargé.');
+        } catch (e) {
+          announce(e.message);
+        }
+        busy(button, false);
+      } }, 'Télécharger le kit (PDF)'),
+      h('button', { type: 'button', class: 'secondary', 'data-action': 'imprimer-kit', onclick: () => window.print() },
+        'Imprimer cette page'))));
 }
 
 function enrolForms(base, path, sessionId) {

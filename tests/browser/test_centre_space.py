@@ -65,6 +65,10 @@ def test_session_enrolment_kit_finalisation_results(pages, stack, tmp_path):
     number = staff.locator("#numero").inner_text()
     assert len(password) == 10 and "password" not in staff.url and password not in staff.url
     expect(staff.locator('[data-action="imprimer-kit"]')).to_be_visible()
+    with staff.expect_download() as download:
+        staff.locator('[data-action="kit-pdf"]').click()
+    assert download.value.path().read_bytes().startswith(b"%PDF")
+    assert download.value.suggested_filename == "kit-surveillant-2027-01-12.pdf"
     expect(staff.locator("#sessions tbody tr")).to_have_count(1)
     shot(staff, "centre-01-kit")
     clean(staff, "centre-kit")
