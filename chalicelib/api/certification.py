@@ -1,12 +1,13 @@
 """Certification routes: centres, sessions, invigilation, the candidate's test."""
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 from pydantic import Field
 
 from chalicelib.api import access
 from chalicelib.api.http import endpoint
 from chalicelib.api.schemas import ApiModel
+from chalicelib.config import settings
 from chalicelib.services import centres, certificates, certification_test, sessions, tokens
 from chalicelib.services.certification_inputs import (AlertInput, CandidateInput, CentreInput,
                                                       CentreMemberInput, FinalisationInput,
@@ -117,6 +118,21 @@ def list_candidates(ctx, centre_id, session_id):
           tags=("sessions",), summary="Finaliser la session (présences, incidents, commentaire)")
 def finalise(ctx, centre_id, session_id, body):
     return sessions.finalise(centre_id, session_id, body, ctx.user_id)
+
+
+class KitBody(ApiModel):
+    invigilator_password: str = Field(min_length=1, max_length=20)
+
+
+@endpoint(bp, SESSION + "/kit", method="POST", access=CENTRE, body=KitBody, tags=("sessions",),
+          produces="application/pdf",
+          summary="Kit du surveillant en PDF (mot de passe vérifié, code d'accès, consignes, émargement)")
+def invigilator_kit(ctx, centre_id, session_id, body):
+    pdf = sessions.invigilator_kit(centre_id, session_id, body.invigilator_password,
+                                   f"{settings().public_base_url}/surveillance")
+    return Response(body=pdf, status_code=200, headers={
+        "Content-Type": "application/pdf", "Cache-Control": "no-store",
+        "Content-Disposition": 'attachment; filename="kit-surveillant.pdf"'})
 
 
 # --- invigilator ----------------------------------------------------------------------------

@@ -50,6 +50,10 @@ PAGES: dict[str, tuple[str, str]] = {
     # learner pages (issue 20): what registration asks to accept
     "/cgu": ("cgu.html", "Page : conditions générales d'utilisation"),
     "/confidentialite": ("confidentialite.html", "Page : politique de confidentialité"),
+    # --- centre and administrator spaces (issue 19) ---
+    "/centre": ("centre.html", "Page : espace centre de certification (sessions, candidats, kit, finalisation)"),
+    "/administration": ("administration.html", "Page : administration (organisations, centres, jury)"),
+    # --- end centre and administrator spaces ---
     "/verification": ("verification.html", "Page : vérifier un certificat (lien du QR code)"),
 }
 

@@ -192,6 +192,29 @@ def finalise(centre_id: str, session_id: str, data: FinalisationInput, by: str) 
     return session_view(require_session(centre_id, session_id))
 
 
+def invigilator_kit(centre_id: str, session_id: str, password: str, invigilation_url: str) -> bytes:
+    """The printable kit (documents/invigilator_kit_pdf.py). The password comes
+    back from the page that showed it once; it is printed only if it is the
+    session's own, so a typo never reaches the invigilator on paper."""
+    from chalicelib.documents.invigilator_kit_pdf import render_kit
+
+    session = require_session(centre_id, session_id)
+    try:
+        _HASHER.verify(session.invigilator_password_hash, codes.normalise_code(password))
+    except VerificationError:
+        raise InvalidInput("Ce n'est pas le mot de passe surveillant de cette session.",
+                           code="wrong_invigilator_password")
+    centre = centres.require_centre(centre_id)
+    candidates = sorted((candidate_view(c) for c in store.candidates(session_id)),
+                        key=lambda c: (c["last_name"].casefold(), c["first_name"].casefold()))
+    try:
+        return render_kit(centre.name, session_view(session), codes.normalise_code(password),
+                          candidates, invigilation_url)
+    except ValueError:
+        raise Conflict("Un nom contient des caractères que le kit ne peut pas imprimer ; "
+                       "utilisez l'impression depuis la page.", code="kit_unavailable")
+
+
 def publish(session_id: str, by: str) -> dict:
     """A platform admin publishes a session held for review (fraud reports)."""
     session = require_session(None, session_id)

@@ -273,7 +273,8 @@ export function initLayout() {
   showAuthState();
   // each person sees the spaces they hold a role in (the API checks every call anyway)
   const held = roles();
-  const spaces = { organisation: Object.keys(held.organizations).length > 0 };
+  const spaces = { organisation: Object.keys(held.organizations).length > 0,
+    centre: held.centres.length > 0, admin: held.admin };  // centre and admin spaces (issue 19)
   document.querySelectorAll('[data-space]').forEach((el) => { el.hidden = !spaces[el.dataset.space]; });
   document.querySelectorAll('[data-signout]').forEach((button) => {
     button.addEventListener('click', async () => {

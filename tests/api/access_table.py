@@ -74,6 +74,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/centres/{centre_id}/sessions/{session_id}/candidates/import"):
         "centre_member:centre_id",
     ("POST", "/centres/{centre_id}/sessions/{session_id}/finalise"): "centre_member:centre_id",
+    ("POST", "/centres/{centre_id}/sessions/{session_id}/kit"): "centre_member:centre_id",
     ("POST", "/admin/sessions/{session_id}/publish"): "admin",
     ("GET", "/admin/sessions/{session_id}/results"): "admin",
     ("POST", "/admin/certificates/{certificate_id}/jury-decision"): "admin",
@@ -164,6 +165,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/cgu"): "public",
     ("GET", "/confidentialite"): "public",
     ("GET", "/etablissement"): "public",
+    ("GET", "/centre"): "public",
+    ("GET", "/administration"): "public",
     ("GET", "/campagne"): "public",
     ("GET", "/code"): "public",
     ("GET", "/web/{asset_version}/{name}"): "public",
