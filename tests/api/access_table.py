@@ -47,6 +47,9 @@ ACCESS: dict[tuple[str, str], str] = {
 
     # API clients of organisations
     ("POST", "/oauth/token"): "public",
+    ("GET", "/gar/metadata"): "public",
+    ("GET", "/gar/login"): "public",
+    ("POST", "/gar/acs"): "public",
     ("GET", "/organizations/{org_id}/api-clients"): "org_admin:org_id",
     ("POST", "/organizations/{org_id}/api-clients"): "org_admin:org_id",
     ("POST", "/organizations/{org_id}/api-clients/{client_id}/rotate"): "org_admin:org_id",

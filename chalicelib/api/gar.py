@@ -1,0 +1,43 @@
+"""GAR single sign-on (SAML 2.0 service provider): metadata, sign-in, ACS."""
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from chalice import Blueprint, Response
+from pydantic import Field
+
+from chalicelib.api import access
+from chalicelib.api.http import endpoint
+from chalicelib.api.schemas import ApiModel
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.services import gar
+
+bp = Blueprint(__name__)
+TAGS = ("gar",)
+
+
+class StartQuery(ApiModel):
+    relay_state: str | None = Field(default=None, max_length=80)
+
+
+@endpoint(bp, "/gar/metadata", access=access.PUBLIC, tags=TAGS, produces="application/samlmetadata+xml",
+          summary="Métadonnées SAML du fournisseur de service (à déclarer au GAR)")
+def sp_metadata(ctx):
+    return Response(body=gar.metadata(), status_code=200,
+                    headers={"Content-Type": "application/samlmetadata+xml; charset=utf-8"})
+
+
+@endpoint(bp, "/gar/login", access=access.PUBLIC, query=StartQuery, status=302, tags=TAGS,
+          summary="Connexion par le GAR : redirige vers le GAR avec une demande SAML (AuthnRequest)")
+def start(ctx, query):
+    return Response(body="", status_code=302, headers={"Location": gar.start(query.relay_state)})
+
+
+@endpoint(bp, "/gar/acs", method="POST", access=access.PUBLIC, tags=TAGS,
+          raw_body="application/x-www-form-urlencoded",
+          summary="Réception de l'assertion SAML du GAR (HTTP-POST) : jetons de la plateforme")
+def assertion_consumer(ctx):
+    form = dict(parse_qsl(ctx.raw_body.decode("utf-8", errors="replace"), keep_blank_values=True))
+    if not form.get("SAMLResponse"):
+        raise InvalidInput("Champ SAMLResponse manquant.", code="saml_missing")
+    return gar.consume(form["SAMLResponse"])

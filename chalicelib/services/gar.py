@@ -1,0 +1,172 @@
+"""GAR single sign-on: pupils of GAR schools sign in through their ENT, with no
+password (issue 18). SAML rules in domain/saml.py and domain/xmldsig.py;
+state (requests sent, assertions seen, links) in store/gar.py.
+
+Flow: `start` sends the browser to the GAR with an AuthnRequest (its id kept
+10 minutes, usable once); the GAR posts a signed Response to `consume`, which
+accepts it only if it answers one of our requests (once) and was never seen
+before (replay), then finds the person:
+
+1. a GAR link (IDO -> user) made at an earlier sign-in: that user;
+2. otherwise, a pupil only: the school is the organisation whose UAI the
+   assertion names (an unknown UAI is refused); in *that* school's roster,
+   one active pupil whose names match and, when the ENT sends it, whose birth
+   date matches (without one, the class (`DIV`) must match too). A pupil
+   already tied to an account (created by the school, or reconciled) keeps it;
+   otherwise an account without password is created (created by the school:
+   it consents for its minor pupils, as for accounts it creates itself) and
+   tied to the roster entry. The IDO is then linked to the user.
+
+Teachers: a verified teacher assertion is read (profile `National_ens`,
+`National_doc`) but, without a GAR link, refused with a French 403: the GAR
+sends no birth date nor e-mail for them, so nothing ties a first sign-in to
+an existing account, and school rights must come from an organisation admin,
+never from an assertion. No route makes a teacher's link yet (docs/gar.md).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+
+from chalicelib.config import settings
+from chalicelib.domain import roster, saml
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from chalicelib.services import authentication, secrets
+from chalicelib.store import gar as store
+from chalicelib.store import organizations as org_store
+
+log = logging.getLogger("pix.gar")
+
+REQUEST_TTL = 600
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _config() -> tuple[str, str, str, str, str]:
+    """(IdP entity id, IdP sign-in URL, IdP certificate, our entity id, our ACS URL)."""
+    cfg = settings()
+    certificate = secrets.gar_idp_certificate()
+    if not (cfg.gar_idp_entity_id and cfg.gar_idp_sso_url and certificate):
+        raise NotFound("La connexion GAR n'est pas configurée sur cette plateforme.",
+                       code="gar_not_configured")
+    base = cfg.public_base_url.rstrip("/")
+    return (cfg.gar_idp_entity_id, cfg.gar_idp_sso_url, certificate,
+            cfg.gar_sp_entity_id or f"{base}/gar/metadata", f"{base}/gar/acs")
+
+
+def metadata() -> str:
+    """Our SP metadata, for the GAR's registration of the resource."""
+    _, _, _, sp_entity_id, acs_url = _config()
+    return saml.sp_metadata(sp_entity_id=sp_entity_id, acs_url=acs_url)
+
+
+def start(relay_state: str | None) -> str:
+    """The GAR sign-in URL carrying a fresh AuthnRequest (kept to check the answer)."""
+    _, sso_url, _, sp_entity_id, acs_url = _config()
+    if relay_state is not None and len(relay_state) > 80:
+        raise InvalidInput("RelayState trop long (80 caractères au plus).", code="invalid_relay_state")
+    now = _now()
+    request_id = saml.new_request_id()
+    store.save_request(request_id, int(now) + REQUEST_TTL)
+    request = saml.authn_request(request_id, sp_entity_id=sp_entity_id, acs_url=acs_url,
+                                 idp_sso_url=sso_url, now=now)
+    return saml.redirect_url(sso_url, request, relay_state)
+
+
+def consume(saml_response: str) -> dict:
+    """Check the posted Response, find or create the person, issue our tokens."""
+    idp_entity_id, _, certificate, sp_entity_id, acs_url = _config()
+    now = _now()
+    try:
+        identity = saml.read_response(saml.decode_post(saml_response), idp_entity_id=idp_entity_id,
+                                      idp_certificate=certificate, sp_entity_id=sp_entity_id,
+                                      acs_url=acs_url, now=now)
+    except saml.SamlRefused as err:
+        log.info('{"event": "gar_refused", "code": "%s"}', err.code)
+        raise Unauthenticated(err.message, code=err.code)
+    if not store.note_assertion(identity.issuer, identity.assertion_id, identity.expires_at):
+        raise Unauthenticated("Cette assertion a déjà été utilisée : reconnectez-vous depuis l'ENT.",
+                              code="saml_replayed")
+    if not store.use_request(identity.in_response_to, now):
+        raise Unauthenticated("Cette réponse ne correspond à aucune demande de connexion en cours "
+                              "(expirée ou déjà utilisée) : recommencez depuis l'ENT.",
+                              code="saml_unsolicited")
+    user_id, first = _user_of(identity)
+    tokens = authentication.sign_in_vouched(user_id)
+    return {**tokens, "first_sign_in": first}
+
+
+def _user_of(identity: saml.GarIdentity) -> tuple[str, bool]:
+    link = store.link_of(identity.ido)
+    if link is not None:
+        return link.user_id, False
+    if not identity.is_pupil:
+        raise Forbidden("La connexion GAR est ouverte aux élèves ; aucun compte n'est rattaché à "
+                        "cet identifiant GAR d'enseignant : connectez-vous avec votre compte de "
+                        "la plateforme.", code="gar_not_linked")
+    org_id, learner = _roster_entry(identity)
+    claim = org_store.claim_of(org_id, learner.learner_id)
+    if claim is not None:
+        user_id, first = claim.user_id, False
+    else:
+        user_id, first = _create_pupil_account(org_id, learner), True
+    if not store.put_link(identity.ido, user_id, org_id, learner.learner_id):
+        # a parallel first sign-in of the same person won: use its link
+        link = store.link_of(identity.ido)
+        return link.user_id, False
+    log.info('{"event": "gar_linked", "org": "%s", "created": %s}', org_id, str(first).lower())
+    return user_id, first
+
+
+def _roster_entry(identity: saml.GarIdentity):
+    if len(identity.uais) != 1:
+        raise Conflict("Plusieurs établissements dans l'assertion GAR : rattachement impossible.",
+                       code="gar_ambiguous_school")
+    org_id = org_store.org_of_uai(identity.uais[0])
+    if org_id is None:
+        raise Forbidden(f"L'établissement {identity.uais[0]} n'utilise pas la plateforme.",
+                        code="gar_unknown_school")
+    if identity.birth_date:
+        candidates = org_store.learners_born(org_id, identity.birth_date)
+    else:
+        candidates = [r for d in identity.divisions for r in org_store.learners_of_division(org_id, d)]
+    found = [r for r in candidates
+             if r.left_at is None and roster.matches(_learner(r), identity.first_name,
+                                                    identity.last_name, r.birth_date)
+             and (identity.birth_date or (r.division or "") in identity.divisions)]
+    found = list({r.learner_id: r for r in found}.values())
+    if not found:
+        raise NotFound("Aucun élève de votre établissement ne correspond à votre identité GAR : "
+                       "votre établissement doit importer sa base élèves (SIECLE).",
+                       code="gar_learner_not_found")
+    if len(found) > 1:
+        raise Conflict("Plusieurs élèves correspondent : contactez votre établissement.",
+                       code="gar_ambiguous_learner")
+    return org_id, found[0]
+
+
+def _learner(rec) -> roster.Learner:
+    from chalicelib.services import rosters
+
+    return rosters.to_learner(rec)
+
+
+def _create_pupil_account(org_id: str, learner) -> str:
+    from chalicelib.services import accounts
+
+    user = accounts.register(first_name=learner.first_names.split(" ")[0],
+                             last_name=learner.usage_name or learner.last_name, password=None,
+                             birth_date=dt.date.fromisoformat(learner.birth_date),
+                             accepted_terms=False, created_by_org=org_id)
+    try:
+        org_store.put_link(org_id, user.id, learner.learner_id, int(_now()))
+    except org_store.Conflicting:
+        accounts.erase_account(user.id)
+        claim = org_store.claim_of(org_id, learner.learner_id)
+        if claim is None:
+            raise Conflict("Rattachement impossible : réessayez.", code="concurrent_update")
+        return claim.user_id
+    return user.id

@@ -1,0 +1,96 @@
+"""GAR sign-in state in the accounts table (services/gar.py).
+
+    GARREQ#<request id>        REQ      an AuthnRequest we sent (TTL 10 min), used once
+    GARASSERT#<sha256(issuer, id)>  ASSERT  an assertion already accepted (TTL = its expiry)
+    GAR#<sha256(IDO)>          LINK     the GAR person -> our user (and the roster entry)
+
+Single use and no replay are conditional writes, never read-then-write: two
+posts of the same assertion cannot both pass. moto never expires TTL items, so
+a request is also checked against its `expires_at`. The IDO is hashed in keys:
+it is an identifier of a minor, and the link keeps only what signing in needs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.exceptions import DeleteError, PutError
+
+from chalicelib.store.tables import AccountsTable
+
+
+class GarRequestItem(AccountsTable):
+    pass
+
+
+class GarAssertionItem(AccountsTable):
+    pass
+
+
+class GarLinkItem(AccountsTable):
+    user_id = UnicodeAttribute()
+    org_id = UnicodeAttribute(null=True)
+    learner_id = UnicodeAttribute(null=True)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _at(epoch: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+
+
+def _failed(err: PutError | DeleteError) -> bool:
+    return err.cause_response_code == "ConditionalCheckFailedException"
+
+
+def save_request(request_id: str, expires_at: int) -> None:
+    GarRequestItem(f"GARREQ#{request_id}", "REQ", expires_at=_at(expires_at)).save()
+
+
+def use_request(request_id: str, now: float) -> bool:
+    """Consume a request we sent: True once, before it expires; False when it
+    is unknown, already used or expired."""
+    item = GarRequestItem(f"GARREQ#{request_id}", "REQ")
+    try:
+        item.delete(condition=GarRequestItem.pk.exists() & (GarRequestItem.expires_at > _at(now)))
+    except DeleteError as err:
+        if _failed(err):
+            return False
+        raise
+    return True
+
+
+def note_assertion(issuer: str, assertion_id: str, expires_at: int) -> bool:
+    """Remember an accepted assertion; False when it was already accepted (replay)."""
+    item = GarAssertionItem(f"GARASSERT#{_digest(issuer, assertion_id)}", "ASSERT",
+                            expires_at=_at(expires_at))
+    try:
+        item.save(condition=GarAssertionItem.pk.does_not_exist())
+    except PutError as err:
+        if _failed(err):
+            return False
+        raise
+    return True
+
+
+def link_of(ido: str) -> GarLinkItem | None:
+    try:
+        return GarLinkItem.get(f"GAR#{_digest(ido)}", "LINK", consistent_read=True)
+    except GarLinkItem.DoesNotExist:
+        return None
+
+
+def put_link(ido: str, user_id: str, org_id: str | None, learner_id: str | None) -> bool:
+    """Tie the GAR person to a user, once; False when already tied (a parallel first sign-in)."""
+    item = GarLinkItem(f"GAR#{_digest(ido)}", "LINK", user_id=user_id, org_id=org_id,
+                       learner_id=learner_id)
+    try:
+        item.save(condition=GarLinkItem.pk.does_not_exist())
+    except PutError as err:
+        if _failed(err):
+            return False
+        raise
+    return True
