@@ -20,6 +20,10 @@ class StartQuery(ApiModel):
     relay_state: str | None = Field(default=None, max_length=80)
 
 
+class CodeBody(ApiModel):
+    code: str = Field(min_length=20, max_length=100)
+
+
 @endpoint(bp, "/gar/metadata", access=access.PUBLIC, tags=TAGS, produces="application/samlmetadata+xml",
           summary="Métadonnées SAML du fournisseur de service (à déclarer au GAR)")
 def sp_metadata(ctx):
@@ -35,9 +39,21 @@ def start(ctx, query):
 
 @endpoint(bp, "/gar/acs", method="POST", access=access.PUBLIC, tags=TAGS,
           raw_body="application/x-www-form-urlencoded",
-          summary="Réception de l'assertion SAML du GAR (HTTP-POST) : jetons de la plateforme")
+          summary="Réception de l'assertion SAML du GAR (HTTP-POST) : jetons de la plateforme "
+                  "(Accept: application/json), sinon redirection 303 du navigateur vers /connexion "
+                  "avec un code à usage unique")
 def assertion_consumer(ctx):
     form = dict(parse_qsl(ctx.raw_body.decode("utf-8", errors="replace"), keep_blank_values=True))
     if not form.get("SAMLResponse"):
         raise InvalidInput("Champ SAMLResponse manquant.", code="saml_missing")
-    return gar.consume(form["SAMLResponse"])
+    accept = {k.lower(): v for k, v in ctx.headers.items()}.get("accept", "")
+    if "application/json" in accept and "text/html" not in accept:
+        return gar.consume(form["SAMLResponse"])
+    return Response(body="", status_code=303,
+                    headers={"Location": gar.consume_for_browser(form["SAMLResponse"])})
+
+
+@endpoint(bp, "/gar/session", method="POST", access=access.PUBLIC, body=CodeBody, tags=TAGS,
+          summary="Jetons de la plateforme contre le code à usage unique de la connexion GAR")
+def exchange(ctx, body):
+    return gar.exchange(body.code)

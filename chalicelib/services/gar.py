@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets as random
 import time
 
 from chalicelib.config import settings
@@ -39,6 +40,7 @@ from chalicelib.store import organizations as org_store
 log = logging.getLogger("pix.gar")
 
 REQUEST_TTL = 600
+CODE_TTL = 60
 
 
 def _now() -> float:
@@ -77,7 +79,32 @@ def start(relay_state: str | None) -> str:
 
 
 def consume(saml_response: str) -> dict:
-    """Check the posted Response, find or create the person, issue our tokens."""
+    """Check the posted Response, find or create the person, issue our tokens
+    (an API caller asking for JSON gets them in the answer)."""
+    user_id, first = _accepted_user(saml_response)
+    return {**authentication.sign_in_vouched(user_id), "first_sign_in": first}
+
+
+def consume_for_browser(saml_response: str) -> str:
+    """The same checks; the browser is sent to the sign-in page with a one-time
+    code (60 s, in the URL fragment, which no server or log sees), which the
+    page exchanges for the tokens (`exchange`): tokens never travel in a URL."""
+    user_id, _ = _accepted_user(saml_response)
+    code = random.token_urlsafe(32)
+    store.save_code(code, user_id, int(_now()) + CODE_TTL)
+    return f"{settings().public_base_url.rstrip('/')}/connexion#gar={code}"
+
+
+def exchange(code: str) -> dict:
+    """Our tokens for a one-time code made by `consume_for_browser`, once."""
+    user_id = store.use_code(code, _now()) if code else None
+    if user_id is None:
+        raise Unauthenticated("Code de connexion GAR inconnu, expiré ou déjà utilisé : "
+                              "reconnectez-vous depuis l'ENT.", code="gar_code_invalid")
+    return authentication.sign_in_vouched(user_id)
+
+
+def _accepted_user(saml_response: str) -> tuple[str, bool]:
     idp_entity_id, _, certificate, sp_entity_id, acs_url = _config()
     now = _now()
     try:
@@ -94,9 +121,7 @@ def consume(saml_response: str) -> dict:
         raise Unauthenticated("Cette réponse ne correspond à aucune demande de connexion en cours "
                               "(expirée ou déjà utilisée) : recommencez depuis l'ENT.",
                               code="saml_unsolicited")
-    user_id, first = _user_of(identity)
-    tokens = authentication.sign_in_vouched(user_id)
-    return {**tokens, "first_sign_in": first}
+    return _user_of(identity)
 
 
 def _user_of(identity: saml.GarIdentity) -> tuple[str, bool]:

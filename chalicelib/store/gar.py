@@ -3,6 +3,7 @@
     GARREQ#<request id>        REQ      an AuthnRequest we sent (TTL 10 min), used once
     GARASSERT#<sha256(issuer, id)>  ASSERT  an assertion already accepted (TTL = its expiry)
     GAR#<sha256(IDO)>          LINK     the GAR person -> our user (and the roster entry)
+    GARCODE#<sha256(code)>     CODE     the browser's one-time code for its tokens (TTL 60 s)
 
 Single use and no replay are conditional writes, never read-then-write: two
 posts of the same assertion cannot both pass. moto never expires TTL items, so
@@ -26,6 +27,10 @@ class GarRequestItem(AccountsTable):
 
 class GarAssertionItem(AccountsTable):
     pass
+
+
+class GarCodeItem(AccountsTable):
+    user_id = UnicodeAttribute()
 
 
 class GarLinkItem(AccountsTable):
@@ -94,3 +99,24 @@ def put_link(ido: str, user_id: str, org_id: str | None, learner_id: str | None)
             return False
         raise
     return True
+
+
+def save_code(code: str, user_id: str, expires_at: int) -> None:
+    GarCodeItem(f"GARCODE#{_digest(code)}", "CODE", user_id=user_id, expires_at=_at(expires_at)).save()
+
+
+def use_code(code: str, now: float) -> str | None:
+    """The user of a one-time code, once, before it expires (None otherwise).
+    The delete's condition makes two exchanges of one code impossible."""
+    key = f"GARCODE#{_digest(code)}"
+    try:
+        item = GarCodeItem.get(key, "CODE", consistent_read=True)
+    except GarCodeItem.DoesNotExist:
+        return None
+    try:
+        item.delete(condition=GarCodeItem.pk.exists() & (GarCodeItem.expires_at > _at(now)))
+    except DeleteError as err:
+        if _failed(err):
+            return None
+        raise
+    return item.user_id

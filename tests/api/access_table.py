@@ -50,6 +50,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/gar/metadata"): "public",
     ("GET", "/gar/login"): "public",
     ("POST", "/gar/acs"): "public",
+    ("POST", "/gar/session"): "public",
     ("GET", "/organizations/{org_id}/api-clients"): "org_admin:org_id",
     ("POST", "/organizations/{org_id}/api-clients"): "org_admin:org_id",
     ("POST", "/organizations/{org_id}/api-clients/{client_id}/rotate"): "org_admin:org_id",

@@ -54,9 +54,10 @@ def start(client) -> str:
     return re.search(r' ID="([^"]+)"', request).group(1)
 
 
-def post(client, saml_response: str):
+def post(client, saml_response: str, accept="application/json"):
     return client.http.post("/gar/acs", body=urlencode({"SAMLResponse": saml_response}),
-                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+                            headers={"Content-Type": "application/x-www-form-urlencoded",
+                                     "Accept": accept})
 
 
 def test_metadata_names_our_acs_and_wants_signed_assertions(client, gar):
@@ -164,3 +165,20 @@ def test_every_broken_assertion_is_refused_in_french(client, gar, idp):
     reused = post(client, idp.response(request_id, birth_date="2010-05-14"))
     assert reused.status_code == 401 and js(reused)["error"]["code"] == "saml_unsolicited"
     assert call(client, "POST", "/gar/acs", body={}).status_code in (400, 415)
+
+
+def test_a_browser_gets_a_one_time_code_in_the_fragment_never_the_tokens(client, gar, idp):
+    response = post(client, idp.response(start(client), birth_date="2010-05-14"),
+                    accept="text/html,application/xhtml+xml")
+    assert response.status_code == 303, response.body
+    location = response.headers["Location"]
+    assert location.startswith("http://127.0.0.1:8000/connexion#gar=") and "token" not in location
+    code = location.split("#gar=", 1)[1]
+    tokens = js(call(client, "POST", "/gar/session", body={"code": code}))
+    me = js(call(client, "GET", "/me", token=tokens["access_token"]))
+    assert me["first_name"] == "Léa"
+    again = call(client, "POST", "/gar/session", body={"code": code})
+    assert again.status_code == 401 and js(again)["error"]["code"] == "gar_code_invalid"
+    # a refused assertion is a French JSON error for the browser too, never a redirect
+    refused = post(client, idp.response(start(client), sign=False), accept="text/html")
+    assert refused.status_code == 401 and "signée" in js(refused)["error"]["message"]
