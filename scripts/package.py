@@ -45,6 +45,10 @@ DROPPED_PREFIXES = ("PIL/_avif.", "pillow.libs/libavif-", "PIL/_webp.", "pillow.
                     "pillow.libs/libsharpyuv-", "PIL/_imagingft.", "pillow.libs/libfreetype-",
                     "pillow.libs/libharfbuzz-", "pillow.libs/libpng16-", "pillow.libs/libbrotli")
 DROPPED_SUFFIXES = (".pyi",)  # type stubs: read by type checkers, never by the interpreter
+# pip's install manifests (`<dist>.dist-info/RECORD`, 0.14 MB zipped): read by pip to uninstall
+# and by importlib.metadata.files(), which nothing calls at run time (versions come from METADATA,
+# kept with the licences).
+DROPPED_DIST_INFO = ("RECORD",)
 
 # What serving the routes imports: `import app`, the item bank, an attestation PDF, an
 # Open Badge credential and the AWS clients. Only these modules get bytecode: compiling the
@@ -111,6 +115,8 @@ def _kept(name: str) -> bool:
         return False
     base = name.rsplit("/", 1)[-1]
     if name.startswith(DROPPED_PREFIXES) or name.endswith(DROPPED_SUFFIXES):
+        return False
+    if base in DROPPED_DIST_INFO and name.count("/") == 1 and name.split("/")[0].endswith(".dist-info"):
         return False
     if name.startswith("fontTools/") and (base.endswith(".c") or ".cpython-" in base and base.endswith(".so")):
         return False

@@ -32,13 +32,12 @@ import binascii
 import hashlib
 import hmac
 import xml.etree.ElementTree as ET
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from defusedxml.ElementTree import DefusedXMLParser
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
@@ -218,6 +217,10 @@ def verify_enveloped(raw: bytes, element: ET.Element, parent_tags: tuple[str, ..
                                "L'assertion a été modifiée après sa signature.")
     canonical_info = canonical_subtree(raw, signed_info_match(element.tag, element_id, parent_tags),
                                        enveloped=False)
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
     key = public_key(certificate_pem)
     try:
         key.verify(value, canonical_info, padding.PKCS1v15(), hashes.SHA256())
@@ -228,7 +231,11 @@ def verify_enveloped(raw: bytes, element: ET.Element, parent_tags: tuple[str, ..
 
 def public_key(certificate_pem: str) -> rsa.RSAPublicKey:
     """The RSA key of the configured certificate (PEM, or its bare base64 body
-    as metadata files carry it)."""
+    as metadata files carry it). `cryptography` is imported here, not at the
+    top: `import app` stays light on cold start (tests/infra/test_cold_start.py)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     text = certificate_pem.strip()
     if "BEGIN CERTIFICATE" not in text:
         text = "-----BEGIN CERTIFICATE-----\n" + "".join(text.split()) + "\n-----END CERTIFICATE-----\n"

@@ -125,9 +125,13 @@ def _accepted_user(saml_response: str) -> tuple[str, bool]:
 
 
 def _user_of(identity: saml.GarIdentity) -> tuple[str, bool]:
+    from chalicelib.services import accounts
+
     link = store.link_of(identity.ido)
     if link is not None:
-        return link.user_id, False
+        if accounts.get_user(link.user_id) is not None:
+            return link.user_id, False
+        store.delete_link(link)   # its account was erased: a first sign-in again
     if not identity.is_pupil:
         raise Forbidden("La connexion GAR est ouverte aux élèves ; aucun compte n'est rattaché à "
                         "cet identifiant GAR d'enseignant : connectez-vous avec votre compte de "
@@ -195,3 +199,23 @@ def _create_pupil_account(org_id: str, learner) -> str:
             raise Conflict("Rattachement impossible : réessayez.", code="concurrent_update")
         return claim.user_id
     return user.id
+
+
+def export_links(user_id: str) -> dict:
+    """RGPD export: the GAR links of the account (the IDO itself is kept hashed)."""
+    return {"gar_links": [{"org_id": link.org_id, "learner_id": link.learner_id}
+                          for link in store.links_of_user(user_id)]}
+
+
+def erase_links(user_id: str) -> None:
+    for link in store.links_of_user(user_id):
+        store.delete_link(link)
+
+
+def _register() -> None:
+    from chalicelib.services import personal_data
+
+    personal_data.register("gar", export_links, erase_links)
+
+
+_register()

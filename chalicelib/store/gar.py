@@ -3,6 +3,7 @@
     GARREQ#<request id>        REQ      an AuthnRequest we sent (TTL 10 min), used once
     GARASSERT#<sha256(issuer, id)>  ASSERT  an assertion already accepted (TTL = its expiry)
     GAR#<sha256(IDO)>          LINK     the GAR person -> our user (and the roster entry)
+                               (gsi1 USER#<user id> / GAR: the user's links, for RGPD)
     GARCODE#<sha256(code)>     CODE     the browser's one-time code for its tokens (TTL 60 s)
 
 Single use and no replay are conditional writes, never read-then-write: two
@@ -91,7 +92,7 @@ def link_of(ido: str) -> GarLinkItem | None:
 def put_link(ido: str, user_id: str, org_id: str | None, learner_id: str | None) -> bool:
     """Tie the GAR person to a user, once; False when already tied (a parallel first sign-in)."""
     item = GarLinkItem(f"GAR#{_digest(ido)}", "LINK", user_id=user_id, org_id=org_id,
-                       learner_id=learner_id)
+                       learner_id=learner_id, gsi1pk=f"USER#{user_id}", gsi1sk="GAR")
     try:
         item.save(condition=GarLinkItem.pk.does_not_exist())
     except PutError as err:
@@ -120,3 +121,11 @@ def use_code(code: str, now: float) -> str | None:
             return None
         raise
     return item.user_id
+
+
+def links_of_user(user_id: str) -> list[GarLinkItem]:
+    return list(GarLinkItem.gsi1.query(f"USER#{user_id}", GarLinkItem.gsi1sk == "GAR"))
+
+
+def delete_link(link: GarLinkItem) -> None:
+    link.delete()

@@ -182,3 +182,18 @@ def test_a_browser_gets_a_one_time_code_in_the_fragment_never_the_tokens(client,
     # a refused assertion is a French JSON error for the browser too, never a redirect
     refused = post(client, idp.response(start(client), sign=False), accept="text/html")
     assert refused.status_code == 401 and "signée" in js(refused)["error"]["message"]
+
+
+def test_the_link_goes_with_the_account(client, gar, idp):
+    """RGPD: the export names the GAR link, erasure removes it; signing in again
+    after erasure starts afresh instead of pointing at a deleted account."""
+    from chalicelib.services import accounts
+    from chalicelib.store import gar as gar_store
+
+    first = js(post(client, idp.response(start(client), birth_date="2010-05-14")))
+    exported = accounts.export_personal_data(first["user_id"])["features"]["gar"]
+    assert exported == {"gar_links": [{"org_id": gar[0], "learner_id": "123456789AB"}]}
+    accounts.erase_account(first["user_id"])
+    assert gar_store.link_of("ido-lea-0001") is None
+    again = js(post(client, idp.response(start(client), birth_date="2010-05-14")))
+    assert again["first_sign_in"] is True and again["user_id"] != first["user_id"]
