@@ -57,3 +57,15 @@ def assertion_consumer(ctx):
           summary="Jetons de la plateforme contre le code à usage unique de la connexion GAR")
 def exchange(ctx, body):
     return gar.exchange(body.code)
+
+
+@endpoint(bp, "/me/gar-link/start", method="POST", access=access.USER, tags=TAGS,
+          summary="Lier mon compte à mon identité GAR (ENT) : URL de connexion au GAR")
+def start_link(ctx):
+    return {"url": gar.start(None, link_for=ctx.user_id)}
+
+
+@endpoint(bp, "/me/gar-link", method="POST", access=access.USER, body=CodeBody, tags=TAGS,
+          summary="Confirmer le rattachement de mon identité GAR (code reçu au retour du GAR)")
+def confirm_link(ctx, body):
+    return gar.confirm_link(ctx.user_id, body.code)

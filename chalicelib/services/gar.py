@@ -17,11 +17,12 @@ before (replay), then finds the person:
    it consents for its minor pupils, as for accounts it creates itself) and
    tied to the roster entry. The IDO is then linked to the user.
 
-Teachers: a verified teacher assertion is read (profile `National_ens`,
-`National_doc`) but, without a GAR link, refused with a French 403: the GAR
-sends no birth date nor e-mail for them, so nothing ties a first sign-in to
-an existing account, and school rights must come from an organisation admin,
-never from an assertion. No route makes a teacher's link yet (docs/gar.md).
+Teachers: the GAR sends no birth date nor e-mail for them, so nothing ties a
+first sign-in to an account, and school rights must come from an
+organisation admin, never from an assertion. A teacher (or anyone with an
+account) links their GAR identity once, signed in: `start(link_for=user)`,
+then the ACS makes a code that the same signed-in account confirms
+(`confirm_link`). Without a link, a teacher's assertion is refused (403).
 """
 from __future__ import annotations
 
@@ -65,14 +66,16 @@ def metadata() -> str:
     return saml.sp_metadata(sp_entity_id=sp_entity_id, acs_url=acs_url)
 
 
-def start(relay_state: str | None) -> str:
-    """The GAR sign-in URL carrying a fresh AuthnRequest (kept to check the answer)."""
+def start(relay_state: str | None, *, link_for: str | None = None) -> str:
+    """The GAR sign-in URL carrying a fresh AuthnRequest (kept to check the
+    answer). `link_for`: a signed-in user asking to tie their GAR identity to
+    their account (teachers, or anyone with an account already)."""
     _, sso_url, _, sp_entity_id, acs_url = _config()
     if relay_state is not None and len(relay_state) > 80:
         raise InvalidInput("RelayState trop long (80 caractères au plus).", code="invalid_relay_state")
     now = _now()
     request_id = saml.new_request_id()
-    store.save_request(request_id, int(now) + REQUEST_TTL)
+    store.save_request(request_id, int(now) + REQUEST_TTL, link_for)
     request = saml.authn_request(request_id, sp_entity_id=sp_entity_id, acs_url=acs_url,
                                  idp_sso_url=sso_url, now=now)
     return saml.redirect_url(sso_url, request, relay_state)
@@ -80,31 +83,71 @@ def start(relay_state: str | None) -> str:
 
 def consume(saml_response: str) -> dict:
     """Check the posted Response, find or create the person, issue our tokens
-    (an API caller asking for JSON gets them in the answer)."""
-    user_id, first = _accepted_user(saml_response)
+    (an API caller asking for JSON gets them in the answer). The answer to a
+    link request is a code to confirm the link with (`confirm_link`)."""
+    identity, asked_by = _accepted(saml_response)
+    if asked_by is not None:
+        return {"link_code": _link_code(identity, asked_by)}
+    user_id, first = _user_of(identity)
     return {**authentication.sign_in_vouched(user_id), "first_sign_in": first}
 
 
 def consume_for_browser(saml_response: str) -> str:
     """The same checks; the browser is sent to the sign-in page with a one-time
     code (60 s, in the URL fragment, which no server or log sees), which the
-    page exchanges for the tokens (`exchange`): tokens never travel in a URL."""
-    user_id, _ = _accepted_user(saml_response)
+    page exchanges for the tokens (`exchange`): tokens never travel in a URL.
+    A link request goes back to the profile page, which confirms it."""
+    identity, asked_by = _accepted(saml_response)
+    base = settings().public_base_url.rstrip("/")
+    if asked_by is not None:
+        return f"{base}/profil#garlien={_link_code(identity, asked_by)}"
+    user_id, _ = _user_of(identity)
     code = random.token_urlsafe(32)
     store.save_code(code, user_id, int(_now()) + CODE_TTL)
-    return f"{settings().public_base_url.rstrip('/')}/connexion#gar={code}"
+    return f"{base}/connexion#gar={code}"
 
 
 def exchange(code: str) -> dict:
     """Our tokens for a one-time code made by `consume_for_browser`, once."""
-    user_id = store.use_code(code, _now()) if code else None
-    if user_id is None:
+    item = store.use_code(code, _now()) if code else None
+    if item is None or item.ido is not None:
         raise Unauthenticated("Code de connexion GAR inconnu, expiré ou déjà utilisé : "
                               "reconnectez-vous depuis l'ENT.", code="gar_code_invalid")
-    return authentication.sign_in_vouched(user_id)
+    return authentication.sign_in_vouched(item.user_id)
 
 
-def _accepted_user(saml_response: str) -> tuple[str, bool]:
+def confirm_link(user_id: str, code: str) -> dict:
+    """Tie the GAR identity of a link request to the signed-in account.
+
+    Two steps, not one: the ACS only makes a code, and the link is made when the
+    *same* account, signed in in the page holding its tokens, confirms it. A
+    link request URL sent to someone else (who would then sign in to the
+    GAR and tie *their* identity to the sender's account) ends on a page
+    without the sender's tokens, so the link is never made."""
+    item = store.use_code(code, _now()) if code else None
+    if item is None or item.ido is None:
+        raise Unauthenticated("Code de rattachement GAR inconnu, expiré ou déjà utilisé : "
+                              "recommencez depuis votre profil.", code="gar_code_invalid")
+    if item.user_id != user_id:
+        raise Forbidden("Ce rattachement a été demandé par un autre compte.", code="gar_link_other_account")
+    existing = store.link_of(item.ido)
+    if existing is not None and existing.user_id != user_id:
+        raise Conflict("Cette identité GAR est déjà rattachée à un autre compte.", code="gar_already_linked")
+    if existing is None and not store.put_link(item.ido, user_id, None, None):
+        raise Conflict("Cette identité GAR vient d'être rattachée à un autre compte.",
+                       code="gar_already_linked")
+    log.info('{"event": "gar_linked_by_user"}')
+    return {"linked": True}
+
+
+def _link_code(identity: saml.GarIdentity, user_id: str) -> str:
+    code = random.token_urlsafe(32)
+    store.save_code(code, user_id, int(_now()) + CODE_TTL, ido=identity.ido)
+    return code
+
+
+def _accepted(saml_response: str) -> tuple[saml.GarIdentity, str | None]:
+    """The verified identity, and the user of a link request (None: a sign-in)."""
     idp_entity_id, _, certificate, sp_entity_id, acs_url = _config()
     now = _now()
     try:
@@ -117,11 +160,12 @@ def _accepted_user(saml_response: str) -> tuple[str, bool]:
     if not store.note_assertion(identity.issuer, identity.assertion_id, identity.expires_at):
         raise Unauthenticated("Cette assertion a déjà été utilisée : reconnectez-vous depuis l'ENT.",
                               code="saml_replayed")
-    if not store.use_request(identity.in_response_to, now):
+    answered, asked_by = store.use_request(identity.in_response_to, now)
+    if not answered:
         raise Unauthenticated("Cette réponse ne correspond à aucune demande de connexion en cours "
                               "(expirée ou déjà utilisée) : recommencez depuis l'ENT.",
                               code="saml_unsolicited")
-    return _user_of(identity)
+    return identity, asked_by
 
 
 def _user_of(identity: saml.GarIdentity) -> tuple[str, bool]:
@@ -133,9 +177,9 @@ def _user_of(identity: saml.GarIdentity) -> tuple[str, bool]:
             return link.user_id, False
         store.delete_link(link)   # its account was erased: a first sign-in again
     if not identity.is_pupil:
-        raise Forbidden("La connexion GAR est ouverte aux élèves ; aucun compte n'est rattaché à "
-                        "cet identifiant GAR d'enseignant : connectez-vous avec votre compte de "
-                        "la plateforme.", code="gar_not_linked")
+        raise Forbidden("Aucun compte n'est encore rattaché à cet identifiant GAR d'enseignant : "
+                        "connectez-vous avec votre compte de la plateforme, puis « Lier mon compte "
+                        "ENT » dans votre profil.", code="gar_not_linked")
     org_id, learner = _roster_entry(identity)
     claim = org_store.claim_of(org_id, learner.learner_id)
     if claim is not None:

@@ -1,10 +1,12 @@
 """GAR sign-in state in the accounts table (services/gar.py).
 
-    GARREQ#<request id>        REQ      an AuthnRequest we sent (TTL 10 min), used once
+    GARREQ#<request id>        REQ      an AuthnRequest we sent (TTL 10 min), used once; for a
+                                        link request, the signed-in user who asked
     GARASSERT#<sha256(issuer, id)>  ASSERT  an assertion already accepted (TTL = its expiry)
     GAR#<sha256(IDO)>          LINK     the GAR person -> our user (and the roster entry)
                                (gsi1 USER#<user id> / GAR: the user's links, for RGPD)
-    GARCODE#<sha256(code)>     CODE     the browser's one-time code for its tokens (TTL 60 s)
+    GARCODE#<sha256(code)>     CODE     the browser's one-time code for its tokens, or for
+                                        confirming a link (then with the IDO) (TTL 60 s)
 
 Single use and no replay are conditional writes, never read-then-write: two
 posts of the same assertion cannot both pass. moto never expires TTL items, so
@@ -23,7 +25,7 @@ from chalicelib.store.tables import AccountsTable
 
 
 class GarRequestItem(AccountsTable):
-    pass
+    user_id = UnicodeAttribute(null=True)   # a link request: who asked
 
 
 class GarAssertionItem(AccountsTable):
@@ -32,6 +34,7 @@ class GarAssertionItem(AccountsTable):
 
 class GarCodeItem(AccountsTable):
     user_id = UnicodeAttribute()
+    ido = UnicodeAttribute(null=True)       # a link to confirm (kept 60 s at most)
 
 
 class GarLinkItem(AccountsTable):
@@ -52,21 +55,26 @@ def _failed(err: PutError | DeleteError) -> bool:
     return err.cause_response_code == "ConditionalCheckFailedException"
 
 
-def save_request(request_id: str, expires_at: int) -> None:
-    GarRequestItem(f"GARREQ#{request_id}", "REQ", expires_at=_at(expires_at)).save()
+def save_request(request_id: str, expires_at: int, user_id: str | None = None) -> None:
+    GarRequestItem(f"GARREQ#{request_id}", "REQ", expires_at=_at(expires_at), user_id=user_id).save()
 
 
-def use_request(request_id: str, now: float) -> bool:
-    """Consume a request we sent: True once, before it expires; False when it
-    is unknown, already used or expired."""
-    item = GarRequestItem(f"GARREQ#{request_id}", "REQ")
+def use_request(request_id: str, now: float) -> tuple[bool, str | None]:
+    """Consume a request we sent: (True, the user of a link request or None)
+    once, before it expires; (False, None) when it is unknown, used or expired.
+    The item never changes, so reading it then deleting it on condition is
+    still single use."""
+    try:
+        item = GarRequestItem.get(f"GARREQ#{request_id}", "REQ", consistent_read=True)
+    except GarRequestItem.DoesNotExist:
+        return False, None
     try:
         item.delete(condition=GarRequestItem.pk.exists() & (GarRequestItem.expires_at > _at(now)))
     except DeleteError as err:
         if _failed(err):
-            return False
+            return False, None
         raise
-    return True
+    return True, item.user_id
 
 
 def note_assertion(issuer: str, assertion_id: str, expires_at: int) -> bool:
@@ -102,13 +110,14 @@ def put_link(ido: str, user_id: str, org_id: str | None, learner_id: str | None)
     return True
 
 
-def save_code(code: str, user_id: str, expires_at: int) -> None:
-    GarCodeItem(f"GARCODE#{_digest(code)}", "CODE", user_id=user_id, expires_at=_at(expires_at)).save()
+def save_code(code: str, user_id: str, expires_at: int, ido: str | None = None) -> None:
+    GarCodeItem(f"GARCODE#{_digest(code)}", "CODE", user_id=user_id, ido=ido,
+                expires_at=_at(expires_at)).save()
 
 
-def use_code(code: str, now: float) -> str | None:
-    """The user of a one-time code, once, before it expires (None otherwise).
-    The delete's condition makes two exchanges of one code impossible."""
+def use_code(code: str, now: float) -> GarCodeItem | None:
+    """A one-time code, once, before it expires (None otherwise). The delete's
+    condition makes two uses of one code impossible."""
     key = f"GARCODE#{_digest(code)}"
     try:
         item = GarCodeItem.get(key, "CODE", consistent_read=True)
@@ -120,7 +129,7 @@ def use_code(code: str, now: float) -> str | None:
         if _failed(err):
             return None
         raise
-    return item.user_id
+    return item
 
 
 def links_of_user(user_id: str) -> list[GarLinkItem]:

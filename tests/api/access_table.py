@@ -51,6 +51,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/gar/login"): "public",
     ("POST", "/gar/acs"): "public",
     ("POST", "/gar/session"): "public",
+    ("POST", "/me/gar-link/start"): "user",
+    ("POST", "/me/gar-link"): "user",
     ("GET", "/organizations/{org_id}/api-clients"): "org_admin:org_id",
     ("POST", "/organizations/{org_id}/api-clients"): "org_admin:org_id",
     ("POST", "/organizations/{org_id}/api-clients/{client_id}/rotate"): "org_admin:org_id",

@@ -197,3 +197,36 @@ def test_the_link_goes_with_the_account(client, gar, idp):
     assert gar_store.link_of("ido-lea-0001") is None
     again = js(post(client, idp.response(start(client), birth_date="2010-05-14")))
     assert again["first_sign_in"] is True and again["user_id"] != first["user_id"]
+
+
+def test_a_teacher_links_the_gar_identity_from_a_signed_in_account_then_signs_in_with_it(client, gar, idp):
+    from tests.api import users
+
+    _, tokens = users.new_user(client)     # the teacher's own account (e-mail and password)
+    teacher_id, token = tokens["user_id"], tokens["access_token"]
+    other = js(post(client, idp.response(start(client), birth_date="2010-05-14")))  # a pupil's account
+
+    def link_request(access_token) -> str:
+        url = js(call(client, "POST", "/me/gar-link/start", token=access_token))["url"]
+        request = zlib.decompress(base64.b64decode(parse_qs(urlparse(url).query)["SAMLRequest"][0]), -15)
+        return re.search(r' ID="([^"]+)"', request.decode()).group(1)
+
+    assertion = dict(ido="ido-prof", profile="National_ens", last="Prof", first="Anne")
+    # the link URL forwarded to someone else: their code cannot be confirmed by their own account
+    browser = post(client, idp.response(link_request(token), **assertion), accept="text/html")
+    assert browser.status_code == 303 and "/profil#garlien=" in browser.headers["Location"]
+    code = browser.headers["Location"].split("#garlien=", 1)[1]
+    stolen = call(client, "POST", "/me/gar-link", token=other["access_token"], body={"code": code})
+    assert stolen.status_code == 403 and js(stolen)["error"]["code"] == "gar_link_other_account"
+    # a link code is not a sign-in code either
+    code2 = js(post(client, idp.response(link_request(token), **assertion)))["link_code"]
+    assert call(client, "POST", "/gar/session", body={"code": code2}).status_code == 401
+    # the right account confirms: from now on the teacher signs in through the GAR
+    code3 = js(post(client, idp.response(link_request(token), **assertion)))["link_code"]
+    assert js(call(client, "POST", "/me/gar-link", token=token, body={"code": code3})) == {"linked": True}
+    signed = js(post(client, idp.response(start(client), **assertion)))
+    assert (signed["user_id"], signed["first_sign_in"]) == (teacher_id, False)
+    # a pupil's GAR identity cannot be taken over by another account
+    code4 = js(post(client, idp.response(link_request(token), birth_date="2010-05-14")))["link_code"]
+    taken = call(client, "POST", "/me/gar-link", token=token, body={"code": code4})
+    assert taken.status_code == 409 and js(taken)["error"]["code"] == "gar_already_linked"
