@@ -8,8 +8,11 @@ checks an SP must make, SAML 2.0 profiles §4.1.4.3 and §4.1.4.5):
 
 - the Response is a success, to our ACS (`Destination`), and carries exactly
   one `Assertion` (no encrypted one), issued by the configured IdP;
-- that assertion is signed by the IdP's key (xmldsig.py; unsigned, tampered or
-  signed with another key: refused), and the data read is the data verified;
+- that assertion is signed by the IdP's key, checked by signxml (unsigned,
+  tampered or signed with another key: refused), and everything read from it
+  (issuer, subject, conditions, attributes) is read from the element signxml
+  returns as verified (`signed_xml`), never from the posted tree: signxml's
+  defence against signature wrapping;
 - a bearer `SubjectConfirmationData` whose `Recipient` is our ACS, which is
   still valid (`NotOnOrAfter`), and answers one of our requests (`InResponseTo`;
   the service checks we sent it, once);
@@ -37,7 +40,6 @@ from xml.sax.saxutils import escape, quoteattr
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from chalicelib.domain import xmldsig
 
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
@@ -48,6 +50,9 @@ HTTP_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 HTTP_REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 CLOCK_SKEW = 180
 MAX_RESPONSE_BYTES = 200_000
+DS = "http://www.w3.org/2000/09/xmldsig#"
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 
 PUPIL_PROFILES = {"National_elv"}
 TEACHER_PROFILES = {"National_ens", "National_doc"}
@@ -160,19 +165,19 @@ def read_response(raw: bytes, *, idp_entity_id: str, idp_certificate: str, sp_en
     assertions = root.findall(f"{{{SAML}}}Assertion")
     if len(assertions) != 1 or len(root.findall(f".//{{{SAML}}}Assertion")) != 1:
         raise SamlRefused("saml_malformed", "La réponse doit contenir exactement une assertion.")
-    assertion = assertions[0]
-    assertion_id = assertion.get("ID") or ""
+    posted = assertions[0]
+    assertion_id = posted.get("ID") or ""
     ids = [e.get("ID") for e in root.iter() if e.get("ID") is not None]
     if not assertion_id or ids.count(assertion_id) != 1:
         raise SamlRefused("saml_malformed", "Identifiant d'assertion absent ou en double.")
+    if posted.find(f"{{{DS}}}Signature") is None:
+        raise SamlRefused("saml_unsigned", "Assertion non signée par le GAR.")
+    # From here on only the verified element is read: the posted tree above
+    # served to refuse, never to accept.
+    assertion = _verified_assertion(raw, assertion_id, idp_certificate)
     issuer = (_text(assertion, f"{{{SAML}}}Issuer") or "").strip()
     if issuer != idp_entity_id:
         raise SamlRefused("saml_wrong_issuer", "Assertion émise par un fournisseur d'identité inconnu.")
-    try:
-        xmldsig.verify_enveloped(raw, assertion, (root.tag,), idp_certificate)
-    except xmldsig.SignatureRefused as err:
-        raise SamlRefused("saml_unsigned" if err.code == "unsigned" else "saml_bad_signature",
-                          err.message)
 
     in_response_to, confirmed_until = _subject_confirmation(assertion, acs_url, now)
     conditions_until = _conditions(assertion, sp_entity_id, now)
@@ -191,6 +196,47 @@ def read_response(raw: bytes, *, idp_entity_id: str, idp_certificate: str, sp_en
         birth_date=_birth_date(attrs.get("DATE_NAISSANCE", [])), assertion_id=assertion_id,
         issuer=issuer, in_response_to=in_response_to,
         expires_at=int(min(confirmed_until, conditions_until or confirmed_until)))
+
+
+def _verified_assertion(raw: bytes, assertion_id: str, idp_certificate: str):
+    """The assertion as signxml verified it (an lxml element, the enveloped
+    signature removed), under our profile: the signature a direct child of the
+    Response's assertion, exactly one reference, to that assertion's ID,
+    RSA-SHA256 over SHA-256 digests, exclusive c14n, checked with the
+    configured IdP certificate only (never a key or certificate the message
+    carries). signxml (and lxml) are imported here, not at `import app`: only
+    the ACS needs them (cold start)."""
+    from lxml import etree
+    from signxml import (DigestAlgorithm, InvalidInput, InvalidSignature, SignatureConfiguration,
+                         SignatureMethod, XMLVerifier)
+
+    config = SignatureConfiguration(
+        require_x509=True, location=f"./{{{SAML}}}Assertion/", expect_references=1,
+        signature_methods=frozenset({SignatureMethod.RSA_SHA256}),
+        digest_algorithms=frozenset({DigestAlgorithm.SHA256}))
+    # Already refused by defusedxml if it had a DTD; this parser could not read
+    # one anyway: no entity expansion, no DTD loaded, no network.
+    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
+                             huge_tree=False)
+    try:
+        verified = XMLVerifier().verify(raw, x509_cert=idp_certificate, expect_config=config,
+                                        parser=parser, id_attribute="ID")
+    except (InvalidSignature, InvalidInput, etree.LxmlError, ValueError) as err:
+        raise SamlRefused("saml_bad_signature",
+                          "Signature de l'assertion invalide : la réponse ne vient pas du GAR "
+                          f"ou a été modifiée ({type(err).__name__}).")
+    assertion = verified.signed_xml
+    signed_info = verified.signature_xml.find(f"{{{DS}}}SignedInfo")
+    reference = signed_info.find(f"{{{DS}}}Reference")
+    transforms = [t.get("Algorithm") for t in reference.iter(f"{{{DS}}}Transform")]
+    if (assertion is None or assertion.tag != f"{{{SAML}}}Assertion"
+            or assertion.get("ID") != assertion_id or reference.get("URI") != "#" + assertion_id
+            or signed_info.find(f"{{{DS}}}CanonicalizationMethod").get("Algorithm") != EXC_C14N
+            or transforms != [ENVELOPED, EXC_C14N]):
+        raise SamlRefused("saml_bad_signature",
+                          "Signature de l'assertion hors du profil attendu (assertion, "
+                          "transformations ou canonicalisation).")
+    return assertion
 
 
 def _subject_confirmation(assertion: ET.Element, acs_url: str, now: float) -> tuple[str, float]:

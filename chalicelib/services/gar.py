@@ -1,5 +1,5 @@
 """GAR single sign-on: pupils of GAR schools sign in through their ENT, with no
-password (issue 18). SAML rules in domain/saml.py and domain/xmldsig.py;
+password (issue 18). SAML rules in domain/saml.py (signature by signxml);
 state (requests sent, assertions seen, links) in store/gar.py.
 
 Flow: `start` sends the browser to the GAR with an AuthnRequest (its id kept

@@ -1,21 +1,20 @@
 """A local test identity provider standing for the GAR: a key and self-signed
-certificate made in the test, and SAML Responses signed with them (enveloped,
-exclusive c14n, RSA-SHA256) or broken on purpose."""
+certificate made in the test, and SAML Responses whose assertion signxml's
+XMLSigner signs with them (enveloped, exclusive c14n, RSA-SHA256, SHA-256, the
+certificate in KeyInfo as identity providers send it), or broken on purpose."""
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import uuid
 from xml.sax.saxutils import escape
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from chalicelib.domain import xmldsig
-from chalicelib.domain.saml import SAML, SAMLP
+from chalicelib.domain.saml import DS, EXC_C14N, SAML, SAMLP
 
 IDP_ENTITY_ID = "https://idp-gar.test.invalid/idp"
 IDP_SSO_URL = "https://idp-gar.test.invalid/saml/sso"
@@ -40,10 +39,12 @@ class TestIdp:
     def response(self, in_response_to: str, *, ido="ido-lea-0001", uai="0750001A",
                  profile="National_elv", last="Dupont", first="Léa", division="3A##3e A",
                  birth_date: str | None = None, audience=SP_ENTITY_ID, recipient=ACS_URL,
-                 lifetime=300, issued_offset=0, sign=True, key=None, tamper=None,
+                 lifetime=300, issued_offset=0, sign=True, signer: "TestIdp | None" = None, tamper=None,
                  extra_assertion=False) -> str:
-        """A base64 SAMLResponse as the GAR posts it; `tamper(xml) -> xml` edits
-        it after signing."""
+        """A base64 SAMLResponse as the GAR posts it; `signer` another IdP
+        (other key and certificate); `tamper(xml) -> xml` edits it after signing;
+        `extra_assertion` adds a second, unsigned assertion after the signed one
+        ("after") or a forged one carrying the genuine signature before it ("before")."""
         now = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=issued_offset)
         iso = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
         until = iso(now + dt.timedelta(seconds=lifetime))
@@ -56,10 +57,10 @@ class TestIdp:
             f'<saml:Attribute Name="{n}"><saml:AttributeValue xsi:type="xs:string">{escape(v)}'
             f'</saml:AttributeValue></saml:Attribute>' for n, v in attributes)
         assertion = (
-            f'<saml:Assertion xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+            f'<saml:Assertion xmlns:saml="{SAML}" xmlns:xs="http://www.w3.org/2001/XMLSchema" '
             f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ID="{assertion_id}" '
             f'Version="2.0" IssueInstant="{iso(now)}">'
-            f'<saml:Issuer>{IDP_ENTITY_ID}</saml:Issuer>'
+            f'<saml:Issuer>{IDP_ENTITY_ID}</saml:Issuer><ds:Signature xmlns:ds="{DS}" Id="placeholder"/>'
             f'<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:transient">'
             f'_t{uuid.uuid4().hex}</saml:NameID>'
             f'<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">'
@@ -72,41 +73,40 @@ class TestIdp:
             f'<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified'
             f'</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>'
             f'<saml:AttributeStatement>{attrs}</saml:AttributeStatement></saml:Assertion>')
+        evil = (assertion.replace(assertion_id, "_evil").replace(ido, "ido-evil")
+                .replace(f'<ds:Signature xmlns:ds="{DS}" Id="placeholder"/>', ""))
+        if sign:
+            assertion = (signer or self).sign(assertion, assertion_id)
+        else:
+            assertion = assertion.replace(f'<ds:Signature xmlns:ds="{DS}" Id="placeholder"/>', "")
+        if extra_assertion == "before":
+            # signature wrapping, the classic order: a forged assertion first,
+            # carrying the genuine signature (which still references the genuine
+            # assertion, moved after it without its signature)
+            start = assertion.index("<ds:Signature")
+            end = assertion.index("</ds:Signature>") + len("</ds:Signature>")
+            issuer_end = evil.index("</saml:Issuer>") + len("</saml:Issuer>")
+            evil = evil[:issuer_end] + assertion[start:end] + evil[issuer_end:]
+            assertion = evil + assertion[:start] + assertion[end:]
+        elif extra_assertion:             # signature wrapping: a second, unsigned assertion
+            assertion = assertion + evil
         xml = (f'<samlp:Response xmlns:samlp="{SAMLP}" xmlns:saml="{SAML}" ID="_r{uuid.uuid4().hex}" '
                f'Version="2.0" IssueInstant="{iso(now)}" Destination="{recipient}" '
                f'InResponseTo="{in_response_to}"><saml:Issuer>{IDP_ENTITY_ID}</saml:Issuer>'
                f'<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/>'
                f'</samlp:Status>{assertion}</samlp:Response>')
-        if sign:
-            xml = self._sign(xml, assertion_id, key or self.key)
-        if extra_assertion:   # signature wrapping: a second, unsigned assertion
-            xml = xml.replace("</samlp:Response>", assertion.replace(assertion_id, "_evil")
-                              .replace(ido, "ido-evil") + "</samlp:Response>")
         if tamper:
             xml = tamper(xml)
         return base64.b64encode(xml.encode("utf-8")).decode("ascii")
 
-    def _sign(self, xml: str, assertion_id: str, key) -> str:
-        response_tag = f"{{{SAMLP}}}Response"
-        assertion_tag = f"{{{SAML}}}Assertion"
-        content = xmldsig.canonical_subtree(
-            xml.encode("utf-8"), xmldsig.element_match(assertion_tag, assertion_id, (response_tag,)),
-            enveloped=True)
-        digest = base64.b64encode(hashlib.sha256(content).digest()).decode("ascii")
-        signature = (
-            f'<ds:Signature xmlns:ds="{xmldsig.DS}"><ds:SignedInfo>'
-            f'<ds:CanonicalizationMethod Algorithm="{xmldsig.EXC_C14N}"/>'
-            f'<ds:SignatureMethod Algorithm="{xmldsig.RSA_SHA256}"/>'
-            f'<ds:Reference URI="#{assertion_id}"><ds:Transforms>'
-            f'<ds:Transform Algorithm="{xmldsig.ENVELOPED}"/>'
-            f'<ds:Transform Algorithm="{xmldsig.EXC_C14N}"/></ds:Transforms>'
-            f'<ds:DigestMethod Algorithm="{xmldsig.SHA256}"/><ds:DigestValue>{digest}</ds:DigestValue>'
-            f'</ds:Reference></ds:SignedInfo><ds:SignatureValue>SIGNATURE</ds:SignatureValue>'
-            f'</ds:Signature>')
-        issuer_end = xml.index("</saml:Issuer>", xml.index("<saml:Assertion")) + len("</saml:Issuer>")
-        xml = xml[:issuer_end] + signature + xml[issuer_end:]
-        signed_info = xmldsig.canonical_subtree(
-            xml.encode("utf-8"), xmldsig.signed_info_match(assertion_tag, assertion_id, (response_tag,)),
-            enveloped=False)
-        value = key.sign(signed_info, padding.PKCS1v15(), hashes.SHA256())
-        return xml.replace("SIGNATURE", base64.b64encode(value).decode("ascii"), 1)
+    def sign(self, assertion: str, assertion_id: str) -> str:
+        """The assertion signed in place of its `ds:Signature` placeholder."""
+        from lxml import etree
+        from signxml import XMLSigner, methods
+
+        signer = XMLSigner(method=methods.enveloped, signature_algorithm="rsa-sha256",
+                           digest_algorithm="sha256", c14n_algorithm=EXC_C14N)
+        signed = signer.sign(etree.fromstring(assertion.encode("utf-8")), key=self.key,
+                             cert=self.certificate_pem, reference_uri=assertion_id,
+                             id_attribute="ID")
+        return etree.tostring(signed, encoding="unicode")

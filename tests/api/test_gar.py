@@ -126,16 +126,17 @@ def test_a_pupil_of_another_school_is_not_reconciled_into_this_one(client, gar, 
 def test_every_broken_assertion_is_refused_in_french(client, gar, idp):
     from chalicelib.store import gar as gar_store
 
-    other_key = TestIdp().key
+    other_idp = TestIdp()
     cases = {
         "unsigned": lambda rid: idp.response(rid, sign=False),
         "tampered": lambda rid: idp.response(rid, tamper=lambda x: x.replace(">Dupont<", ">Martin<")),
-        "other key": lambda rid: idp.response(rid, key=other_key),
+        "other key": lambda rid: idp.response(rid, signer=other_idp),
         "expired": lambda rid: idp.response(rid, issued_offset=-3600, lifetime=300),
         "wrong audience": lambda rid: idp.response(rid, audience="https://other-sp.invalid/metadata"),
         "wrong recipient": lambda rid: idp.response(rid, recipient="https://other-sp.invalid/acs"),
         "unsolicited": lambda rid: idp.response("_never-asked"),
         "wrapped": lambda rid: idp.response(rid, extra_assertion=True),
+        "wrapped before": lambda rid: idp.response(rid, extra_assertion="before"),
         "signature moved": lambda rid: idp.response(rid, tamper=lambda x: x.replace(
             'ID="_a', 'ID="_b', 1)),
         "dtd": lambda rid: base64.b64encode(
@@ -146,15 +147,17 @@ def test_every_broken_assertion_is_refused_in_french(client, gar, idp):
                 "other key": "saml_bad_signature", "expired": "saml_expired",
                 "wrong audience": "saml_wrong_audience", "wrong recipient": "saml_wrong_recipient",
                 "unsolicited": "saml_unsolicited", "wrapped": "saml_malformed",
+                "wrapped before": "saml_malformed",
                 "signature moved": "saml_bad_signature", "dtd": "saml_malformed",
                 "not base64": "saml_malformed"}
     for name, make in cases.items():
         response = post(client, make(start(client)))
-        error = js(response)["error"]
         assert response.status_code == 401, (name, response.body)
+        error = js(response)["error"]
         assert error["code"] == expected[name], (name, error)
         assert re.search(r"[éèàç]|assertion|réponse", error["message"], re.I), (name, error["message"])
-    assert gar_store.link_of("ido-lea-0001") is None   # nobody signed in
+    # nobody signed in, least of all the wrapped assertion's identity
+    assert gar_store.link_of("ido-lea-0001") is None and gar_store.link_of("ido-evil") is None
 
     # replay: the very same Response twice (and a second use of one request)
     request_id = start(client)
