@@ -7,7 +7,7 @@ from chalicelib.api import certificates, certification, health, openapi, positio
 from chalicelib.api import accounts, api_clients
 from chalicelib.api import item_files
 from chalicelib.bank.assets import BINARY_MEDIA_TYPES
-from chalicelib.api import campaigns, organizations, school
+from chalicelib.api import campaigns, gar, organizations, school
 from chalicelib.api import web
 from chalicelib.api.middleware import request_middleware
 from chalicelib.jobs import deliver_mail, export_answers, import_roster, issue_certificates
@@ -30,6 +30,7 @@ app.register_blueprint(organizations.bp)
 app.register_blueprint(campaigns.bp)
 app.register_blueprint(item_files.bp)
 app.register_blueprint(school.bp)
+app.register_blueprint(gar.bp)
 app.register_blueprint(web.bp)
 openapi.bind(app)
 

@@ -40,6 +40,13 @@ class Settings:
     pilot_rate: float = 0.15
     pilot_max_per_test: int = 2
     roster_upload_bucket: str = "pix-dev-rosters"   # large roster files, uploaded straight to S3
+    # GAR single sign-on (services/gar.py): the IdP's entity id and sign-in URL,
+    # its signing certificate (PEM; in AWS from SSM, GAR_IDP_CERT_PARAM), our entity id
+    gar_idp_entity_id: str | None = None
+    gar_idp_sso_url: str | None = None
+    gar_idp_certificate: str | None = None
+    gar_idp_cert_param: str | None = None
+    gar_sp_entity_id: str | None = None
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -79,6 +86,11 @@ def settings() -> Settings:
         pilot_rate=min(1.0, max(0.0, float(_env("PILOT_RATE", "0.15")))),
         pilot_max_per_test=max(0, int(_env("PILOT_MAX_PER_TEST", "2"))),
         roster_upload_bucket=_env("ROSTER_UPLOAD_BUCKET", f"{_env('TABLE_PREFIX', 'pix-dev')}-rosters"),
+        gar_idp_entity_id=_env("GAR_IDP_ENTITY_ID"),
+        gar_idp_sso_url=_env("GAR_IDP_SSO_URL"),
+        gar_idp_certificate=_env("GAR_IDP_CERT"),
+        gar_idp_cert_param=_env("GAR_IDP_CERT_PARAM"),
+        gar_sp_entity_id=_env("GAR_SP_ENTITY_ID"),
     )
 
 

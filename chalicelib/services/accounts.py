@@ -39,13 +39,20 @@ def _today() -> date:
     return datetime.now(timezone.utc).date()
 
 
-def register(*, first_name: str, last_name: str, password: str, birth_date: date,
+# The password hash of an account that signs in only through an identity
+# provider (GAR): not an argon2 hash, so no password ever verifies against it.
+NO_PASSWORD = "!sso"
+
+
+def register(*, first_name: str, last_name: str, password: str | None, birth_date: date,
              accepted_terms: bool, email: str | None = None, guardian_consent: bool = False,
              created_by_org: str | None = None, ip: str | None = None) -> User:
     """Create an account. Without an e-mail, a username is generated and returned.
 
     `created_by_org` is for organisations creating their pupils' accounts
-    (they accept the terms and consent on the pupils' behalf). `ip` (public
+    (they accept the terms and consent on the pupils' behalf). `password` None
+    (GAR sign-in of a school's pupil, `created_by_org` set): no password at all,
+    the account signs in only through the school's ENT. `ip` (public
     route) limits registrations per address: each costs a password hash, and
     a 409 tells whether an e-mail is registered.
     """
@@ -58,12 +65,16 @@ def register(*, first_name: str, last_name: str, password: str, birth_date: date
     if not (accepted_terms or created_by_org):
         raise InvalidInput("Vous devez accepter les conditions d'utilisation.",
                            code="terms_not_accepted")
-    check_policy(password)
+    if password is None and not created_by_org:
+        raise InvalidInput("Le mot de passe est obligatoire.", code="invalid_password")
+    if password is not None:
+        check_policy(password)
     first_name, last_name = _name(first_name, "prénom"), _name(last_name, "nom")
     email = normalise_email(email) if email else None
     now = int(_now())
     attrs = dict(first_name=first_name, last_name=last_name, email=email,
-                 birth_date=birth_date.isoformat(), password_hash=passwords.hash_password(password),
+                 birth_date=birth_date.isoformat(),
+                 password_hash=NO_PASSWORD if password is None else passwords.hash_password(password),
                  terms_version=None if created_by_org else settings().terms_version,
                  terms_accepted_at=None if created_by_org else now,
                  guardian_consent=bool(guardian_consent and not created_by_org),

@@ -203,6 +203,12 @@ def confirm_password(item: store.UserItem, password: str) -> None:
         raise Forbidden("Le mot de passe est incorrect.", code="wrong_password")
 
 
+def sign_in_vouched(user_id: str) -> dict:
+    """Our usual tokens for a user an identity provider vouched for (GAR SAML,
+    services/gar.py): no password, no sign-in guard (the IdP authenticated)."""
+    return _issue(_signed_in_user(user_id))
+
+
 # Internals ---------------------------------------------------------------------------
 
 def _signed_in_user(user_id: str) -> store.UserItem:

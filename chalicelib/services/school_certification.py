@@ -174,26 +174,41 @@ def sessions_of_school(org_id: str) -> dict:
 
 def session_results(org_id: str, session_id: str) -> dict:
     """The school's pupils enrolled in the session, by class and name, each
-    with the published result of their certificate (nothing before publication:
-    a held or unpublished result is "en attente", as for the pupil)."""
+    with their result by the jury rules (docs/jury.md, « Who sees what »): a
+    validated, published certificate with its score, level and levels per
+    competence; a published rejected or held one with its status and French
+    reason only, never a score (the school must not read what the jury did not
+    validate); nothing before publication (the jury may still change it)."""
     org = organizations.require(org_id)
     session, _ = _school_session(org, session_id)
     pupils = _pupils_of_session(org_id, session.session_id)
     certs = certification_store.certificates([c.course_id for c, _ in pupils if c.course_id])
     items = []
     for cand, learner in pupils:
-        cert = certs.get(cand.course_id) if cand.course_id else None
-        shown = cert is not None and cert.published
+        rec = certs.get(cand.course_id) if cand.course_id else None
         items.append({
             "learner_id": learner.learner_id, "division": learner.division or None,
             "last_name": cand.last_name, "first_name": cand.first_name,
             "joined": cand.course_id is not None,
-            "result": None if not shown else {
-                "status": cert.status, "global_score": int(cert.global_score),
-                "level": int(cert.level), "level_label": cert.level_label,
-                "verification_code": cert.verification_code if cert.status == "validated" else None}})
+            "result": None if rec is None or not rec.published else _session_result(rec)})
     items.sort(key=lambda p: (p["division"] or "", p["last_name"].casefold(), p["first_name"].casefold()))
     return {**_session_view(session), "pupils": items}
+
+
+def _session_result(rec) -> dict:
+    """A published result as the school sees it in the session's list."""
+    from chalicelib.services import certificates
+
+    cert = certificates.to_domain(rec)
+    if cert.shows_result:
+        return {"status": cert.status, "reason": None, "message": None,
+                "global_score": int(cert.global_score), "level": int(cert.level),
+                "level_label": cert.level_label, "competences": cert.competences(),
+                "verification_code": cert.verification_code}
+    view = cert.status_view(certificates.min_answers_of(cert))
+    return {"status": view["status"], "reason": view["reason"], "message": view["message"],
+            "global_score": None, "level": None, "level_label": None, "competences": [],
+            "verification_code": None}
 
 
 def class_attestations(org_id: str, session_id: str, division: str | None) -> list:

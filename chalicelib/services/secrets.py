@@ -35,6 +35,19 @@ def badge_private_key() -> str | None:
     return _parameter(cfg.badge_key_param) if cfg.badge_key_param else cfg.badge_private_key
 
 
+def gar_idp_certificate() -> str | None:
+    """The GAR's signing certificate (PEM), None when GAR sign-in is not set up.
+    From SSM once per cold start and parameter name; the environment value is
+    read through `settings()` (tests set their own test IdP's certificate)."""
+    cfg = settings()
+    return _cached_parameter(cfg.gar_idp_cert_param) if cfg.gar_idp_cert_param else cfg.gar_idp_certificate
+
+
+@lru_cache(maxsize=4)
+def _cached_parameter(name: str) -> str:
+    return _parameter(name)
+
+
 def export_pseudonym_key() -> bytes:
     """The key of the answer export's learner pseudonyms (HMAC-SHA256 of the user id).
 

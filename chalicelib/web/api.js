@@ -142,6 +142,14 @@ export async function signIn(login, password) {
   return tokens;
 }
 
+/** GAR sign-in: the ACS sent the browser here with a one-time code in the
+ * fragment; exchanged once for this tab's tokens. */
+export async function signInWithGarCode(code) {
+  const tokens = await api('POST', '/gar/session', { code });
+  session.setUser(tokens);
+  return tokens;
+}
+
 export async function signOut() {
   const current = session.user();
   session.setUser(null);

@@ -14,7 +14,44 @@ const STATUS = {
   completed: ['done', 'Terminée'],
 };
 
-if (requireUser()) load();
+if (requireUser()) {
+  load();
+  garLink();
+}
+
+// GAR (school ENT) link: back from the GAR with a one-time code in the fragment,
+// confirmed by this signed-in tab; otherwise a button, shown only where the
+// platform has GAR sign-in configured.
+async function garLink() {
+  const box = $('#gar');
+  const code = (location.hash.match(/^#garlien=([A-Za-z0-9_-]{20,100})$/) || [])[1];
+  if (code) {
+    history.replaceState(null, '', location.pathname + location.search);
+    try {
+      await api('POST', '/me/gar-link', { code }, 'user');
+      fill(box, h('p', { class: 'notice success' },
+        'Votre compte est lié à votre ENT : vous pourrez vous connecter par le GAR.'));
+    } catch (e) {
+      fill(box, h('p', { class: 'notice error', role: 'alert' }, e.message));
+    }
+    return;
+  }
+  let configured = false;
+  try {
+    configured = (await fetch(pageUrl('gar/metadata'), { cache: 'no-store', credentials: 'omit' })).ok;
+  } catch (e) { /* no GAR here */ }
+  if (!configured) return;
+  const button = h('button', { type: 'button', class: 'secondary small' }, 'Lier mon compte ENT (GAR)');
+  button.addEventListener('click', async () => {
+    try {
+      const { url } = await api('POST', '/me/gar-link/start', undefined, 'user');
+      location.assign(url);
+    } catch (e) {
+      fill(box, h('p', { class: 'notice error', role: 'alert' }, e.message));
+    }
+  });
+  fill(box, h('p', {}, button));
+}
 
 async function load() {
   let me, profile, certificates;

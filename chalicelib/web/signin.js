@@ -1,5 +1,5 @@
 // Sign-in, then back to the page that asked for it (a page of this site only).
-import { signIn, pageUrl } from './api.js';
+import { signIn, signInWithGarCode, pageUrl } from './api.js';
 import { $, h, fill, initLayout, showErrors, clearErrors, busy, param } from './ui.js';
 import { initPasswords } from './password.js';
 
@@ -12,6 +12,16 @@ function next() {
   const target = param('suite') || '';
   // a page name and its query string, nothing that could leave the site
   return /^[a-z][a-z-]*(\?[^#\\]*)?$/.test(target) ? target : 'profil';
+}
+
+// Back from the GAR (school ENT): a one-time code in the fragment, never sent
+// to a server by the browser; removed from the address bar before use.
+const garCode = (location.hash.match(/^#gar=([A-Za-z0-9_-]{20,100})$/) || [])[1];
+if (garCode) {
+  history.replaceState(null, '', location.pathname + location.search);
+  signInWithGarCode(garCode).then(() => location.assign(pageUrl('profil')), (e) => {
+    fill($('#message'), h('p', { class: 'notice error' }, e.message));
+  });
 }
 
 if (param('expiree')) {

@@ -47,6 +47,12 @@ ACCESS: dict[tuple[str, str], str] = {
 
     # API clients of organisations
     ("POST", "/oauth/token"): "public",
+    ("GET", "/gar/metadata"): "public",
+    ("GET", "/gar/login"): "public",
+    ("POST", "/gar/acs"): "public",
+    ("POST", "/gar/session"): "public",
+    ("POST", "/me/gar-link/start"): "user",
+    ("POST", "/me/gar-link"): "user",
     ("GET", "/organizations/{org_id}/api-clients"): "org_admin:org_id",
     ("POST", "/organizations/{org_id}/api-clients"): "org_admin:org_id",
     ("POST", "/organizations/{org_id}/api-clients/{client_id}/rotate"): "org_admin:org_id",

@@ -224,3 +224,47 @@ def test_the_openapi_document_shows_the_report_book_with_an_example_lsu_maps(cli
     roster_import = document["paths"]["/organizations/{org_id}/learners/import"]["post"]
     assert {"application/xml", "application/zip", "text/csv"} <= set(
         roster_import["requestBody"]["content"])
+
+
+def test_the_session_results_show_a_score_only_for_a_validated_published_certificate(client, school):
+    """docs/jury.md « Who sees what »: the school's list of a session's pupils
+    gives score and levels for a validated, published certificate; a rejected
+    or held one (even when the test was scored) only its status and French
+    reason; an unpublished one nothing."""
+    from chalicelib.store import certification as store
+
+    org, portal, _, _, sid = school
+    assert js(enrol(client, org, sid, portal, division="3A"))["enrolled"] == 2
+    assert js(enrol(client, org, sid, portal, learner_ids=["3456789012E"]))["enrolled"] == 1
+    by_ine = {c.ine or c.external_id: c for c in store.candidates(sid)}
+    outcomes = {"123456789AB": dict(status="validated"),
+                "234567890CD": dict(status="rejected", reason="jury_rejected", score=250),
+                "3456789012E": dict(status="held", reason="fraud_reported", score=280)}
+    for ine, outcome in outcomes.items():
+        cand = by_ine[ine]
+        cand.course_id = f"k{ine[:3]}"
+        cand.save()
+        certificate(cand.course_id, UAI, ine, **outcome)
+    path = f"/organizations/{org}/certification-sessions/{sid}"
+    response = call(client, "GET", path, token=portal)
+    assert response.status_code == 200, response.body
+    results = {p["learner_id"]: p["result"] for p in js(response)["pupils"]}
+    validated = results["123456789AB"]
+    assert (validated["status"], validated["global_score"], validated["level"]) == ("validated", 310, 3)
+    assert validated["verification_code"] and len(validated["competences"]) == len(COMPETENCES)
+    for ine, status in (("234567890CD", "rejected"), ("3456789012E", "held")):
+        shown = results[ine]
+        assert (shown["status"], shown["reason"]) == (status, outcomes[ine]["reason"]), shown
+        assert shown["message"] and shown["verification_code"] is None, shown
+        assert (shown["global_score"], shown["level"], shown["level_label"], shown["competences"]) == (
+            None, None, None, []), shown
+
+    # unpublished: nothing yet, whatever the status
+    rec = store.CertificateRecord.get("CERT#k123", "CERT")
+    rec.published = False
+    rec.save()
+    pupils = js(call(client, "GET", path, token=portal))["pupils"]
+    assert next(p for p in pupils if p["learner_id"] == "123456789AB")["result"] is None
+    # another school reads none of it
+    other = flow.create_org(client, name="Lycée B", type="lycee", uai="0750009K")["org_id"]
+    assert call(client, "GET", path, token=flow.client_token(other)).status_code == 403

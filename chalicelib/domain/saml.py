@@ -1,0 +1,323 @@
+"""SAML 2.0 Web SSO for the GAR (Gestionnaire d'accès aux ressources): the
+platform is a service provider (SP), the GAR the identity provider (IdP).
+
+Pure: the service passes the bytes, the configured certificate, our URLs and
+the clock. Read here: the SP metadata and the AuthnRequest we send, and the
+Response the browser posts back, accepted only when every rule holds (the
+checks an SP must make, SAML 2.0 profiles §4.1.4.3 and §4.1.4.5):
+
+- the Response is a success, to our ACS (`Destination`), and carries exactly
+  one `Assertion` (no encrypted one), issued by the configured IdP;
+- that assertion is signed by the IdP's key, checked by signxml (unsigned,
+  tampered or signed with another key: refused), and everything read from it
+  (issuer, subject, conditions, attributes) is read from the element signxml
+  returns as verified (`signed_xml`), never from the posted tree: signxml's
+  defence against signature wrapping;
+- a bearer `SubjectConfirmationData` whose `Recipient` is our ACS, which is
+  still valid (`NotOnOrAfter`), and answers one of our requests (`InResponseTo`;
+  the service checks we sent it, once);
+- `Conditions` in their validity window and an `Audience` naming our entity id.
+
+Clocks may differ by `CLOCK_SKEW` seconds. Replay (the same assertion posted
+twice) is refused by the service, which keeps each assertion id until it
+expires. Attributes follow the GAR's names: `IDO` (opaque, stable id of the
+person for this resource), `UAI`, `PRO` (profile), `NOM`, `PRE`, `DIV`
+(class, `code##label`), and a birth date (`DATE_NAISSANCE`) when the
+school's ENT sends it.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+import uuid
+import xml.etree.ElementTree as ET
+import zlib
+from dataclasses import dataclass
+from urllib.parse import urlencode
+from xml.sax.saxutils import escape, quoteattr
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+
+SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
+SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
+MD = "urn:oasis:names:tc:SAML:2.0:metadata"
+SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
+BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
+HTTP_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+HTTP_REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+CLOCK_SKEW = 180
+MAX_RESPONSE_BYTES = 200_000
+DS = "http://www.w3.org/2000/09/xmldsig#"
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+
+PUPIL_PROFILES = {"National_elv"}
+TEACHER_PROFILES = {"National_ens", "National_doc"}
+
+
+class SamlRefused(Exception):
+    """A Response not accepted; `code` names the rule, the message is French."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class GarIdentity:
+    ido: str
+    uais: tuple[str, ...]
+    profile: str
+    last_name: str
+    first_name: str
+    divisions: tuple[str, ...]
+    birth_date: str | None        # ISO, when the ENT sends it
+    assertion_id: str
+    issuer: str
+    in_response_to: str
+    expires_at: int               # epoch seconds: keep the assertion id until then
+
+    @property
+    def is_pupil(self) -> bool:
+        return self.profile in PUPIL_PROFILES
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.profile in TEACHER_PROFILES
+
+
+# --- what we send ------------------------------------------------------------------------------
+
+
+def new_request_id() -> str:
+    """An xsd:ID (must not start with a digit) nobody can guess."""
+    return "_" + uuid.uuid4().hex
+
+
+def authn_request(request_id: str, *, sp_entity_id: str, acs_url: str, idp_sso_url: str,
+                  now: float) -> str:
+    issued = _iso(now)
+    return (f'<samlp:AuthnRequest xmlns:samlp="{SAMLP}" xmlns:saml="{SAML}" ID="{request_id}" '
+            f'Version="2.0" IssueInstant="{issued}" Destination={quoteattr(idp_sso_url)} '
+            f'ProtocolBinding="{HTTP_POST}" AssertionConsumerServiceURL={quoteattr(acs_url)}>'
+            f'<saml:Issuer>{escape(sp_entity_id)}</saml:Issuer></samlp:AuthnRequest>')
+
+
+def redirect_url(idp_sso_url: str, request_xml: str, relay_state: str | None) -> str:
+    """HTTP-Redirect binding: raw DEFLATE, base64, URL-encoded (unsigned: our
+    metadata says AuthnRequestsSigned="false"; the answer is what is checked)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    deflated = compressor.compress(request_xml.encode("utf-8")) + compressor.flush()
+    params = {"SAMLRequest": base64.b64encode(deflated).decode("ascii")}
+    if relay_state:
+        params["RelayState"] = relay_state
+    return idp_sso_url + ("&" if "?" in idp_sso_url else "?") + urlencode(params)
+
+
+def sp_metadata(*, sp_entity_id: str, acs_url: str) -> str:
+    """What the GAR registers for us: our entity id, the ACS (HTTP-POST), signed
+    assertions wanted, transient name ids."""
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<md:EntityDescriptor xmlns:md="{MD}" entityID={quoteattr(sp_entity_id)}>'
+            f'<md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="true" '
+            f'protocolSupportEnumeration="{SAMLP}">'
+            '<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</md:NameIDFormat>'
+            f'<md:AssertionConsumerService Binding="{HTTP_POST}" Location={quoteattr(acs_url)} '
+            'index="0" isDefault="true"/>'
+            '</md:SPSSODescriptor></md:EntityDescriptor>\n')
+
+
+# --- what we receive ---------------------------------------------------------------------------
+
+
+def decode_post(saml_response: str) -> bytes:
+    """The HTTP-POST binding's base64 form field."""
+    try:
+        raw = base64.b64decode("".join((saml_response or "").split()), validate=True)
+    except (ValueError, TypeError):
+        raise SamlRefused("saml_malformed", "Réponse SAML illisible (base64 attendu).")
+    if not raw or len(raw) > MAX_RESPONSE_BYTES:
+        raise SamlRefused("saml_malformed", "Réponse SAML vide ou trop grande.")
+    return raw
+
+
+def read_response(raw: bytes, *, idp_entity_id: str, idp_certificate: str, sp_entity_id: str,
+                  acs_url: str, now: float) -> GarIdentity:
+    """The identity of a Response that passes every rule (module docstring)."""
+    try:
+        root = fromstring(raw, forbid_dtd=True)
+    except (ET.ParseError, DefusedXmlException, ValueError):
+        raise SamlRefused("saml_malformed", "Réponse SAML illisible (XML invalide ou DTD).")
+    if root.tag != f"{{{SAMLP}}}Response":
+        raise SamlRefused("saml_malformed", "Le document reçu n'est pas une réponse SAML.")
+    status = root.find(f"{{{SAMLP}}}Status/{{{SAMLP}}}StatusCode")
+    if status is None or status.get("Value") != SUCCESS:
+        raise SamlRefused("saml_failed", "Le GAR n'a pas authentifié l'utilisateur.")
+    destination = root.get("Destination")
+    if destination is not None and destination != acs_url:
+        raise SamlRefused("saml_wrong_recipient", "Réponse SAML destinée à un autre service.")
+    if root.findall(f".//{{{SAML}}}EncryptedAssertion"):
+        raise SamlRefused("saml_unsupported", "Assertion chiffrée non prise en charge.")
+    assertions = root.findall(f"{{{SAML}}}Assertion")
+    if len(assertions) != 1 or len(root.findall(f".//{{{SAML}}}Assertion")) != 1:
+        raise SamlRefused("saml_malformed", "La réponse doit contenir exactement une assertion.")
+    posted = assertions[0]
+    assertion_id = posted.get("ID") or ""
+    ids = [e.get("ID") for e in root.iter() if e.get("ID") is not None]
+    if not assertion_id or ids.count(assertion_id) != 1:
+        raise SamlRefused("saml_malformed", "Identifiant d'assertion absent ou en double.")
+    if posted.find(f"{{{DS}}}Signature") is None:
+        raise SamlRefused("saml_unsigned", "Assertion non signée par le GAR.")
+    # From here on only the verified element is read: the posted tree above
+    # served to refuse, never to accept.
+    assertion = _verified_assertion(raw, assertion_id, idp_certificate)
+    issuer = (_text(assertion, f"{{{SAML}}}Issuer") or "").strip()
+    if issuer != idp_entity_id:
+        raise SamlRefused("saml_wrong_issuer", "Assertion émise par un fournisseur d'identité inconnu.")
+
+    in_response_to, confirmed_until = _subject_confirmation(assertion, acs_url, now)
+    conditions_until = _conditions(assertion, sp_entity_id, now)
+    if assertion.find(f"{{{SAML}}}AuthnStatement") is None:
+        raise SamlRefused("saml_malformed", "Assertion sans déclaration d'authentification.")
+    attrs = _attributes(assertion)
+    ido = _single(attrs, "IDO")
+    profile = _single(attrs, "PRO")
+    uais = tuple(u.strip().upper() for u in attrs.get("UAI", []) if u.strip())
+    if not uais:
+        raise SamlRefused("saml_missing_attribute", "Attribut GAR manquant : UAI.")
+    return GarIdentity(
+        ido=ido, uais=uais, profile=profile, last_name=_single(attrs, "NOM"),
+        first_name=_single(attrs, "PRE"),
+        divisions=tuple(d.split("##", 1)[0].strip() for d in attrs.get("DIV", []) if d.strip()),
+        birth_date=_birth_date(attrs.get("DATE_NAISSANCE", [])), assertion_id=assertion_id,
+        issuer=issuer, in_response_to=in_response_to,
+        expires_at=int(min(confirmed_until, conditions_until or confirmed_until)))
+
+
+def _verified_assertion(raw: bytes, assertion_id: str, idp_certificate: str):
+    """The assertion as signxml verified it (an lxml element, the enveloped
+    signature removed), under our profile: the signature a direct child of the
+    Response's assertion, exactly one reference, to that assertion's ID,
+    RSA-SHA256 over SHA-256 digests, exclusive c14n, checked with the
+    configured IdP certificate only (never a key or certificate the message
+    carries). signxml (and lxml) are imported here, not at `import app`: only
+    the ACS needs them (cold start)."""
+    from lxml import etree
+    from signxml import (DigestAlgorithm, InvalidInput, InvalidSignature, SignatureConfiguration,
+                         SignatureMethod, XMLVerifier)
+
+    config = SignatureConfiguration(
+        require_x509=True, location=f"./{{{SAML}}}Assertion/", expect_references=1,
+        signature_methods=frozenset({SignatureMethod.RSA_SHA256}),
+        digest_algorithms=frozenset({DigestAlgorithm.SHA256}))
+    # Already refused by defusedxml if it had a DTD; this parser could not read
+    # one anyway: no entity expansion, no DTD loaded, no network.
+    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
+                             huge_tree=False)
+    try:
+        verified = XMLVerifier().verify(raw, x509_cert=idp_certificate, expect_config=config,
+                                        parser=parser, id_attribute="ID")
+    except (InvalidSignature, InvalidInput, etree.LxmlError, ValueError) as err:
+        raise SamlRefused("saml_bad_signature",
+                          "Signature de l'assertion invalide : la réponse ne vient pas du GAR "
+                          f"ou a été modifiée ({type(err).__name__}).")
+    assertion = verified.signed_xml
+    signed_info = verified.signature_xml.find(f"{{{DS}}}SignedInfo")
+    reference = signed_info.find(f"{{{DS}}}Reference")
+    transforms = [t.get("Algorithm") for t in reference.iter(f"{{{DS}}}Transform")]
+    if (assertion is None or assertion.tag != f"{{{SAML}}}Assertion"
+            or assertion.get("ID") != assertion_id or reference.get("URI") != "#" + assertion_id
+            or signed_info.find(f"{{{DS}}}CanonicalizationMethod").get("Algorithm") != EXC_C14N
+            or transforms != [ENVELOPED, EXC_C14N]):
+        raise SamlRefused("saml_bad_signature",
+                          "Signature de l'assertion hors du profil attendu (assertion, "
+                          "transformations ou canonicalisation).")
+    return assertion
+
+
+def _subject_confirmation(assertion: ET.Element, acs_url: str, now: float) -> tuple[str, float]:
+    for confirmation in assertion.findall(f"{{{SAML}}}Subject/{{{SAML}}}SubjectConfirmation"):
+        if confirmation.get("Method") != BEARER:
+            continue
+        data = confirmation.find(f"{{{SAML}}}SubjectConfirmationData")
+        if data is None:
+            continue
+        if data.get("Recipient") != acs_url:
+            raise SamlRefused("saml_wrong_recipient", "Assertion destinée à un autre service.")
+        until = _time(data.get("NotOnOrAfter"))
+        if until is None or now >= until + CLOCK_SKEW:
+            raise SamlRefused("saml_expired", "Assertion expirée : reconnectez-vous depuis l'ENT.")
+        in_response_to = data.get("InResponseTo") or ""
+        if not in_response_to:
+            raise SamlRefused("saml_unsolicited",
+                              "Assertion non sollicitée : passez par la connexion GAR de la plateforme.")
+        return in_response_to, until
+    raise SamlRefused("saml_malformed", "Assertion sans confirmation du porteur.")
+
+
+def _conditions(assertion: ET.Element, sp_entity_id: str, now: float) -> float | None:
+    conditions = assertion.find(f"{{{SAML}}}Conditions")
+    if conditions is None:
+        raise SamlRefused("saml_wrong_audience", "Assertion sans restriction d'audience.")
+    before, until = _time(conditions.get("NotBefore")), _time(conditions.get("NotOnOrAfter"))
+    if before is not None and now + CLOCK_SKEW < before:
+        raise SamlRefused("saml_not_yet_valid", "Assertion pas encore valide (horloges décalées ?).")
+    if until is not None and now >= until + CLOCK_SKEW:
+        raise SamlRefused("saml_expired", "Assertion expirée : reconnectez-vous depuis l'ENT.")
+    restrictions = conditions.findall(f"{{{SAML}}}AudienceRestriction")
+    if not restrictions or any(
+            sp_entity_id not in [(a.text or "").strip() for a in r.findall(f"{{{SAML}}}Audience")]
+            for r in restrictions):
+        raise SamlRefused("saml_wrong_audience", "Assertion destinée à un autre service (audience).")
+    return until
+
+
+def _attributes(assertion: ET.Element) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for attr in assertion.findall(f"{{{SAML}}}AttributeStatement/{{{SAML}}}Attribute"):
+        values = [(v.text or "").strip() for v in attr.findall(f"{{{SAML}}}AttributeValue")]
+        out.setdefault(attr.get("Name") or "", []).extend(v for v in values if v)
+    return out
+
+
+def _single(attrs: dict[str, list[str]], name: str) -> str:
+    values = attrs.get(name) or []
+    if len(values) != 1 or len(values[0]) > 200:
+        raise SamlRefused("saml_missing_attribute", f"Attribut GAR manquant ou multiple : {name}.")
+    return values[0]
+
+
+def _birth_date(values: list[str]) -> str | None:
+    if len(values) != 1:
+        return None
+    value = values[0]
+    match = re.fullmatch(r"(\d{2})/(\d{2})/(\d{4})", value)
+    iso = f"{match.group(3)}-{match.group(2)}-{match.group(1)}" if match else value[:10]
+    try:
+        return dt.date.fromisoformat(iso).isoformat()
+    except ValueError:
+        return None
+
+
+def _text(parent: ET.Element, tag: str) -> str | None:
+    node = parent.find(tag)
+    return None if node is None else node.text
+
+
+def _time(value: str | None) -> float | None:
+    """xsd:dateTime in UTC (SAML requires it), fractions of seconds allowed."""
+    if not value:
+        return None
+    match = re.fullmatch(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?Z", value.strip())
+    if not match:
+        raise SamlRefused("saml_malformed", "Date SAML illisible (UTC attendu).")
+    base = dt.datetime.fromisoformat(match.group(1)).replace(tzinfo=dt.timezone.utc)
+    return base.timestamp() + float(match.group(2) or 0)
+
+
+def _iso(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,140 @@
+"""GAR sign-in state in the accounts table (services/gar.py).
+
+    GARREQ#<request id>        REQ      an AuthnRequest we sent (TTL 10 min), used once; for a
+                                        link request, the signed-in user who asked
+    GARASSERT#<sha256(issuer, id)>  ASSERT  an assertion already accepted (TTL = its expiry)
+    GAR#<sha256(IDO)>          LINK     the GAR person -> our user (and the roster entry)
+                               (gsi1 USER#<user id> / GAR: the user's links, for RGPD)
+    GARCODE#<sha256(code)>     CODE     the browser's one-time code for its tokens, or for
+                                        confirming a link (then with the IDO) (TTL 60 s)
+
+Single use and no replay are conditional writes, never read-then-write: two
+posts of the same assertion cannot both pass. moto never expires TTL items, so
+a request is also checked against its `expires_at`. The IDO is hashed in keys:
+it is an identifier of a minor, and the link keeps only what signing in needs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.exceptions import DeleteError, PutError
+
+from chalicelib.store.tables import AccountsTable
+
+
+class GarRequestItem(AccountsTable):
+    user_id = UnicodeAttribute(null=True)   # a link request: who asked
+
+
+class GarAssertionItem(AccountsTable):
+    pass
+
+
+class GarCodeItem(AccountsTable):
+    user_id = UnicodeAttribute()
+    ido = UnicodeAttribute(null=True)       # a link to confirm (kept 60 s at most)
+
+
+class GarLinkItem(AccountsTable):
+    user_id = UnicodeAttribute()
+    org_id = UnicodeAttribute(null=True)
+    learner_id = UnicodeAttribute(null=True)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _at(epoch: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+
+
+def _failed(err: PutError | DeleteError) -> bool:
+    return err.cause_response_code == "ConditionalCheckFailedException"
+
+
+def save_request(request_id: str, expires_at: int, user_id: str | None = None) -> None:
+    GarRequestItem(f"GARREQ#{request_id}", "REQ", expires_at=_at(expires_at), user_id=user_id).save()
+
+
+def use_request(request_id: str, now: float) -> tuple[bool, str | None]:
+    """Consume a request we sent: (True, the user of a link request or None)
+    once, before it expires; (False, None) when it is unknown, used or expired.
+    The item never changes, so reading it then deleting it on condition is
+    still single use."""
+    try:
+        item = GarRequestItem.get(f"GARREQ#{request_id}", "REQ", consistent_read=True)
+    except GarRequestItem.DoesNotExist:
+        return False, None
+    try:
+        item.delete(condition=GarRequestItem.pk.exists() & (GarRequestItem.expires_at > _at(now)))
+    except DeleteError as err:
+        if _failed(err):
+            return False, None
+        raise
+    return True, item.user_id
+
+
+def note_assertion(issuer: str, assertion_id: str, expires_at: int) -> bool:
+    """Remember an accepted assertion; False when it was already accepted (replay)."""
+    item = GarAssertionItem(f"GARASSERT#{_digest(issuer, assertion_id)}", "ASSERT",
+                            expires_at=_at(expires_at))
+    try:
+        item.save(condition=GarAssertionItem.pk.does_not_exist())
+    except PutError as err:
+        if _failed(err):
+            return False
+        raise
+    return True
+
+
+def link_of(ido: str) -> GarLinkItem | None:
+    try:
+        return GarLinkItem.get(f"GAR#{_digest(ido)}", "LINK", consistent_read=True)
+    except GarLinkItem.DoesNotExist:
+        return None
+
+
+def put_link(ido: str, user_id: str, org_id: str | None, learner_id: str | None) -> bool:
+    """Tie the GAR person to a user, once; False when already tied (a parallel first sign-in)."""
+    item = GarLinkItem(f"GAR#{_digest(ido)}", "LINK", user_id=user_id, org_id=org_id,
+                       learner_id=learner_id, gsi1pk=f"USER#{user_id}", gsi1sk="GAR")
+    try:
+        item.save(condition=GarLinkItem.pk.does_not_exist())
+    except PutError as err:
+        if _failed(err):
+            return False
+        raise
+    return True
+
+
+def save_code(code: str, user_id: str, expires_at: int, ido: str | None = None) -> None:
+    GarCodeItem(f"GARCODE#{_digest(code)}", "CODE", user_id=user_id, ido=ido,
+                expires_at=_at(expires_at)).save()
+
+
+def use_code(code: str, now: float) -> GarCodeItem | None:
+    """A one-time code, once, before it expires (None otherwise). The delete's
+    condition makes two uses of one code impossible."""
+    key = f"GARCODE#{_digest(code)}"
+    try:
+        item = GarCodeItem.get(key, "CODE", consistent_read=True)
+    except GarCodeItem.DoesNotExist:
+        return None
+    try:
+        item.delete(condition=GarCodeItem.pk.exists() & (GarCodeItem.expires_at > _at(now)))
+    except DeleteError as err:
+        if _failed(err):
+            return None
+        raise
+    return item
+
+
+def links_of_user(user_id: str) -> list[GarLinkItem]:
+    return list(GarLinkItem.gsi1.query(f"USER#{user_id}", GarLinkItem.gsi1sk == "GAR"))
+
+
+def delete_link(link: GarLinkItem) -> None:
+    link.delete()

@@ -1,0 +1,112 @@
+"""A local test identity provider standing for the GAR: a key and self-signed
+certificate made in the test, and SAML Responses whose assertion signxml's
+XMLSigner signs with them (enveloped, exclusive c14n, RSA-SHA256, SHA-256, the
+certificate in KeyInfo as identity providers send it), or broken on purpose."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import uuid
+from xml.sax.saxutils import escape
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from chalicelib.domain.saml import DS, EXC_C14N, SAML, SAMLP
+
+IDP_ENTITY_ID = "https://idp-gar.test.invalid/idp"
+IDP_SSO_URL = "https://idp-gar.test.invalid/saml/sso"
+BASE = "http://127.0.0.1:8000"
+SP_ENTITY_ID = f"{BASE}/gar/metadata"
+ACS_URL = f"{BASE}/gar/acs"
+
+
+class TestIdp:
+    __test__ = False
+
+    def __init__(self):
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "GAR de test")])
+        now = dt.datetime.now(dt.timezone.utc)
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                .public_key(self.key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+                .sign(self.key, hashes.SHA256()))
+        self.certificate_pem = cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+    def response(self, in_response_to: str, *, ido="ido-lea-0001", uai="0750001A",
+                 profile="National_elv", last="Dupont", first="Léa", division="3A##3e A",
+                 birth_date: str | None = None, audience=SP_ENTITY_ID, recipient=ACS_URL,
+                 lifetime=300, issued_offset=0, sign=True, signer: "TestIdp | None" = None, tamper=None,
+                 extra_assertion=False) -> str:
+        """A base64 SAMLResponse as the GAR posts it; `signer` another IdP
+        (other key and certificate); `tamper(xml) -> xml` edits it after signing;
+        `extra_assertion` adds a second, unsigned assertion after the signed one
+        ("after") or a forged one carrying the genuine signature before it ("before")."""
+        now = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=issued_offset)
+        iso = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+        until = iso(now + dt.timedelta(seconds=lifetime))
+        assertion_id = "_a" + uuid.uuid4().hex
+        attributes = [("IDO", ido), ("UAI", uai), ("PRO", profile), ("NOM", last), ("PRE", first),
+                      ("DIV", division)]
+        if birth_date:
+            attributes.append(("DATE_NAISSANCE", birth_date))
+        attrs = "".join(
+            f'<saml:Attribute Name="{n}"><saml:AttributeValue xsi:type="xs:string">{escape(v)}'
+            f'</saml:AttributeValue></saml:Attribute>' for n, v in attributes)
+        assertion = (
+            f'<saml:Assertion xmlns:saml="{SAML}" xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+            f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ID="{assertion_id}" '
+            f'Version="2.0" IssueInstant="{iso(now)}">'
+            f'<saml:Issuer>{IDP_ENTITY_ID}</saml:Issuer><ds:Signature xmlns:ds="{DS}" Id="placeholder"/>'
+            f'<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:transient">'
+            f'_t{uuid.uuid4().hex}</saml:NameID>'
+            f'<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">'
+            f'<saml:SubjectConfirmationData NotOnOrAfter="{until}" Recipient="{recipient}" '
+            f'InResponseTo="{in_response_to}"/></saml:SubjectConfirmation></saml:Subject>'
+            f'<saml:Conditions NotBefore="{iso(now - dt.timedelta(seconds=30))}" NotOnOrAfter="{until}">'
+            f'<saml:AudienceRestriction><saml:Audience>{audience}</saml:Audience>'
+            f'</saml:AudienceRestriction></saml:Conditions>'
+            f'<saml:AuthnStatement AuthnInstant="{iso(now)}"><saml:AuthnContext>'
+            f'<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified'
+            f'</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>'
+            f'<saml:AttributeStatement>{attrs}</saml:AttributeStatement></saml:Assertion>')
+        evil = (assertion.replace(assertion_id, "_evil").replace(ido, "ido-evil")
+                .replace(f'<ds:Signature xmlns:ds="{DS}" Id="placeholder"/>', ""))
+        if sign:
+            assertion = (signer or self).sign(assertion, assertion_id)
+        else:
+            assertion = assertion.replace(f'<ds:Signature xmlns:ds="{DS}" Id="placeholder"/>', "")
+        if extra_assertion == "before":
+            # signature wrapping, the classic order: a forged assertion first,
+            # carrying the genuine signature (which still references the genuine
+            # assertion, moved after it without its signature)
+            start = assertion.index("<ds:Signature")
+            end = assertion.index("</ds:Signature>") + len("</ds:Signature>")
+            issuer_end = evil.index("</saml:Issuer>") + len("</saml:Issuer>")
+            evil = evil[:issuer_end] + assertion[start:end] + evil[issuer_end:]
+            assertion = evil + assertion[:start] + assertion[end:]
+        elif extra_assertion:             # signature wrapping: a second, unsigned assertion
+            assertion = assertion + evil
+        xml = (f'<samlp:Response xmlns:samlp="{SAMLP}" xmlns:saml="{SAML}" ID="_r{uuid.uuid4().hex}" '
+               f'Version="2.0" IssueInstant="{iso(now)}" Destination="{recipient}" '
+               f'InResponseTo="{in_response_to}"><saml:Issuer>{IDP_ENTITY_ID}</saml:Issuer>'
+               f'<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/>'
+               f'</samlp:Status>{assertion}</samlp:Response>')
+        if tamper:
+            xml = tamper(xml)
+        return base64.b64encode(xml.encode("utf-8")).decode("ascii")
+
+    def sign(self, assertion: str, assertion_id: str) -> str:
+        """The assertion signed in place of its `ds:Signature` placeholder."""
+        from lxml import etree
+        from signxml import XMLSigner, methods
+
+        signer = XMLSigner(method=methods.enveloped, signature_algorithm="rsa-sha256",
+                           digest_algorithm="sha256", c14n_algorithm=EXC_C14N)
+        signed = signer.sign(etree.fromstring(assertion.encode("utf-8")), key=self.key,
+                             cert=self.certificate_pem, reference_uri=assertion_id,
+                             id_attribute="ID")
+        return etree.tostring(signed, encoding="unicode")
