@@ -14,7 +14,7 @@ from chalicelib.domain.candidate_view import candidate_view
 from chalicelib.domain.certification import session as lifecycle
 from chalicelib.domain.certification import CURRENT, next_item, version_named
 from chalicelib.domain.certification.course import (Course, CourseAnswer, CourseStatus, course_id_of,
-                                                      refuse_answer)
+                                                      is_running, refuse_answer)
 from chalicelib.domain.choice_ids import ChoiceIds
 from chalicelib.domain.codes import normalise_code
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
@@ -96,6 +96,7 @@ def join(user_id: str, data: JoinInput, ip: str | None = None) -> dict:
     except store.Conflicting:  # a racing join, or our own put retried after a lost answer
         return _rejoin(store.course(course_id), candidate, user_id)
     _link_candidate(candidate, user_id, course_id)
+    positioning.mark_certification(user_id, course_id)
     throttle.record(f"join-ok:ip:{source}", JOIN_FAILURES_PER_IP[1])
     throttle.record(f"join-ok:code:{code}", JOIN_FAILURES_PER_CODE[1])
     return course_view(course)
@@ -139,6 +140,8 @@ def _rejoin(course: store.CourseRecord, candidate: store.CandidateRecord, user_i
         raise Conflict("Ce candidat a déjà rejoint la session avec un autre compte.",
                        code="candidate_already_joined")
     _link_candidate(candidate, user_id, course.course_id)
+    if is_running(course.status):  # a join cut off before its mark: done now (idempotent)
+        positioning.mark_certification(user_id, course.course_id)
     return _resume(course)
 
 
