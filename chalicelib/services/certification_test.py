@@ -203,9 +203,12 @@ def _recorded(course: store.CourseRecord, item_id: str) -> dict:
 # --- invigilator -------------------------------------------------------------------------
 
 
-def live_view(session_id: str) -> dict:
+def live_view(session_id: str, cursor: str | None = None, limit: int = 100) -> dict:
+    """One page of the session's candidates with their tests' state: a poll
+    reads the session, at most `limit` + 1 candidates and their courses,
+    whatever the session's size (the screen follows `next_cursor`)."""
     session = sessions.require_session(None, session_id)
-    candidates = store.candidates(session_id)
+    candidates, next_cursor = store.candidates_page(session_id, cursor, limit)
     courses = store.courses([c.course_id for c in candidates if c.course_id])
     rows = []
     for cand in candidates:
@@ -222,7 +225,7 @@ def live_view(session_id: str) -> dict:
         })
     return {"session": {"session_id": session.session_id, "status": session.status,
                         "date": session.date, "time": session.time, "room": session.room},
-            "candidates": rows}
+            "candidates": rows, "next_cursor": next_cursor}
 
 
 def _changed_meanwhile() -> Conflict:
