@@ -31,6 +31,10 @@ signin     a school behind one address on the exam morning (issue 16): 800
            waiting or retrying on 429, and a password guesser at that
            address; the real sign-in and throttle code on a fake clock
            (scripts/bench_signin.py).
+requests   requests that must not grow with history (issue 16 points 3, 4): a
+           positioning answer's calls, a centre's session list with 200 past
+           sessions, the live view at 30 and 300, the report book
+           (scripts/bench_requests.py).
 algorithms the positioning and certification benches at modest sizes (their
            full results: docs/benchmarks-positioning.md, -certification.md).
 
@@ -989,7 +993,14 @@ SECTIONS = {"capacity": ("DynamoDB capacity per request and cost per candidate",
             "issuance": ("Scheduled issuance", issuance),
             "coldstart": ("Cold start", coldstart),
             "algorithms": ("Positioning and certification algorithms (modest sizes)", algorithms),
-            "signin": ("A school behind one address signs in (throttling)", signin)}
+            "signin": ("A school behind one address signs in (throttling)", signin),
+            "requests": ("Requests that do not grow with history", requests)}
+
+
+def requests(args) -> tuple[str, dict]:
+    import bench_requests
+
+    return bench_requests.run(argparse.Namespace(past_sessions=200, live_large=300, book_certificates=500))
 
 
 def main(argv: list[str] | None = None) -> int:

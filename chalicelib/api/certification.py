@@ -21,6 +21,16 @@ SESSION = "/centres/{centre_id}/sessions/{session_id}"
 CANDIDATE = "/sessions/{session_id}/candidates/{candidate_id}"
 
 
+class SessionsPage(ApiModel):
+    cursor: str | None = Field(default=None, max_length=600)
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+class CandidatesPage(ApiModel):
+    cursor: str | None = Field(default=None, max_length=600)
+    limit: int = Field(default=100, ge=1, le=200)
+
+
 class CourseAnswerBody(ApiModel):
     item_id: str = Field(min_length=1, max_length=80)
     answer: dict
@@ -84,10 +94,10 @@ def import_sessions(ctx, centre_id):
     return sessions.import_sessions(centre_id, ctx.raw_body, ctx.user_id)
 
 
-@endpoint(bp, "/centres/{centre_id}/sessions", access=CENTRE, tags=("sessions",),
-          summary="Sessions du centre")
-def list_sessions(ctx, centre_id):
-    return sessions.list_sessions(centre_id)
+@endpoint(bp, "/centres/{centre_id}/sessions", access=CENTRE, tags=("sessions",), query=SessionsPage,
+          summary="Sessions du centre, les plus récentes d'abord (paginé : next_cursor)")
+def list_sessions(ctx, centre_id, query):
+    return sessions.list_sessions(centre_id, query.cursor, query.limit)
 
 
 @endpoint(bp, SESSION, access=CENTRE, tags=("sessions",), summary="Détail d'une session")
@@ -108,10 +118,10 @@ def import_candidates(ctx, centre_id, session_id):
     return sessions.import_candidates(centre_id, session_id, ctx.raw_body)
 
 
-@endpoint(bp, SESSION + "/candidates", access=CENTRE, tags=("sessions",),
-          summary="Candidats inscrits à la session")
-def list_candidates(ctx, centre_id, session_id):
-    return sessions.list_candidates(centre_id, session_id)
+@endpoint(bp, SESSION + "/candidates", access=CENTRE, tags=("sessions",), query=CandidatesPage,
+          summary="Candidats inscrits à la session (paginé : next_cursor)")
+def list_candidates(ctx, centre_id, session_id, query):
+    return sessions.list_candidates(centre_id, session_id, query.cursor, query.limit)
 
 
 @endpoint(bp, SESSION + "/finalise", method="POST", access=CENTRE, body=FinalisationInput,
@@ -148,9 +158,9 @@ def invigilator_sign_in(ctx, body):
 
 
 @endpoint(bp, "/sessions/{session_id}/invigilation", access=INVIGILATOR, tags=("invigilation",),
-          summary="Suivi en direct des candidats de la session")
-def live(ctx, session_id):
-    return certification_test.live_view(session_id)
+          query=CandidatesPage, summary="Suivi en direct des candidats de la session (paginé : next_cursor)")
+def live(ctx, session_id, query):
+    return certification_test.live_view(session_id, query.cursor, query.limit)
 
 
 @endpoint(bp, CANDIDATE + "/authorise", method="POST", access=INVIGILATOR, tags=("invigilation",),

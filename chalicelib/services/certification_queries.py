@@ -10,7 +10,14 @@ from chalicelib.domain.certification.course import is_running
 from chalicelib.store import certification as store
 
 
-def test_in_progress(user_id: str) -> bool:
-    """A certification test of this user is waiting or running (one query on
-    the user's index of courses)."""
-    return any(is_running(c.status) for c in store.courses_of_user(user_id))
+def running_course(user_id: str) -> str | None:
+    """The user's certification test that is waiting or running, if any (one
+    query on the user's index of courses and a batch read of them: asked when a
+    competence starts, not on every answer)."""
+    return next((c.course_id for c in store.courses_of_user(user_id) if is_running(c.status)), None)
+
+
+def course_running(course_id: str) -> bool:
+    """This certification test is still waiting or running (one GetItem)."""
+    course = store.course(course_id)
+    return course is not None and is_running(course.status)

@@ -13,7 +13,7 @@ from chalicelib.domain.candidate_view import candidate_view
 from chalicelib.domain.certification import session as lifecycle
 from chalicelib.domain.certification import CURRENT, next_item, version_named
 from chalicelib.domain.certification.course import (Course, CourseAnswer, CourseStatus, course_id_of,
-                                                      refuse_answer, withdrawn_items)
+                                                      is_running, refuse_answer, withdrawn_items)
 from chalicelib.domain.choice_ids import ChoiceIds
 from chalicelib.domain.codes import normalise_code
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
@@ -95,6 +95,7 @@ def join(user_id: str, data: JoinInput, ip: str | None = None) -> dict:
     except store.Conflicting:  # a racing join, or our own put retried after a lost answer
         return _rejoin(store.course(course_id), candidate, user_id)
     _link_candidate(candidate, user_id, course_id)
+    positioning.mark_certification(user_id, course_id)
     throttle.record(f"join-ok:ip:{source}", JOIN_FAILURES_PER_IP[1])
     throttle.record(f"join-ok:code:{code}", JOIN_FAILURES_PER_CODE[1])
     return _with_recap(course_view(course), session)
@@ -138,6 +139,8 @@ def _rejoin(course: store.CourseRecord, candidate: store.CandidateRecord, user_i
         raise Conflict("Ce candidat a déjà rejoint la session avec un autre compte.",
                        code="candidate_already_joined")
     _link_candidate(candidate, user_id, course.course_id)
+    if is_running(course.status):  # a join cut off before its mark: done now (idempotent)
+        positioning.mark_certification(user_id, course.course_id)
     return _resume(course)
 
 
@@ -211,9 +214,12 @@ def _recorded(course: store.CourseRecord, item_id: str) -> dict:
 # --- invigilator -------------------------------------------------------------------------
 
 
-def live_view(session_id: str) -> dict:
+def live_view(session_id: str, cursor: str | None = None, limit: int = 100) -> dict:
+    """One page of the session's candidates with their tests' state: a poll
+    reads the session, at most `limit` + 1 candidates and their courses,
+    whatever the session's size (the screen follows `next_cursor`)."""
     session = sessions.require_session(None, session_id)
-    candidates = store.candidates(session_id)
+    candidates, next_cursor = store.candidates_page(session_id, cursor, limit)
     courses = store.courses([c.course_id for c in candidates if c.course_id])
     rows = []
     for cand in candidates:
@@ -231,7 +237,7 @@ def live_view(session_id: str) -> dict:
         })
     return {"session": {"session_id": session.session_id, "status": session.status,
                         "date": session.date, "time": session.time, "room": session.room},
-            "candidates": rows}
+            "candidates": rows, "next_cursor": next_cursor}
 
 
 def _changed_meanwhile() -> Conflict:

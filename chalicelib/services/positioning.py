@@ -2,8 +2,10 @@
 
 The server decides every item. State lives only in DynamoDB (one item per
 user and competence), so a test resumes from any Lambda instance; an answer is
-one read and one conditional write, and a retried post returns the stored
-result instead of counting twice.
+one read and one conditional write (the write returns the new state), and a
+retried post returns the stored result instead of counting twice. Whether a
+certification test may be running is read from the same state item (a mark
+written at join): only a marked state costs one more read, of that course.
 """
 from __future__ import annotations
 
@@ -67,6 +69,12 @@ def start(user_id: str, competence: str) -> dict:
         store.create(state, get_bank().version)
     except ConcurrentUpdate:
         state = store.get(user_id, competence)
+        return _state_view(state)
+    # asked after the create: a join either sees this state (and marks it) or,
+    # having created its course before, is seen here
+    running = certification_queries.running_course(user_id)
+    if running:
+        store.mark_certification(user_id, running)
     return _state_view(state)
 
 
@@ -76,9 +84,9 @@ def current(user_id: str, competence: str) -> dict:
 
 def answer(user_id: str, competence: str, given: AnswerInput) -> dict:
     competence = _competence(competence)
-    _no_correction_during_certification(user_id)
     for _ in range(MAX_RETRIES_ON_RACE):
         state = _existing(user_id, competence)
+        ended_certification = _no_correction_during_certification(state)
         previous = _already_answered(state, given)
         if previous is not None:
             return _answer_result(state, previous)
@@ -101,18 +109,18 @@ def answer(user_id: str, competence: str, given: AnswerInput) -> dict:
         state.answers.append(stored)
         following = _next_item(bank, competence, _domain_answers(state), state.assessment_id)
         try:
-            store.record_answer(state, stored, next_item_id=following.id if following else None,
-                                now_ms=now, completed=following is None)
+            state = store.record_answer(state, stored, next_item_id=following.id if following else None,
+                                        now_ms=now, completed=following is None,
+                                        clear_certification=ended_certification)
         except ConcurrentUpdate:
             continue  # someone else wrote first: re-read, maybe it was our own retry
-        state = store.get(user_id, competence)
         return _answer_result(state, stored)
     raise Conflict("Réponse envoyée en même temps qu'une autre ; réessayez.", code="concurrent_answer")
 
 
 def answer_result(user_id: str, competence: str, item_id: str) -> dict:
     state = _existing(user_id, _competence(competence))
-    _no_correction_during_certification(user_id)
+    _no_correction_during_certification(state)
     stored = next((a for a in state.answers + state.carried if a.item_id == item_id), None)
     if stored is None:
         raise NotFound("Aucune réponse à cette question dans ce test.", code="answer_not_found")
@@ -230,6 +238,7 @@ def _restart(state: PositioningState, reason: str, kept: list[StoredAnswer]) -> 
     store.archive(state, reason)
     fresh = _new_attempt(state.user_id, state.competence, attempt=state.attempt + 1, carried=kept)
     fresh.version = state.version
+    fresh.certification_course_id = state.certification_course_id
     try:
         store.replace(fresh, get_bank().version)
     except ConcurrentUpdate:
@@ -237,16 +246,26 @@ def _restart(state: PositioningState, reason: str, kept: list[StoredAnswer]) -> 
     return _state_view(fresh)
 
 
-def _no_correction_during_certification(user_id: str) -> None:
+def _no_correction_during_certification(state: PositioningState) -> bool:
     """Corrections are shown only outside certification. The certification
     draws from the same bank, so while a candidate's certification test is
     waiting or running, no positioning answer or correction is given: a second
     tab would otherwise show the solution of an item the test is serving, if
-    the candidate met it while positioning. (One query on the certification
-    table's user index, the cost of closing that door.)"""
-    if certification_queries.test_in_progress(user_id):
+    the candidate met it while positioning. The join marks every state of the
+    user with its course (`store.mark_certification`), so an unmarked state
+    costs nothing more; a marked one costs a read of that course. True when the
+    mark is there but its test has ended: the answer's write then drops it."""
+    if not state.certification_course_id:
+        return False
+    if certification_queries.course_running(state.certification_course_id):
         raise Forbidden("Vous passez une certification : le positionnement et ses corrections "
                         "reprendront à la fin de votre test.", code="certification_in_progress")
+    return True
+
+
+def mark_certification(user_id: str, course_id: str) -> None:
+    """Certification tells positioning, at join, that this user's test exists."""
+    store.mark_certification(user_id, course_id)
 
 
 def _chosen(item, canonical, status: AnswerStatus) -> tuple[int, ...]:

@@ -106,9 +106,12 @@ def import_sessions(centre_id: str, raw: bytes, by: str) -> dict:
     return {"sessions": [_create(centre_id, data, by) for data in valid]}
 
 
-def list_sessions(centre_id: str) -> dict:
+def list_sessions(centre_id: str, cursor: str | None = None, limit: int = 50) -> dict:
+    """One page of the centre's sessions, latest first: a centre's history grows
+    every year, a request must not (issue 16.3)."""
     centres.require_centre(centre_id)
-    return {"sessions": [session_view(s) for s in store.sessions_of_centre(centre_id)]}
+    page, next_cursor = store.sessions_of_centre(centre_id, cursor, limit)
+    return {"sessions": [session_view(s) for s in page], "next_cursor": next_cursor}
 
 
 def get_session(centre_id: str, session_id: str) -> dict:
@@ -155,9 +158,11 @@ def enrol_many(centre_id: str, session_id: str, inputs: list[CandidateInput]) ->
     return [candidate_view(r) for r in records]
 
 
-def list_candidates(centre_id: str, session_id: str) -> dict:
+def list_candidates(centre_id: str, session_id: str, cursor: str | None = None, limit: int = 100) -> dict:
+    """One page of the session's candidates (a session may hold thousands)."""
     require_session(centre_id, session_id)
-    return {"candidates": [candidate_view(c) for c in store.candidates(session_id)]}
+    page, next_cursor = store.candidates_page(session_id, cursor, limit)
+    return {"candidates": [candidate_view(c) for c in page], "next_cursor": next_cursor}
 
 
 def finalise(centre_id: str, session_id: str, data: FinalisationInput, by: str) -> dict:

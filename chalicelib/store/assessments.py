@@ -2,7 +2,11 @@
 
 Access patterns
 - serve / answer:   GetItem  pk=USER#<id> sk=COMP#<code>   (strongly consistent)
-- post an answer:   UpdateItem same key, conditional on `version` (one write)
+- post an answer:   UpdateItem same key, conditional on `version` (one write, ReturnValues
+                    ALL_NEW: the new state comes back with the write, no re-read)
+- certification:    `certification_course_id` on every state item of the user (set at join,
+                    cleared by the first answer after that course ended): the answer learns
+                    from its one read whether a certification may be running
 - profile:          Query    pk=USER#<id> sk begins_with COMP#
 - reset / improve:  PutItem  pk=USER#<id> sk=HIST#<code>#<started_at> (archive),
                     then the conditional update of the state
@@ -36,6 +40,7 @@ class PositioningRecord(AssessmentsTable):
     carried = ListAttribute(of=UnicodeAttribute, default=list)  # improve: kept ok answers
     attempt = NumberAttribute(default=1)
     bank_version = UnicodeAttribute(null=True)
+    certification_course_id = UnicodeAttribute(null=True)  # see mark_certification
     version = VersionAttribute()
 
 
@@ -106,6 +111,7 @@ class PositioningState:
     carried: list[StoredAnswer] = field(default_factory=list)
     attempt: int = 1
     version: int | None = None
+    certification_course_id: str | None = None
 
 
 class ConcurrentUpdate(Exception):
@@ -126,7 +132,8 @@ def _to_state(user_id: str, rec: PositioningRecord) -> PositioningState:
         served_at=int(rec.served_at) if rec.served_at is not None else None,
         answers=[StoredAnswer.decode(a) for a in rec.answers or []],
         carried=[StoredAnswer.decode(a) for a in rec.carried or []],
-        attempt=int(rec.attempt or 1), version=rec.version)
+        attempt=int(rec.attempt or 1), version=rec.version,
+        certification_course_id=rec.certification_course_id)
 
 
 def get(user_id: str, competence: str) -> PositioningState | None:
@@ -170,8 +177,10 @@ def replace(state: PositioningState, bank_version: str) -> PositioningState:
 
 
 def record_answer(state: PositioningState, answer: StoredAnswer, *, next_item_id: str | None,
-                  now_ms: int, completed: bool) -> None:
-    """The single write of an answer: append it, set the next item, bump the version."""
+                  now_ms: int, completed: bool, clear_certification: bool = False) -> PositioningState:
+    """The single write of an answer: append it, set the next item, bump the
+    version (and drop the certification mark once that test has ended). The
+    update returns the whole new item (ALL_NEW), so the caller needs no re-read."""
     rec = PositioningRecord(*_key(state.user_id, state.competence))
     rec.version = state.version
     actions = [
@@ -186,12 +195,31 @@ def record_answer(state: PositioningState, answer: StoredAnswer, *, next_item_id
     else:
         actions += [PositioningRecord.current_item_id.set(next_item_id),
                     PositioningRecord.served_at.set(now_ms)]
+    if clear_certification:
+        actions.append(PositioningRecord.certification_course_id.remove())
     try:
         rec.update(actions=actions, condition=PositioningRecord.current_item_id == answer.item_id)
     except UpdateError as err:
         if _conditional(err):
             raise ConcurrentUpdate() from err
         raise
+    return _to_state(state.user_id, rec)
+
+
+def mark_certification(user_id: str, course_id: str) -> None:
+    """Write the user's certification course on each of their competence states
+    (one Query and one UpdateItem per competence started, once per join), so that
+    an answer reads it in the state it reads anyway. The version is bumped (not
+    checked): an answer that read the state before the mark fails its own
+    version condition, re-reads and sees the mark."""
+    for rec in PositioningRecord.query(f"USER#{user_id}", PositioningRecord.sk.startswith("COMP#"),
+                                       attributes_to_get=["pk", "sk", "version"]):
+        try:
+            rec.update(actions=[PositioningRecord.certification_course_id.set(course_id)],
+                       condition=PositioningRecord.pk.exists(), add_version_condition=False)
+        except UpdateError as err:
+            if not _conditional(err):  # deleted meanwhile (account erasure): nothing to mark
+                raise
 
 
 def archive(state: PositioningState, reason: str) -> None:
@@ -248,7 +276,8 @@ def _record(state: PositioningState, bank_version: str) -> PositioningRecord:
         completed_at=state.completed_at, last_answer_at=state.last_answer_at,
         current_item_id=state.current_item_id, served_at=state.served_at,
         answers=[a.encode() for a in state.answers], carried=[a.encode() for a in state.carried],
-        attempt=state.attempt, bank_version=bank_version)
+        attempt=state.attempt, bank_version=bank_version,
+        certification_course_id=state.certification_course_id)
 
 
 def _conditional(err: Exception) -> bool:

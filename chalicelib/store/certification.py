@@ -17,6 +17,9 @@ Access patterns
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from typing import Iterator
 
 from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
@@ -26,6 +29,7 @@ from chalicelib.domain.certificate import Certificate
 from chalicelib.domain.certification.course import Course, CourseAnswer
 from chalicelib.domain.certification.session import Candidate, Centre, Session
 from chalicelib.domain.certification import session as lifecycle
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.certification.session import Step
 from chalicelib.store.assessments import StoredAnswer
 from chalicelib.store.tables import CertificationTable
@@ -347,9 +351,63 @@ def session(session_id: str) -> SessionRecord | None:
     return get_or_none(SessionRecord, f"SESSION#{session_id}", "SESSION")
 
 
-def sessions_of_centre(centre_id: str) -> list[SessionRecord]:
-    return list(SessionRecord.gsi1.query(f"CENTRE#{centre_id}",
-                                         SessionRecord.gsi1sk.startswith("SESSION#")))
+# --- pages ---------------------------------------------------------------------------------
+# A list that grows with a centre's history or a session's size is read a page at a time: one
+# Query of at most `limit` + 1 items (the extra one only tells whether a next page exists). The
+# cursor carries the last item's key attributes but never the partition key, which is always
+# rebuilt from the URL: a forged cursor cannot reach another centre's or session's items.
+
+INVALID_CURSOR = "Curseur de pagination invalide."
+
+
+def encode_cursor(key: dict[str, str]) -> str:
+    raw = json.dumps(key, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str | None, prefixes: dict[str, str]) -> dict[str, str] | None:
+    """The key a page starts after: exactly the attributes of `prefixes`, each a
+    string starting with its prefix (else a French 400, never DynamoDB's own
+    validation error as a 500)."""
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8"))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        key = None
+    if (not isinstance(key, dict) or set(key) != set(prefixes)
+            or not all(isinstance(v, str) and v.startswith(prefixes[k]) and len(v) <= 300
+                       for k, v in key.items())):
+        raise InvalidInput(INVALID_CURSOR, code="invalid_cursor")
+    return key
+
+
+def _page(query, hash_attr: str, hash_value: str, condition, prefixes: dict[str, str],
+          cursor: str | None, limit: int, **options) -> tuple[list, str | None]:
+    kwargs = {"limit": limit + 1, "page_size": limit + 1, **options}
+    start = decode_cursor(cursor, prefixes)
+    if start:
+        kwargs["last_evaluated_key"] = {hash_attr: {"S": hash_value},
+                                        **{k: {"S": v} for k, v in start.items()}}
+    items = list(query(hash_value, condition, **kwargs))
+    if len(items) > limit:
+        last = items[limit - 1]
+        return items[:limit], encode_cursor({k: getattr(last, k) for k in prefixes})
+    return items, None
+
+
+def sessions_of_centre(centre_id: str, cursor: str | None, limit: int) -> tuple[list[SessionRecord], str | None]:
+    """A page of the centre's sessions, the latest date first (gsi1)."""
+    return _page(SessionRecord.gsi1.query, "gsi1pk", f"CENTRE#{centre_id}",
+                 SessionRecord.gsi1sk.startswith("SESSION#"),
+                 {"pk": "SESSION#", "sk": "SESSION", "gsi1sk": "SESSION#"}, cursor, limit,
+                 scan_index_forward=False)
+
+
+def candidates_page(session_id: str, cursor: str | None, limit: int) -> tuple[list[CandidateRecord], str | None]:
+    """A page of the session's candidates (strongly consistent, like `candidates`)."""
+    return _page(CandidateRecord.query, "pk", f"SESSION#{session_id}", CandidateRecord.sk.startswith("CAND#"),
+                 {"sk": "CAND#"}, cursor, limit, consistent_read=True)
 
 
 def session_by_access_code(code: str) -> SessionRecord | None:

@@ -107,8 +107,16 @@ async function refresh(first) {
   const current = session.invigilator();
   if (!current) return;
   let data;
+  const candidates = [];
   try {
-    data = await api('GET', `/sessions/${encodeURIComponent(current.sessionId)}/invigilation`, undefined, 'invigilator');
+    // one page per request (the server bounds it); a large session takes a few
+    let cursor = null;
+    do {
+      const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+      data = await api('GET', `/sessions/${encodeURIComponent(current.sessionId)}/invigilation${query}`, undefined, 'invigilator');
+      candidates.push(...data.candidates);
+      cursor = data.next_cursor;
+    } while (cursor);
   } catch (e) {
     if (e.status === 401 || e.status === 403) {
       session.setInvigilator(null);
@@ -123,7 +131,7 @@ async function refresh(first) {
   parts.heading.textContent = `Session du ${frenchDate(s.date)} à ${s.time.replace(':', ' h ')}, ${room}`;
   parts.status.textContent = `Numéro de session : ${s.session_id}`;
   parts.updated.textContent = `Dernière mise à jour à ${new Date().toLocaleTimeString('fr-FR')}.`;
-  for (const c of data.candidates) update(c, first);
+  for (const c of candidates) update(c, first);
 }
 
 function fullName(c) {

@@ -112,3 +112,54 @@ def test_erasure_removes_the_users_course_index_entries(client):
     assert store.courses_of_user("learner-1") == []
     assert list(store.CourseUserLink.gsi1.query("USER#learner-1")) == []
     assert store.course(course_id).user_id == "erased"
+
+
+def test_a_positioning_answer_is_one_read_and_one_write_even_around_a_certification(client, meter):
+    """Issue 16 point 4: the state item is read once and written once (the
+    write returns the new state); the certification-in-progress check rides on
+    that read (a mark written at join). Only the first answer after the test
+    ended reads the course once more, and its write drops the mark."""
+    base = "/me/competences/3.1/assessment"
+    centre_id, staff = flow.create_centre(client)
+    session = flow.create_session(client, centre_id, staff)
+    candidate = flow.enrol(client, centre_id, session["session_id"], staff)
+    make_certifiable("learner-1")
+    learner = make_token("learner-1")
+    served = js(call(client, "POST", base, token=learner))["item"]
+
+    def answer(body, status=200):
+        n0 = len(meter.calls)
+        response = call(client, "POST", base + "/answers", token=learner, body=body)
+        assert response.status_code == status, response.body
+        calls = [c for c in meter.calls[n0:] if "assessments" in c.table or "certification" in c.table]
+        return js(response), sorted(f"{c.op}:{c.table.rsplit('-', 1)[-1]}" for c in calls)
+
+    one = ["GetItem:assessments", "UpdateItem:assessments"]
+    for n in range(3):
+        body = {"item_id": served["id"], "answer": wrong_answer(served), "idempotency_key": f"k-{n}"}
+        result, ops = answer(body)
+        assert ops == one, ops
+        retried, ops = answer(body)  # the same answer again: read, nothing written, counted once
+        assert ops == ["GetItem:assessments"] and retried["status"] == result["status"]
+        assert retried["assessment"]["answered"] == result["assessment"]["answered"] == n + 1
+        served = result["assessment"]["item"]
+
+    course = js(call(client, "POST", "/certification/join", token=learner, body={
+        "access_code": session["access_code"], "first_name": "Léa", "last_name": "Dupont",
+        "birth_date": "2008-05-14"}))
+    refused, ops = answer({"item_id": served["id"], "answer": wrong_answer(served)}, status=403)
+    assert refused["error"]["code"] == "certification_in_progress"
+    assert ops == ["GetItem:assessments", "GetItem:certification"]
+    assert call(client, "GET", f"{base}/answers/{served['id']}", token=learner).status_code == 403
+
+    inv = flow.invigilator(client, session)
+    cand_path = f"/sessions/{session['session_id']}/candidates/{candidate['candidate_id']}"
+    assert call(client, "POST", cand_path + "/authorise", token=inv).status_code == 200
+    assert call(client, "POST", cand_path + "/end", token=inv, body={}).status_code == 200
+    assert js(call(client, "GET", f"/me/certification-courses/{course['course_id']}",
+                   token=learner))["status"] == "ended"
+    result, ops = answer({"item_id": served["id"], "answer": wrong_answer(served)})
+    assert ops == ["GetItem:assessments", "GetItem:certification", "UpdateItem:assessments"]
+    served = result["assessment"]["item"]
+    _, ops = answer({"item_id": served["id"], "answer": wrong_answer(served)})
+    assert ops == one  # the mark is gone: back to one read and one write
