@@ -115,6 +115,13 @@ class InMemoryCertification:
     def candidates(self, session_id: str) -> list[StoredCandidate]:
         return [copy.deepcopy(c) for (sid, _), c in self._candidates.items() if sid == session_id]
 
+    def candidates_page(self, session_id: str, cursor: str | None, limit: int):
+        """Pages in candidate-id order; the cursor is an offset (opaque to the service)."""
+        rows = sorted(self.candidates(session_id), key=lambda c: c.candidate_id)
+        start = int(cursor) if cursor else 0
+        end = start + limit
+        return rows[start:end], (str(end) if end < len(rows) else None)
+
     @staticmethod
     def answers_of(course: StoredCourse) -> list:
         return list(course.answers)
