@@ -21,13 +21,14 @@ numbers), these selection rules, all scored by the production code
 (d) exhaustive: every skill answered once (no inference): what the pix rule
     can do with complete data.
 
-Learners: the true level L is drawn uniformly in 0..6 and theta uniformly in
+Learners: the true level L is drawn uniformly in 0..MAX_OPEN_LEVEL (7) and theta uniformly in
 its interval on the certification scale (the reference's level intervals,
 whose lower bounds are the prior difficulties b(1..8) = -1.4, -0.519, 0.6,
-1.5, 2.25, 3.1, 4, 5; level 0 is drawn in [-2.5, -1.4), level 6 in [3.1, 4)).
+1.5, 2.25, 3.1, 4, 5; level 0 is drawn in [-2.5, -1.4), level 7 in [4, 5)).
 So the TRUE LEVEL is the highest L with theta >= b(L), i.e. the highest level
 whose items (at their prior calibration) the learner succeeds with P >= 0.5,
-capped at 6, the highest open level. Answers follow each item's 2PL
+capped at 7, the highest open level (`framework.MAX_OPEN_LEVEL`, shared
+with certification). Answers follow each item's 2PL
 calibration P = 1 / (1 + exp(-a (theta - b))). A second reading, the
 "pix-rule level", is floor(E[pix] / 8) for a learner answering every skill
 once: the level the scoring rule itself gives this theta on average.
@@ -91,7 +92,8 @@ from chalicelib.domain.knowledge import (  # noqa: E402
 from chalicelib.domain.positioning import estimate_level, next_item  # noqa: E402
 
 MAX_REACHABLE_LEVEL = MAX_OPEN_LEVEL  # the framework's open level, as in production
-LEVEL_BOUNDS = [-2.5] + [PRIOR_DIFFICULTY_BY_LEVEL[level] for level in range(1, 8)]  # level L: [L], [L+1])
+# level L is drawn in [LEVEL_BOUNDS[L], LEVEL_BOUNDS[L + 1]), for L in 0..MAX_REACHABLE_LEVEL
+LEVEL_BOUNDS = [-2.5] + [PRIOR_DIFFICULTY_BY_LEVEL[level] for level in range(1, MAX_REACHABLE_LEVEL + 2)]
 
 
 # --- bank ----------------------------------------------------------------------
@@ -476,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
     skills = [len(bank.skills_of(c)) for c in codes]
     header = (
         f"{bank_name}; competences {', '.join(codes)} ({statistics.mean(skills):.0f} skills each on average); "
-        f"{args.learners} learners per competence, true level uniform in 0..6 "
+        f"{args.learners} learners per competence, true level uniform in 0..{MAX_REACHABLE_LEVEL} "
         f"({len(codes) * args.learners} tests per rule); calibration misfit sd {args.misfit:g}; "
         f"seed {args.seed}; {elapsed:.0f} s on {args.jobs} processes ({cpu:.0f} s of CPU)."
     )

@@ -40,6 +40,16 @@ PAGE_W = 210.0
 CONTENT_W = PAGE_W - 2 * MARGIN
 ROW_H = 6.0
 QR_SIZE = 36.0
+RANGE_W = 24.0
+RANGED_ROW_H = 5.6  # table rows when the ranges' note must fit under them
+
+# The per-competence ranges, for a pupil or a parent: a level measured on 1-3
+# questions is an estimate, and the certificate says how far it may be off.
+RANGE_HEADER = "Fourchette*"
+RANGE_NOTE = (
+    "* Chaque compétence n'est mesurée que par quelques questions : son niveau est une estimation, "
+    "et le niveau réel se situe dans la fourchette avec 95 chances sur 100. Le score global, "
+    "mesuré sur toutes les questions, est plus précis : c'est lui qui est certifié.")
 
 INK = (33, 37, 41)
 MUTED = (100, 108, 118)
@@ -201,42 +211,68 @@ def _holder_and_score(pdf, cert: Certificate, top: float) -> float:
 
 
 def _competence_table(pdf, cert: Certificate, top: float) -> float:
+    """Every competence with its level and, when the certificate states it
+    (versions from 2026.2), its 95% range "de 2 à 4" in a column of its own,
+    explained by the note under the table (`RANGE_NOTE`)."""
+    ranged = any(cert.level_range(c.code) for c in COMPETENCES)
     code_w, level_w, gauge_w = 12.0, 14.0, 8 * 3.4 + 3
-    title_w = CONTENT_W - code_w - level_w - gauge_w
+    range_w = RANGE_W if ranged else 0.0
+    row_h = RANGED_ROW_H if ranged else ROW_H  # the note's room
+    title_w = CONTENT_W - code_w - level_w - gauge_w - range_w
     pdf.set_draw_color(*GAUGE_EMPTY)
     pdf.set_line_width(0.2)
 
     pdf.set_xy(MARGIN, top)
     pdf.set_fill_color(*HEADER_FILL)
     _font(pdf, 8.5, bold=True, color=MUTED)
-    pdf.cell(code_w + title_w, ROW_H, "  Compétence", fill=True)
-    pdf.cell(level_w + gauge_w, ROW_H, f"Niveau (0 à {MAX_LEVEL})  ", fill=True, align="R")
-    y = top + ROW_H
+    pdf.cell(code_w + title_w, row_h, "  Compétence", fill=True)
+    pdf.cell(level_w + gauge_w, row_h, f"Niveau (0 à {MAX_LEVEL})  ", fill=True, align="R")
+    if ranged:
+        pdf.cell(range_w, row_h, RANGE_HEADER, fill=True, align="C")
+    y = top + row_h
 
     for area in AREAS:
         pdf.set_xy(MARGIN, y)
         pdf.set_fill_color(*AREA_FILL)
         _font(pdf, 9.5, bold=True, color=ACCENT)
-        pdf.cell(CONTENT_W, ROW_H, f"  {area.code}. {area.title}", fill=True)
-        y += ROW_H
+        pdf.cell(CONTENT_W, row_h, f"  {area.code}. {area.title}", fill=True)
+        y += row_h
         for competence in (c for c in COMPETENCES if c.area_code == area.code):
             measured = cert.level_of(competence.code)
             pdf.set_xy(MARGIN, y)
             _font(pdf, 9, color=MUTED)
-            pdf.cell(code_w, ROW_H, f"  {competence.code}")
+            pdf.cell(code_w, row_h, f"  {competence.code}")
             _font(pdf, 9.5)
-            pdf.cell(title_w, ROW_H, _ellipsis(pdf, competence.title, title_w))
+            pdf.cell(title_w, row_h, _ellipsis(pdf, competence.title, title_w))
             if measured is None:
                 _font(pdf, 9, color=MUTED)
-                pdf.cell(level_w + gauge_w, ROW_H, f"{NOT_EVALUATED}  ", align="R")
+                pdf.cell(level_w + gauge_w, row_h, f"{NOT_EVALUATED}  ", align="R")
             else:
                 level = max(0, min(measured, MAX_LEVEL))
                 _font(pdf, 10, bold=True)
-                pdf.cell(level_w, ROW_H, str(level), align="R")
-                _gauge(pdf, MARGIN + code_w + title_w + level_w + 3, y + 1.7, level)
-            pdf.line(MARGIN, y + ROW_H, MARGIN + CONTENT_W, y + ROW_H)
-            y += ROW_H
+                pdf.cell(level_w, row_h, str(level), align="R")
+                _gauge(pdf, MARGIN + code_w + title_w + level_w + 3, y + (row_h - 2.8) / 2 + 0.1, level)
+                bounds = cert.level_range(competence.code)
+                if bounds is not None:
+                    pdf.set_xy(MARGIN + code_w + title_w + level_w + gauge_w, y)
+                    _font(pdf, 9, color=MUTED)
+                    pdf.cell(range_w, row_h, range_text(bounds, level), align="C")
+            pdf.line(MARGIN, y + row_h, MARGIN + CONTENT_W, y + row_h)
+            y += row_h
+    if ranged:
+        pdf.set_xy(MARGIN, y + 1)
+        _font(pdf, 7.5, color=MUTED)
+        pdf.multi_cell(CONTENT_W, 3.4, RANGE_NOTE, align="L")
+        y = pdf.get_y()
     return y
+
+
+def range_text(bounds: tuple[int, int], level: int) -> str:
+    """"de 2 à 4" (always holding the printed level), or "4" when the range is
+    that level alone."""
+    low = max(0, min(bounds[0], level, MAX_LEVEL))
+    high = min(MAX_LEVEL, max(bounds[1], level, 0))
+    return str(level) if low == high else f"de {low} à {high}"
 
 
 def _gauge(pdf, x: float, y: float, level: int) -> None:

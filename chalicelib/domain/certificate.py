@@ -26,6 +26,10 @@ class Certificate:
     # « non évalué » (all its answers neutralised, or none served), never 0
     competence_levels: dict[str, int] = field(default_factory=dict)
     certification_version: str = ""
+    # "1.1" -> (low, high): the 95% range of each measured competence level
+    # (versions from 2026.2; empty on older certificates): printed on the
+    # attestation so that a level resting on 1-3 answers states its precision
+    competence_level_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
     issued_at: str = ""          # ISO datetime
     status: str = "validated"    # validated | rejected | held (jury.Status)
     published: bool = False
@@ -45,6 +49,14 @@ class Certificate:
         """The competence's level, None when it was not evaluated."""
         level = self.competence_levels.get(competence)
         return None if level is None else int(level)
+
+    def level_range(self, competence: str) -> tuple[int, int] | None:
+        """The competence level's 95% range, None when not stated (not
+        evaluated, or a certificate issued before version 2026.2)."""
+        if self.level_of(competence) is None:
+            return None
+        bounds = self.competence_level_ranges.get(competence)
+        return None if bounds is None else (int(bounds[0]), int(bounds[1]))
 
     def level_text(self, competence: str) -> str:
         """The level as printed: its number, or « non évalué »."""

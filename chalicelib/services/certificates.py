@@ -67,6 +67,7 @@ def issue_for_candidate(session: store.SessionRecord, centre: store.CentreRecord
             centre_name=centre.name if centre else "", global_score=result.global_score or 0,
             level_label=result.level_label or "", level=result.level or 0,
             competence_levels=dict(result.competence_levels), certification_version=version.version,
+            competence_level_ranges=dict(result.competence_level_ranges),
             issued_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             status=result.status, published=not session.has_fraud_report, user_id=course.user_id,
             session_id=session.session_id, ine=candidate.ine, theta=result.theta, reason=result.reason,

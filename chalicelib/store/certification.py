@@ -138,6 +138,7 @@ class CertificateRecord(CertificationTable):
     level = NumberAttribute()
     level_label = UnicodeAttribute()
     competence_levels = MapAttribute(default=dict)
+    competence_level_ranges = MapAttribute(default=dict)  # "1.1" -> [low, high]
     certification_version = UnicodeAttribute()
     issued_at = UnicodeAttribute()
     status = UnicodeAttribute()
@@ -513,6 +514,8 @@ def create_certificate(cert: Certificate, *, uai: str | None) -> None:
         first_name=cert.first_name, last_name=cert.last_name, birth_date=cert.birth_date,
         session_date=cert.session_date, centre_name=cert.centre_name, global_score=cert.global_score,
         level=cert.level, level_label=cert.level_label, competence_levels=dict(cert.competence_levels),
+        competence_level_ranges={c: [int(low), int(high)]
+                                 for c, (low, high) in cert.competence_level_ranges.items()},
         certification_version=cert.certification_version, issued_at=cert.issued_at,
         status=cert.status, published=cert.published, ine=cert.ine, theta=cert.theta, reason=cert.reason,
         birth_place=cert.birth_place, gsi1pk=f"USER#{cert.user_id}", gsi1sk=f"CERT#{cert.session_date}#{cert.certificate_id}")
@@ -529,6 +532,8 @@ def to_certificate(rec: CertificateRecord) -> Certificate:
         session_date=rec.session_date, centre_name=rec.centre_name,
         global_score=int(rec.global_score), level_label=rec.level_label, level=int(rec.level),
         competence_levels={k: int(v) for k, v in plain(rec.competence_levels).items()},
+        competence_level_ranges={k: (int(v[0]), int(v[1]))
+                                 for k, v in plain(rec.competence_level_ranges).items()},
         certification_version=rec.certification_version, issued_at=rec.issued_at,
         status=rec.status, published=bool(rec.published), user_id=rec.user_id,
         session_id=rec.session_id, ine=rec.ine,

@@ -1,7 +1,9 @@
 """The whole certification path over HTTP, and its refusals."""
 from __future__ import annotations
 
+import io
 import json
+import re
 
 import pytest
 
@@ -79,6 +81,14 @@ def test_whole_path_from_session_to_public_verification(client, planned):
     pdf = call(client, "GET", f"/me/certificates/{cert['certificate_id']}/attestation", token=learner,
                headers={"Accept": "application/pdf"})
     assert pdf.status_code == 200 and pdf.body[:4] == b"%PDF"
+    # issue 22: the 95% range of each competence level, stored at issuance, is printed
+    from pypdf import PdfReader
+
+    printed = PdfReader(io.BytesIO(pdf.body)).pages[0].extract_text()
+    assert "Fourchette*" in printed and "95 chances sur 100" in printed
+    rows = [line.strip() for line in printed.splitlines() if line.strip().split(" ")[0] in cert["competence_levels"]]
+    assert len(rows) == 16
+    assert all(re.search(r"\d (de \d à \d|\d)$", row) for row in rows), rows
     assert call(client, "GET", f"/me/certificates/{cert['certificate_id']}/attestation",
                 token=make_token("learner-2"), headers={"Accept": "application/pdf"}).status_code == 404
     credential = call(client, "GET", f"/me/certificates/{cert['certificate_id']}/credential", token=learner)

@@ -16,6 +16,7 @@ from chalicelib.documents.attestation_pdf import (
     QR_SCALE,
     TITLE,
     qr_code,
+    range_text,
     render_attestation,
 )
 from chalicelib.domain.certificate import Certificate
@@ -206,3 +207,48 @@ def test_a_name_the_font_cannot_print_is_refused_not_left_blank():
 def test_no_attestation_for_a_rejected_certificate():
     with pytest.raises(ValueError):
         render_attestation(certificate(status="rejected"), VERIFY_URL)
+
+
+def test_competence_ranges_are_printed_with_a_french_explanation_on_one_page():
+    """Issue 22: the 95% range of each competence level, on the attestation a
+    pupil or a parent reads: "de 2 à 4" next to the level, a starred column
+    and a note saying what it means; a competence not evaluated has none."""
+    levels = {c: level for c, level in LEVELS.items() if c != "5.2"}
+    ranges = {c: (max(0, level - 1), min(8, level + 2)) for c, level in levels.items()}
+    ranges["3.4"] = (levels["3.4"], levels["3.4"])  # a range of one level prints that level
+    cert = certificate(
+        competence_levels=levels, competence_level_ranges=ranges,
+        last_name="de La Rochefoucauld-Montmorency-Laval-Beauharnais",
+        centre_name=("Centre de certification de l'Université Toulouse-Jean-Jaurès, Maison de "
+                     "la recherche, bâtiment C, amphithéâtre Guy-Hoquet, 2e étage, aile ouest"))
+    reader = PdfReader(io.BytesIO(render_attestation(cert, VERIFY_URL + "?" + "p" * 150)))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    lines = [line.strip() for line in text.splitlines()]
+    assert "Fourchette*" in text
+    for code, level in levels.items():
+        row = next(line for line in lines if line.startswith(code + " "))
+        low, high = ranges[code]
+        expected = f"{level} de {low} à {high}" if low != high else f"{level} {level}"
+        assert row.endswith(expected), (row, expected)
+    assert next(line for line in lines if line.startswith("5.2 ")).endswith("non évalué")
+    note = " ".join(lines)
+    assert "95 chances sur 100" in note and "niveau réel" in note
+    assert "score global" in note.lower() and "certifié" in note
+
+
+def test_a_certificate_without_ranges_prints_no_range_column():
+    """Certificates issued before 2026.2 stored no ranges: no empty column, no note."""
+    text = render_text(certificate())
+    assert "Fourchette" not in text and "95 chances" not in text
+
+
+def test_range_text_always_holds_the_printed_level():
+    assert range_text((2, 4), 3) == "de 2 à 4"
+    assert range_text((5, 5), 5) == "5"
+    assert range_text((3, 9), 8) == "de 3 à 8"     # capped like the level
+    assert range_text((4, 6), 3) == "de 3 à 6"     # a level outside its range widens it
+
+
+def render_text(cert: Certificate) -> str:
+    return PdfReader(io.BytesIO(render_attestation(cert, VERIFY_URL))).pages[0].extract_text()
