@@ -139,4 +139,4 @@ def badge_image(ctx, image):
     return Response(body=achievement_image_svg(names[image]), status_code=200, headers={
         "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400",
         "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+        "Content-Security-Policy": "default-src 'none'"})
