@@ -15,6 +15,7 @@ import copy
 import json
 import shutil
 import subprocess
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -63,14 +64,29 @@ def test_an_independent_verifier_accepts_our_badge_as_served(client, verifier):
     other_issuer = copy.deepcopy(served)
     other_issuer[f"{base}/issuer"]["id"] = base  # the site root, as before issue 21
 
-    good, bad_signature, bad_purpose, bad_issuer = run(verifier, [
+    # a credential as issued before the issuer profile: issuer = the site root, proof
+    # naming the key document's method (same key)
+    unsigned = {k: v for k, v in badge.items() if k != "proof"}
+    unsigned["issuer"] = {**badge["issuer"], "id": base, "url": base}
+    legacy = open_badge.add_proof(
+        unsigned, open_badge.signing_key(), created=datetime.now(timezone.utc),
+        verification_method=open_badge.legacy_verification_method_id(base))
+
+    good, bad_signature, bad_purpose, bad_issuer, old = run(verifier, [
         {"credential": badge, "documents": served},
         {"credential": tampered, "documents": served},
         {"credential": badge, "documents": not_asserted},
         {"credential": badge, "documents": other_issuer},
+        {"credential": legacy, "documents": served},
     ])
     assert good == {"verified": True, "errors": []}
     assert not bad_signature["verified"] and "Invalid signature." in bad_signature["errors"]
     assert not bad_purpose["verified"] and any("not authorized by controller" in e
                                                for e in bad_purpose["errors"])
     assert not bad_issuer["verified"] and any("issuer must match" in e for e in bad_issuer["errors"])
+    # the old key id still resolves, to the same key, asserted by the issuer profile: the
+    # signature and the method pass; only the signed issuer (the site root) is not the
+    # controller, which no served document can change (docs/open-badges.md)
+    assert not old["verified"]
+    assert [e for e in old["errors"] if e != "Verification error(s)."] \
+        == ["Credential issuer must match the verification method controller."]

@@ -35,9 +35,11 @@ function loaderFor(served) {
 
 async function check({credential, documents}) {
   const documentLoader = loaderFor(documents);
-  const issuerId = typeof credential.issuer === 'string' ? credential.issuer : credential.issuer.id;
-  // the controller document, fetched as a verifier does: by the issuer's id
-  const {document: controller} = await documentLoader(issuerId);
+  // the controller document, fetched as ControllerProofPurpose does: the proof's
+  // verification method, then its `controller` (given to the purpose, which then
+  // checks assertionMethod and, for a credential, that the issuer is that controller)
+  const {document: method} = await documentLoader(credential.proof.verificationMethod);
+  const {document: controller} = await documentLoader(method.controller);
   const suite = new DataIntegrityProof({cryptosuite: createVerifyCryptosuite()});
   const result = await vc.verifyCredential({
     credential, suite, documentLoader,
