@@ -1,4 +1,4 @@
-"""Certificates: public verification, the holder's documents, the signing key."""
+"""Certificates: public verification, the holder's documents, the issuer and its key."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,7 @@ from chalice import Blueprint, Response
 from chalicelib.api import access
 from chalicelib.api.http import endpoint
 from chalicelib.config import settings
-from chalicelib.domain.errors import Conflict
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.services import certificates
 
 bp = Blueprint(__name__)
@@ -59,8 +59,84 @@ def credential(ctx, certificate_id):
 
 
 @endpoint(bp, "/.well-known/badge-key", access=access.PUBLIC, tags=TAGS,
-          summary="Clé publique Ed25519 de vérification des Open Badges")
+          summary="Clé publique Ed25519 des Open Badges émis avant le profil d'émetteur")
 def badge_key(ctx):
     from chalicelib.documents.open_badge import public_key_document
 
     return public_key_document(settings().public_base_url)
+
+
+JSON_LD = "application/ld+json"
+ISSUER_MEDIA_TYPES = (JSON_LD, "application/json", "text/html")
+
+
+def preferred_media_type(accept: str | None, offered=ISSUER_MEDIA_TYPES) -> str:
+    """The offered type the Accept header ranks highest (RFC 9110 §12.5.1: q-values,
+    then the most specific range); the first offered (JSON-LD, what verifiers and
+    wallets read) when the header is absent, unreadable or ranks all alike.
+    A browser (`text/html,…,*/*;q=0.8`) gets the page; `*/*` gets JSON-LD."""
+    best, best_rank = offered[0], (-1.0, -1, 0)
+    for position, media in enumerate(offered):
+        kind, _, sub = media.partition("/")
+        q, specificity = 0.0, -1
+        for part in (accept or "*/*").split(","):
+            fields = [f.strip() for f in part.split(";")]
+            rng = fields[0].lower()
+            weight = 1.0
+            for param in fields[1:]:
+                name, _, value = param.partition("=")
+                if name.strip().lower() == "q":
+                    try:
+                        weight = max(0.0, min(1.0, float(value)))
+                    except ValueError:
+                        weight = 0.0
+            r_kind, _, r_sub = rng.partition("/")
+            if rng == media:
+                level = 2
+            elif r_kind == kind and r_sub == "*":
+                level = 1
+            elif rng == "*/*":
+                level = 0
+            else:
+                continue
+            if level > specificity:
+                q, specificity = weight, level
+        rank = (q, 0, -position)
+        if q > 0 and rank > best_rank:
+            best, best_rank = media, rank
+    return best
+
+
+@endpoint(bp, "/issuer", access=access.PUBLIC, tags=TAGS, produces=JSON_LD,
+          summary="Profil de l'émetteur des Open Badges et ses clés (JSON-LD, ou page selon Accept)")
+def issuer(ctx):
+    """The URL every credential names as `issuer.id`: machines get the Open Badges
+    Profile that is also the controller document of the signing key; people, whose
+    browsers ask for HTML first, get a page saying the same in French."""
+    from chalicelib.api import web
+    from chalicelib.documents.open_badge import issuer_profile
+
+    accept = ctx.headers.get("accept") or ctx.headers.get("Accept")
+    media = preferred_media_type(accept)
+    if media == "text/html":
+        return web.send_page(ctx, "/issuer", {"Vary": "Accept"})
+    body = issuer_profile(settings().public_base_url)
+    return Response(body=json.dumps(body, ensure_ascii=False), status_code=200,
+                    headers={"Content-Type": media, "Vary": "Accept",
+                             "Cache-Control": "public, max-age=300"})
+
+
+@endpoint(bp, "/badges/certification-numerique/{image}", access=access.PUBLIC, tags=TAGS,
+          produces="image/svg+xml",
+          summary="Image (SVG) du badge d'un niveau : niveau-0.svg à niveau-8.svg")
+def badge_image(ctx, image):
+    from chalicelib.documents.open_badge import achievement_image_svg
+    from chalicelib.domain.certification.scoring import LEVEL_LABELS
+
+    names = {f"niveau-{level}.svg": level for level in range(len(LEVEL_LABELS))}
+    if image not in names:
+        raise NotFound("Image de badge introuvable.", code="badge_image_not_found")
+    return Response(body=achievement_image_svg(names[image]), status_code=200, headers={
+        "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'"})

@@ -55,7 +55,11 @@ PAGES: dict[str, tuple[str, str]] = {
     "/administration": ("administration.html", "Page : administration (organisations, centres, jury)"),
     # --- end centre and administrator spaces ---
     "/verification": ("verification.html", "Page : vérifier un certificat (lien du QR code)"),
+    "/issuer": ("emetteur.html", "Page : l'émetteur des Open Badges"),
 }
+# Pages whose URL also serves machines: their route negotiates (Accept) and calls
+# `send_page` for people; the loop below does not register them.
+NEGOTIATED = frozenset({"/issuer"})  # chalicelib/api/certificates.py: the issuer profile
 
 CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",
@@ -147,9 +151,14 @@ def _send(ctx, asset: Asset, cache: str, extra: dict | None = None) -> Response:
                     headers={"Content-Type": asset.content_type, **headers})
 
 
+def send_page(ctx, route: str, extra: dict | None = None) -> Response:
+    """A page as every page is sent (revalidated, security headers)."""
+    return _send(ctx, page(route), "no-cache", {**SECURITY_HEADERS, **(extra or {})})
+
+
 def _page_view(route: str):
     def view(ctx, **_):
-        return _send(ctx, page(route), "no-cache", SECURITY_HEADERS)
+        return send_page(ctx, route)
 
     slug = route.strip("/").replace("/", "_").replace("-", "_") or "home"
     view.__name__ = view.__qualname__ = f"web_page_{slug}"
@@ -157,6 +166,8 @@ def _page_view(route: str):
 
 
 for _route, (_file, _summary) in PAGES.items():
+    if _route in NEGOTIATED:
+        continue
     endpoint(bp, _route, access=access.PUBLIC, summary=_summary, tags=TAGS,
              produces="text/html")(_page_view(_route))
 

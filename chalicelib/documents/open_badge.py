@@ -5,10 +5,19 @@ type OpenBadgeCredential. Its embedded proof is a Data Integrity proof with
 the `eddsa-jcs-2022` cryptosuite (W3C "Data Integrity EdDSA Cryptosuites
 v1.0"): JCS (RFC 8785) canonical form of the document and of the proof
 options, SHA-256 of each, Ed25519 signature of proofConfigHash ‖ documentHash,
-written as a multibase base58-btc string ("z…"). Anyone can check it offline
-with the public key published at `<issuer>/.well-known/badge-key`
-(`public_key_document`); the implementation reproduces the W3C test vector
-(see tests/unit/test_open_badge.py).
+written as a multibase base58-btc string ("z…"). The implementation
+reproduces the W3C test vector (see tests/unit/test_open_badge.py).
+
+Issuer and keys: `issuer.id` is `<site>/issuer`, which serves the issuer's
+Open Badges Profile as a controlled identifier (controller) document
+(`issuer_profile`: JSON-LD for machines, a page for people, chosen by the
+Accept header). It holds the public key (`<site>/issuer#key-1`, the method new
+proofs name) and lists it under `assertionMethod`, so a standard verifier
+following verificationMethod -> controller -> assertionMethod finds the same
+id it started from, and the issuer it checks against equals the controller.
+Credentials issued before that named `<site>/.well-known/badge-key#key-1`;
+that document is still served (`public_key_document`), with the same key and
+`controller` equal to the issuer id, and the profile lists its ids too.
 
 JCS comes from `rfc8785` (Trail of Bits, pure Python, no dependency); base58
 is a few lines here.
@@ -21,6 +30,7 @@ import logging
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
+from xml.sax.saxutils import escape
 
 import rfc8785
 from cryptography.exceptions import InvalidSignature
@@ -30,8 +40,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from chalicelib.documents import FRAMEWORK_NAME, ISSUER_NAME
 from chalicelib.domain.certificate import Certificate
 from chalicelib.domain.certification.jury import NOT_EVALUATED
-from chalicelib.domain.certification.scoring import LEVEL_LABELS, MAX_SCORE
-from chalicelib.domain.framework import AREA_BY_CODE, COMPETENCES, MAX_LEVEL, MAX_TOTAL_PIX
+from chalicelib.domain.certification.scoring import LEVEL_LABELS, MAX_SCORE, score_cap
+from chalicelib.domain.framework import (AREA_BY_CODE, COMPETENCES, MAX_LEVEL, MAX_OPEN_LEVEL,
+                                         MAX_TOTAL_PIX)
 
 log = logging.getLogger("pix.documents")
 
@@ -43,8 +54,10 @@ CID_CONTEXT = "https://www.w3.org/ns/cid/v1"
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-jcs-2022"
 PROOF_PURPOSE = "assertionMethod"
-KEY_PATH = "/.well-known/badge-key"
+ISSUER_PATH = "/issuer"
+KEY_PATH = "/.well-known/badge-key"  # the key document of credentials issued before ISSUER_PATH
 KEY_FRAGMENT = "#key-1"
+BADGE_PATH = "/badges/certification-numerique"  # achievements: <site><BADGE_PATH>/niveau-<n>
 
 # Multicodec prefixes (unsigned varint) of Ed25519 keys in a Multikey.
 ED25519_PUB_PREFIX = b"\xed\x01"
@@ -67,8 +80,8 @@ def build_credential(cert: Certificate, *, issuer_url: str, verify_url: str,
         raise ValueError(f"no badge for a certificate in status {cert.status!r}")
     if not cert.issued_at:
         raise ValueError("a certificate without issued_at cannot become a badge")
-    issuer = issuer_url.rstrip("/")
-    achievement = _achievement(cert, issuer)
+    site = issuer_url.rstrip("/")
+    achievement = _achievement(cert, site)
     credential = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": verify_url,
@@ -77,7 +90,7 @@ def build_credential(cert: Certificate, *, issuer_url: str, verify_url: str,
         "description": (f"{cert.first_name} {cert.last_name} a obtenu un score global de "
                         f"{cert.global_score} / {MAX_TOTAL_PIX} (niveau {cert.level_label}) "
                         f"à la certification des compétences numériques."),
-        "issuer": {"id": issuer, "type": ["Profile"], "name": ISSUER_NAME, "url": issuer},
+        "issuer": {"id": issuer_id(site), "type": ["Profile"], "name": ISSUER_NAME, "url": site},
         "validFrom": _timestamp(cert.issued_at),
         "awardedDate": _timestamp(cert.issued_at),
         "credentialSubject": {
@@ -95,12 +108,12 @@ def build_credential(cert: Certificate, *, issuer_url: str, verify_url: str,
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }
     return add_proof(credential, key or signing_key(),
-                     verification_method=verification_method_id(issuer),
+                     verification_method=verification_method_id(site),
                      created=created or datetime.now(timezone.utc))
 
 
-def _achievement(cert: Certificate, issuer: str) -> dict:
-    achievement_id = f"{issuer}/badges/certification-numerique/niveau-{cert.level}"
+def _achievement(cert: Certificate, site: str) -> dict:
+    achievement_id = f"{site}{BADGE_PATH}/niveau-{cert.level}"
     band = _score_band(cert.level_label)
     band_text = f" (score global de {band[0]} à {band[1]} sur {MAX_TOTAL_PIX})" if band else ""
     band_rule = (f"Le niveau « {cert.level_label} » correspond à un score global de "
@@ -117,7 +130,12 @@ def _achievement(cert: Certificate, issuer: str) -> dict:
         "criteria": {"narrative": (
             "Passer le test de certification adaptatif en centre agréé, sous "
             "surveillance, après s'être positionné sur au moins 5 compétences. "
-            f"{band_rule}chaque compétence reçoit un niveau de 0 à {MAX_LEVEL}.")},
+            f"{band_rule}chaque compétence reçoit un niveau de 0 à {MAX_LEVEL}. "
+            f"Le score global s'exprime sur {MAX_TOTAL_PIX} pix (16 compétences × "
+            f"{MAX_TOTAL_PIX // len(COMPETENCES)}) ; tant que le niveau {MAX_OPEN_LEVEL} est le "
+            f"plus haut ouvert, il ne dépasse pas {score_cap(MAX_OPEN_LEVEL)}.")},
+        "image": {"id": achievement_image_url(site, cert.level), "type": "Image",
+                  "caption": f"Badge « {cert.level_label} »"},
         "inLanguage": "fr",
         "resultDescription": _result_descriptions(achievement_id),
     }
@@ -130,7 +148,9 @@ def _result_descriptions(achievement_id: str) -> list[dict]:
     descriptions = [
         {"id": f"{achievement_id}#score-global", "type": ["ResultDescription"],
          "name": f"Score global (sur {MAX_TOTAL_PIX})", "resultType": "ScaledScore",
-         "valueMin": "0", "valueMax": str(MAX_SCORE)},
+         # the scale the platform states everywhere (description, page, PDF): pix out of
+         # 16 competences × 64; the criteria say how far the open levels reach today
+         "valueMin": "0", "valueMax": str(MAX_TOTAL_PIX)},
         {"id": f"{achievement_id}#niveau-global", "type": ["ResultDescription"],
          "name": "Niveau global", "resultType": "PerformanceLevel",
          "allowedValue": [label for _, label in LEVEL_LABELS]},
@@ -170,6 +190,42 @@ def _score_band(label: str) -> tuple[int, int] | None:
         if name == label:
             return low, lows[i + 1] - 1
     return None
+
+
+# --- the achievement's image ----------------------------------------------------
+
+# one colour per level 0..8, from light to deep blue: wallets show the badge small
+_LEVEL_COLOURS = ("#8a94a6", "#4f9fd9", "#3d8fd0", "#2f7fc4", "#246fb6",
+                  "#1b5fa6", "#154f94", "#104080", "#0b316b")
+
+
+def achievement_image_url(site_url: str, level: int) -> str:
+    return f"{site_url.rstrip('/')}{BADGE_PATH}/niveau-{level}.svg"
+
+
+def achievement_image_svg(level: int) -> str:
+    """The badge of a level as an SVG, the same bytes on every call (wallets and
+    caches may keep it; nothing in it depends on time, key or certificate).
+    No script, no style element, no external reference: served with a CSP
+    forbidding everything, it stays an image even when opened directly."""
+    if not 0 <= level < len(LEVEL_LABELS):
+        raise ValueError(f"no level {level}")
+    label = escape(LEVEL_LABELS[level][1])
+    colour = _LEVEL_COLOURS[level]
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="240" viewBox="0 0 240 240" '
+        f'role="img" aria-label="Certification des compétences numériques, niveau {label}">\n'
+        f'<circle cx="120" cy="120" r="112" fill="{colour}"/>\n'
+        '<circle cx="120" cy="120" r="98" fill="none" stroke="#ffffff" stroke-width="4"/>\n'
+        '<text x="120" y="84" text-anchor="middle" font-family="sans-serif" font-size="18" '
+        'fill="#ffffff">Compétences</text>\n'
+        '<text x="120" y="106" text-anchor="middle" font-family="sans-serif" font-size="18" '
+        'fill="#ffffff">numériques</text>\n'
+        f'<text x="120" y="150" text-anchor="middle" font-family="sans-serif" font-size="22" '
+        f'font-weight="bold" fill="#ffffff">{label}</text>\n'
+        '<text x="120" y="180" text-anchor="middle" font-family="sans-serif" font-size="14" '
+        'fill="#ffffff">Certifié</text>\n'
+        '</svg>\n')
 
 
 # --- eddsa-jcs-2022 -----------------------------------------------------------
@@ -273,27 +329,72 @@ def load_private_key(text: str) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(raw)
 
 
-def verification_method_id(issuer_url: str) -> str:
-    return f"{issuer_url.rstrip('/')}{KEY_PATH}{KEY_FRAGMENT}"
+def issuer_id(site_url: str) -> str:
+    """The issuer's id, a URL that serves its profile (never the HTML home page)."""
+    return f"{site_url.rstrip('/')}{ISSUER_PATH}"
 
 
-def public_key_document(issuer_url: str, key: Ed25519PrivateKey | None = None) -> dict:
-    """The JSON served at `<issuer>/.well-known/badge-key`: a controlled identifier
-    document listing the public key twice, as a Multikey (`#key-1`, the one the
-    proofs name) and as a JsonWebKey (`#key-1-jwk`) — the CID spec forbids both
-    forms in one verification method."""
-    issuer = issuer_url.rstrip("/")
-    document_id = f"{issuer}{KEY_PATH}"
-    public = (key or signing_key()).public_key()
-    multikey = {"id": verification_method_id(issuer), "type": "Multikey",
-                "controller": issuer, "publicKeyMultibase": public_key_multibase(public)}
-    jwk = {"id": f"{document_id}{KEY_FRAGMENT}-jwk", "type": "JsonWebKey",
-           "controller": issuer, "publicKeyJwk": public_key_jwk(public)}
+def verification_method_id(site_url: str) -> str:
+    """The key new proofs name: in the issuer profile, so its controller is the issuer."""
+    return f"{issuer_id(site_url)}{KEY_FRAGMENT}"
+
+
+def legacy_verification_method_id(site_url: str) -> str:
+    """The key credentials issued before the issuer profile name (still served)."""
+    return f"{site_url.rstrip('/')}{KEY_PATH}{KEY_FRAGMENT}"
+
+
+def _key_methods(document_id: str, controller: str, public: Ed25519PublicKey) -> list[dict]:
+    """The public key twice, as a Multikey (`#key-1`, the one proofs name) and as a
+    JsonWebKey (`#key-1-jwk`): the CID spec forbids both forms in one method."""
+    return [{"id": f"{document_id}{KEY_FRAGMENT}", "type": "Multikey", "controller": controller,
+             "publicKeyMultibase": public_key_multibase(public)},
+            {"id": f"{document_id}{KEY_FRAGMENT}-jwk", "type": "JsonWebKey",
+             "controller": controller, "publicKeyJwk": public_key_jwk(public)}]
+
+
+def issuer_profile(site_url: str, key: Ed25519PrivateKey | None = None) -> dict:
+    """The JSON-LD served at `<site>/issuer`: the Open Badges 3.0 Profile of the
+    issuer and, in the same document, its controller document (CID 1.0).
+
+    A verifier dereferences a proof's verificationMethod, reads its `controller`,
+    fetches that and requires the method among its `assertionMethod`; a VC
+    verifier also requires the credential's issuer to be that controller. Both
+    hold when the issuer id, this document's id and every key's controller are
+    one URL. The legacy key document's ids are listed too, so the proofs of
+    credentials issued before this profile still find their method here."""
+    site = site_url.rstrip("/")
+    own = issuer_id(site)
+    methods = _key_methods(own, own, (key or signing_key()).public_key())
+    legacy = f"{site}{KEY_PATH}"
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT, CID_CONTEXT],
+        "id": own,
+        "type": ["Profile"],
+        "name": ISSUER_NAME,
+        "url": site,
+        "description": (f"Émetteur des certificats de compétences numériques ({FRAMEWORK_NAME}) "
+                        "délivrés en Open Badges 3.0 signés (Ed25519)."),
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods]
+        + [f"{legacy}{KEY_FRAGMENT}", f"{legacy}{KEY_FRAGMENT}-jwk"],
+    }
+
+
+def public_key_document(site_url: str, key: Ed25519PrivateKey | None = None) -> dict:
+    """The JSON served at `<site>/.well-known/badge-key`, the key document of
+    credentials issued before the issuer profile: same key, same method ids as
+    then (so their proofs still resolve), `controller` now the issuer id whose
+    profile lists these ids under assertionMethod."""
+    site = site_url.rstrip("/")
+    document_id = f"{site}{KEY_PATH}"
+    methods = _key_methods(document_id, issuer_id(site), (key or signing_key()).public_key())
     return {
         "@context": [CID_CONTEXT],
         "id": document_id,
-        "verificationMethod": [multikey, jwk],
-        "assertionMethod": [multikey["id"], jwk["id"]],
+        "controller": issuer_id(site),
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
     }
 
 

@@ -103,6 +103,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/me/certificates/{certificate_id}/credential"): "user",
     ("GET", "/certificates/{code}"): "public",
     ("GET", "/.well-known/badge-key"): "public",
+    ("GET", "/issuer"): "public",
+    ("GET", "/badges/certification-numerique/{image}"): "public",
 
     # organisations, rosters, school certification
     ("POST", "/organizations"): "admin",

@@ -100,6 +100,29 @@ def test_whole_path_from_session_to_public_verification(client, planned):
     jwk = next(m["publicKeyJwk"] for m in key_document["verificationMethod"] if "publicKeyJwk" in m) \
         if "verificationMethod" in key_document else key_document["publicKeyJwk"]
     assert verify_credential(badge, jwk)
+    # issue 21: the links a standard verifier follows resolve over HTTP to JSON-LD:
+    # proof -> key (in the issuer profile) -> its controller, which lists the key
+    # under assertionMethod and is the credential's issuer
+    from chalicelib.config import settings
+
+    base = settings().public_base_url
+
+    def fetch(url):
+        assert url.startswith(base + "/"), url
+        response = call(client, "GET", url.split("#")[0][len(base):],
+                        headers={"Accept": "application/ld+json, application/json"})
+        assert response.status_code == 200, url
+        assert response.headers["Content-Type"] == "application/ld+json"
+        return json.loads(response.body)
+
+    method_url = badge["proof"]["verificationMethod"]
+    method = next(m for m in fetch(method_url)["verificationMethod"] if m["id"] == method_url)
+    controller = fetch(method["controller"])
+    assert controller["id"] == method["controller"] == badge["issuer"]["id"]
+    assert method_url in controller["assertionMethod"]
+    assert verify_credential(badge, method["publicKeyMultibase"])
+    image = call(client, "GET", badge["credentialSubject"]["achievement"]["image"]["id"][len(base):])
+    assert image.status_code == 200 and image.headers["Content-Type"] == "image/svg+xml"
 
 
 def test_not_certifiable_learner_is_told_why(client, planned):

@@ -61,7 +61,8 @@ def test_open_badge_3_envelope(credential):
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert credential["id"] == VERIFY_URL
-    assert credential["issuer"]["id"] == ISSUER  # trailing slash dropped
+    assert credential["issuer"]["id"] == f"{ISSUER}/issuer"  # trailing slash dropped
+    assert credential["issuer"]["url"] == ISSUER
     assert credential["issuer"]["type"] == ["Profile"]
     assert credential["issuer"]["name"]
     assert credential["validFrom"] == "2026-06-20T09:30:00Z"  # issued_at, in UTC
@@ -103,7 +104,12 @@ def test_results_global_score_level_and_16_competences(credential):
         assert competence.title in name
         assert results[name] == str(LEVELS[competence.code])
     score = next(d for d in descriptions.values() if d["resultType"] == "ScaledScore")
-    assert (score["valueMin"], score["valueMax"]) == ("0", "1023")
+    assert (score["valueMin"], score["valueMax"]) == ("0", "1024")
+    # the text says the same maximum as the result it describes
+    assert re.search(r"score global de 547 / (\d+)", credential["description"]).group(1) \
+        == score["valueMax"]
+    assert f"sur {score['valueMax']})" in score["name"]
+    assert "ne dépasse pas 895" in subject["achievement"]["criteria"]["narrative"]
     level = next(d for d in descriptions.values() if d["name"] == "Niveau global")
     assert level["allowedValue"][0] == "Pré-initié" and level["allowedValue"][-1] == "Expert 8"
     assert all(isinstance(r["value"], str) for r in subject["result"])  # OB: value is a string
@@ -132,7 +138,7 @@ def test_proof_is_an_eddsa_jcs_2022_data_integrity_proof(credential):
     proof = credential["proof"]
     assert proof["type"] == "DataIntegrityProof"
     assert proof["cryptosuite"] == "eddsa-jcs-2022"
-    assert proof["verificationMethod"] == f"{ISSUER}/.well-known/badge-key#key-1"
+    assert proof["verificationMethod"] == f"{ISSUER}/issuer#key-1"
     assert proof["proofPurpose"] == "assertionMethod"
     assert proof["created"] == "2026-06-20T10:00:00Z"
     assert proof["@context"] == credential["@context"]
@@ -359,6 +365,81 @@ def test_public_key_document_has_multikey_and_jwk():
     assert base64.urlsafe_b64decode(jwk["publicKeyJwk"]["x"] + "=") == raw
     assert b58decode(multikey["publicKeyMultibase"][1:]) == b"\xed\x01" + raw
     assert document["assertionMethod"] == [multikey["id"], jwk["id"]]
+    # the controller is the issuer profile's id, never the site root (an HTML page)
+    assert document["controller"] == multikey["controller"] == jwk["controller"] \
+        == f"{ISSUER}/issuer"
+
+
+def _served(key=KEY) -> dict:
+    """The documents the platform serves, by URL (what a verifier would fetch)."""
+    return {f"{ISSUER}/issuer": open_badge.issuer_profile(ISSUER, key),
+            f"{ISSUER}/.well-known/badge-key": public_key_document(ISSUER, key)}
+
+
+def _verify_as_a_verifier_does(credential: dict, served: dict) -> bool:
+    """The Data Integrity / VC verification steps that follow links: dereference the
+    proof's verificationMethod (document, then fragment), fetch its controller,
+    require the method under the controller's assertionMethod and the credential's
+    issuer to be that controller, then check the signature with that key."""
+    method_url = credential["proof"]["verificationMethod"]
+    document = served[method_url.split("#")[0]]
+    method = next(m for m in document["verificationMethod"] if m["id"] == method_url)
+    controller = served[method["controller"]]
+    return (controller["id"] == method["controller"]
+            and method_url in controller["assertionMethod"]
+            and credential["issuer"]["id"] == controller["id"]
+            and verify_credential(credential, method["publicKeyMultibase"]))
+
+
+def test_issuer_profile_is_the_controller_document_of_the_key(credential):
+    profile = open_badge.issuer_profile(ISSUER + "/", KEY)
+    assert profile["id"] == credential["issuer"]["id"] == f"{ISSUER}/issuer"
+    assert profile["type"] == ["Profile"]
+    assert profile["name"] == credential["issuer"]["name"] and profile["url"] == ISSUER
+    assert profile["@context"][-1] == "https://www.w3.org/ns/cid/v1"
+    assert all(m["controller"] == profile["id"] for m in profile["verificationMethod"])
+    assert credential["proof"]["verificationMethod"] in profile["assertionMethod"]
+    assert _verify_as_a_verifier_does(credential, _served())
+    # break-checks: a controller elsewhere, a method not asserted, another key
+    broken = _served()
+    broken[f"{ISSUER}/issuer"] = {**profile, "id": ISSUER}
+    assert not _verify_as_a_verifier_does(credential, broken)
+    broken = _served()
+    broken[f"{ISSUER}/issuer"] = {**profile, "assertionMethod": []}
+    assert not _verify_as_a_verifier_does(credential, broken)
+    assert not _verify_as_a_verifier_does(credential, _served(Ed25519PrivateKey.generate()))
+
+
+def test_a_credential_naming_the_legacy_key_still_resolves(credential):
+    """Issued before the issuer profile: its proof names .well-known/badge-key#key-1,
+    which still dereferences to the same key, controlled by the issuer profile."""
+    unsigned = {k: v for k, v in credential.items() if k != "proof"}
+    legacy = add_proof(unsigned, KEY, created=CREATED,
+                       verification_method=open_badge.legacy_verification_method_id(ISSUER))
+    assert legacy["proof"]["verificationMethod"] == f"{ISSUER}/.well-known/badge-key#key-1"
+    assert _verify_as_a_verifier_does(legacy, _served())
+    assert verify_credential(legacy, public_key_document(ISSUER, KEY)["verificationMethod"][0]
+                             ["publicKeyMultibase"])
+
+
+def test_achievement_image_is_a_deterministic_svg_per_level(credential):
+    from xml.etree import ElementTree
+
+    from chalicelib.domain.certification.scoring import LEVEL_LABELS
+
+    image = credential["credentialSubject"]["achievement"]["image"]
+    assert image["type"] == "Image"
+    assert image["id"] == f"{ISSUER}/badges/certification-numerique/niveau-5.svg"
+    for level, (_, label) in enumerate(LEVEL_LABELS):
+        svg = open_badge.achievement_image_svg(level)
+        assert svg == open_badge.achievement_image_svg(level)  # same bytes every time
+        root = ElementTree.fromstring(svg)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert label in "".join(root.itertext())
+        assert "<script" not in svg and "href" not in svg
+    assert len({open_badge.achievement_image_svg(n) for n in range(len(LEVEL_LABELS))}) == 9
+    with pytest.raises(ValueError):
+        open_badge.achievement_image_svg(9)
 
 
 @pytest.fixture()
