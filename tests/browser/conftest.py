@@ -91,9 +91,11 @@ class Stack:
 
 @pytest.fixture(scope="session")
 def artifacts():
-    if ARTIFACTS.exists():
+    """Fresh for a plain run; under xdist each worker runs this fixture, so
+    none wipes the folder another is writing into (make test uses -n auto)."""
+    if ARTIFACTS.exists() and "PYTEST_XDIST_WORKER" not in os.environ:
         shutil.rmtree(ARTIFACTS)
-    ARTIFACTS.mkdir(parents=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
 
