@@ -130,3 +130,16 @@ def axe(page, name: str) -> list[dict]:
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert not serious, f"axe on {name}: {json.dumps(serious, indent=1, ensure_ascii=False)}"
     return violations
+
+
+def clean(page, name: str) -> None:
+    """axe with no violation at all, minor ones included."""
+    assert axe(page, name) == [], name
+
+
+def signed_in(pages, user_id: str, token: str, width: int = 1100):
+    """A browser context holding this token, as the sign-in page leaves it."""
+    page = pages.new(width=width)
+    session = json.dumps({"access": token, "refresh": None, "userId": user_id})
+    page.add_init_script(f"sessionStorage.setItem('auth.user', {json.dumps(session)})")
+    return page

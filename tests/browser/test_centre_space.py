@@ -8,11 +8,10 @@ invigilation sign-in. axe on every page state, 360 px without horizontal
 scroll, screenshots in test-artifacts/browser/."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from tests.browser.flows import ADMIN, axe, certification_session, fits, shot
+from tests.browser.flows import ADMIN, certification_session, clean, fits, shot, signed_in
 from tests.conftest import make_token
 
 expect = pytest.importorskip("playwright.sync_api", reason="needs the `playwright` package").expect
@@ -21,15 +20,6 @@ GOOD_CSV = "Nom;Prénom;Date de naissance\nBernard;Noé;14/05/2008\nPetit;Inès;
 BAD_CSV = "Nom;Prénom;Date de naissance\nBernard;Noé;14/05/2008\nPetit;;31/02/2007\n"
 
 
-def clean(page, name: str) -> None:
-    assert axe(page, name) == [], name
-
-
-def signed_in(pages, user_id: str, token: str, width: int = 1100):
-    page = pages.new(width=width)
-    session = json.dumps({"access": token, "refresh": None, "userId": user_id})
-    page.add_init_script(f"sessionStorage.setItem('auth.user', {json.dumps(session)})")
-    return page
 
 
 def type_into(page, selector: str, text: str) -> None:

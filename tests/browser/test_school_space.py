@@ -14,7 +14,7 @@ import re
 import pytest
 
 from tests.api import org_flow
-from tests.browser.flows import ADMIN, axe, fits, shot
+from tests.browser.flows import ADMIN, clean, fits, shot, signed_in
 from tests.conftest import make_token
 
 expect = pytest.importorskip("playwright.sync_api", reason="needs the `playwright` package").expect
@@ -22,17 +22,6 @@ expect = pytest.importorskip("playwright.sync_api", reason="needs the `playwrigh
 BAD_ROW = "12345;Sans;;Date;F;31/02/2010;75056;;3A;10110001110"
 
 
-def clean(page, name: str) -> None:
-    """axe with no violation at all, minor ones included."""
-    assert axe(page, name) == [], name
-
-
-def signed_in(pages, user_id: str, token: str, width: int = 1100):
-    """A browser context holding this token, as the sign-in page leaves it."""
-    page = pages.new(width=width)
-    session = json.dumps({"access": token, "refresh": None, "userId": user_id})
-    page.add_init_script(f"sessionStorage.setItem('auth.user', {json.dumps(session)})")
-    return page
 
 
 def test_import_accounts_campaign_and_results(pages, stack, tmp_path):
