@@ -49,7 +49,12 @@ DROPPED_PREFIXES = ("PIL/_avif.", "pillow.libs/libavif-", "PIL/_webp.", "pillow.
                     # lxml, for signxml (GAR SAML) which imports lxml.etree and its ElementPath only:
                     # its C headers, lxml.html (with its compiled diff), ISO Schematron and
                     # lxml.objectify (2.9 MB unzipped) are never imported here
-                    "lxml/includes/", "lxml/html/", "lxml/isoschematron/", "lxml/objectify.")
+                    "lxml/includes/", "lxml/html/", "lxml/isoschematron/", "lxml/objectify.",
+                    # rapidfuzz's AVX2 builds (1.2 MB zipped): each import falls back, under
+                    # contextlib.suppress(ImportError), to the baseline build shipped beside it,
+                    # which every Lambda CPU runs; answers are a few words, the speed-up is nil
+                    "rapidfuzz/fuzz_cpp_avx2.", "rapidfuzz/distance/metrics_cpp_avx2.",
+                    "rapidfuzz/process_cpp_avx2.", "rapidfuzz/utils_cpp_avx2.")
 # type stubs (read by type checkers) and Cython/C sources and headers (read by compilers):
 # never by the interpreter
 DROPPED_SUFFIXES = (".pyi", ".pyx", ".pxd", ".pxi", ".h")

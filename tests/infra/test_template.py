@@ -15,11 +15,27 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 
 @pytest.fixture(scope="module")
-def packaged(tmp_path_factory) -> Path:
+def packaged(tmp_path_factory, worker_id) -> Path:
+    """`chalice package` + finishing the zip costs a minute of CPU: under xdist
+    the first worker to need it builds it in the run's shared temporary folder
+    (behind an exclusive lock) and the others read that build instead of
+    packaging again."""
+    import fcntl
+
     from package import package
 
-    out = tmp_path_factory.mktemp("package")
-    package(out)
+    if worker_id == "master":
+        out = tmp_path_factory.mktemp("package")
+        package(out)
+        return out
+    shared = tmp_path_factory.getbasetemp().parent  # one per run, the workers' common parent
+    out, done = shared / "package", shared / "package.done"
+    with open(shared / "package.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            out.mkdir(exist_ok=True)
+            package(out)
+            done.touch()
     return out
 
 
