@@ -85,6 +85,23 @@ def test_a_key_longest_at_chance_passes():
     assert failures(bank_lint.longest_option, fair) == []
 
 
+def test_a_level_or_competence_that_stands_out_fails_even_when_the_bank_is_at_chance():
+    """Level 4 and competence 1.2 of bank 2026.12.1 were 11.6 and 15 points over
+    chance while the bank sat at chance: each group is held to its own margin."""
+    def group(competence, level, longest, n=40):
+        return [qcu(n_ + 100 * level, competence=competence, level=level, proposals=LONG_KEY,
+                    key=1 if n_ < longest else 2) for n_ in range(n)]
+    # 1.2 / level 4: 15/40 = 37.5 % (+12.5); 1.3 / level 5: 5/40 = 12.5 % (-12.5); the bank at 25 %.
+    items = group("1.2", 4, 15) + group("1.3", 5, 5) + group("1.1", 2, 10)
+    found = failures(bank_lint.longest_option, items)
+    assert not any("(banque)" in f for f in found), found
+    for name in ("compétence 1.2", "niveau 4", "compétence 1.3", "niveau 5"):
+        assert any(f"({name})" in f and "toléré ±10%" in f for f in found), (name, found)
+    assert not any("(compétence 1.1)" in f or "(niveau 2)" in f for f in found), found
+    # Within the margin (1.2 at 13/40 = 32.5 %, 1.1 at 7/40 = 17.5 %: ±7.5 points): quiet.
+    assert failures(bank_lint.longest_option, group("1.2", 4, 13) + group("1.1", 2, 7)) == []
+
+
 def test_ties_do_not_count_as_longest():
     assert not bank_lint.key_is_longest(qcu(1, key=1, proposals=("Abcd", "Efgh", "Ij", "K")))
     assert bank_lint.key_is_longest(qcu(1, key=1, proposals=("Abcde", "Efgh", "Ij", "K")))
