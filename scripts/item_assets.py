@@ -75,6 +75,21 @@ CONTACTS = [
     ("h.david@exemple.fr", "Hélène David", "Vitré"), ("i.blanc@exemple.fr", "Ivan Blanc", "Rennes"),
 ]
 
+# c13-trier-2b: the file order is not the answer's order; sorting on the first
+# name instead of the name, or from Z to A, gives one of the distractors.
+WORKSHOP_HEADER = ["Nom", "Prénom", "Atelier"]
+WORKSHOP = [
+    ("Martin", "Léo", "Photo"), ("Bernard", "Inès", "Théâtre"), ("Petit", "Jules", "Photo"),
+    ("Durand", "Lina", "Chorale"), ("Caron", "Adam", "Théâtre"), ("Fabre", "Hugo", "Chorale"),
+    ("Leroy", "Zoé", "Photo"), ("Noël", "Maëlys", "Théâtre"),
+]
+
+# c33-interop-7b: an American export, dates month/day/year; the first reads
+# 4 March in the US and 3 April in a French spreadsheet; 03/25 cannot be a
+# French date and stays text, which betrays the problem.
+BOOKINGS_HEADER = ["Booking", "Date", "Guests"]
+BOOKINGS = [("B-1041", "03/04/2026", "2"), ("B-1042", "03/12/2026", "4"), ("B-1043", "03/25/2026", "3")]
+
 
 def csv_text(header, rows) -> bytes:
     lines = [";".join(header)] + [";".join(str(c) for c in row) for row in rows]
@@ -382,6 +397,24 @@ def png_compare() -> bytes:
 
 # ----------------------------------------------------------------- catalogue
 
+def page_with_note(width=440, height=380) -> bytes:
+    """c31-tdm-3b: a page whose word carries a raised call number, its note at
+    the foot of the same page above a short rule, and a separate page footer
+    (so the picture shows a note is not the footer)."""
+    grey = "#8a8a8a"
+    body = box(20, 10, width - 40, height - 20, "#ffffff", "#6a6a6a", 0)
+    body += t(50, 60, "Le paysage du nord de la commune est un", 14)
+    body += t(50, 84, "bocage", 14) + t(100, 76, "1", 10) + t(106, 84, ", que les habitants veulent", 14)
+    body += t(50, 108, "préserver lors du prochain plan d'urbanisme.", 14)
+    for k in range(4):
+        body += f'<rect x="50" y="{132 + 22 * k}" width="{320 - 30 * (k % 2)}" height="8" fill="#d8d8d8"/>'
+    body += '<line x1="50" y1="270" x2="170" y2="270" stroke="#1e1e1e"/>'
+    body += t(50, 290, "1", 10) + t(60, 296, "Paysage de champs et de prés entourés de haies.", 12)
+    body += f'<line x1="50" y1="326" x2="{width - 50}" y2="326" stroke="{grey}" stroke-dasharray="4 3"/>'
+    body += t(width / 2, 348, "Page 4", 12, fill="#555555", anchor="middle")
+    return svg(width, height, body)
+
+
 def catalogue() -> dict[str, bytes]:
     """Every asset by file name."""
     files: dict[str, bytes] = {}
@@ -390,6 +423,7 @@ def catalogue() -> dict[str, bytes]:
     files["adherents-club.ods"] = ods("Adhérents", MEMBERS_HEADER, MEMBERS)
     files["releves-meteo.csv"] = csv_text(TEMPS_HEADER, TEMPS)
     files["contacts-association.csv"] = csv_text(CONTACTS_HEADER, CONTACTS)
+    files["inscrits-ateliers.csv"] = csv_text(WORKSHOP_HEADER, WORKSHOP)
     devis = [("Stylos", 2.5, 40), ("Cahiers", 3.2, 25), ("Classeurs", 4.9, 12), ("Agendas", 6.0, 30)]
     files["devis-fournitures.ods"] = ods(
         "Devis", ["Article", "Prix unitaire", "Quantité", "Total", "", "Remise"],
@@ -501,6 +535,7 @@ def catalogue() -> dict[str, bytes]:
         _para("Outils utilisés", "Titre3"), _para("Tableur et logiciel de gestion."),
         _para("Bilan", "Titre1"), _para("Ce stage a confirmé mon projet d'orientation."),
     ], author="Yanis Belkacem", footer="Rapport de stage - Yanis Belkacem", title="Rapport de stage")
+    files["page-note.svg"] = page_with_note()
     # 3.2 images
     files["pixels-agrandis.png"] = png_pixels()
     files["contour-compare.png"] = png_compare()
@@ -527,6 +562,7 @@ def catalogue() -> dict[str, bytes]:
         ("Original", "affiche.png - 6,0 Mo"), ("Format d'export", "JPEG"),
         ("Qualité", "80 %"), ("Taille estimée", "750 Ko")])
     # 3.3 PDF and accessibility
+    files["export-reservations.csv"] = csv_text(BOOKINGS_HEADER, BOOKINGS)
     files["guide-accueil.pdf"] = pdf([
         ["Guide d'accueil des bénévoles", "Bienvenue dans l'association.",
          "Ce guide présente l'organisation des permanences."],
