@@ -558,6 +558,9 @@ def catalogue() -> dict[str, bytes]:
     files["infos-media.svg"] = dialog("Informations sur le média : reportage.mp4", [
         ("Conteneur", "MP4"), ("Vidéo", "H.264, 1920 x 1080, 25 images/s"),
         ("Débit vidéo", "7,5 Mbit/s"), ("Audio", "AAC stéréo, 0,5 Mbit/s"), ("Durée", "4 min 00 s")])
+    files["taille-image.svg"] = dialog("Taille de l'image : concert.jpg", [
+        ("Largeur", "2 400 pixels"), ("Hauteur", "1 800 pixels"), ("Résolution", "300 ppp"),
+        ("Taille d'impression", "20,32 x 15,24 cm"), ("Rééchantillonner", "Non (case décochée)")])
     files["export-image.svg"] = dialog("Exporter l'image", [
         ("Original", "affiche.png - 6,0 Mo"), ("Format d'export", "JPEG"),
         ("Qualité", "80 %"), ("Taille estimée", "750 Ko")])
