@@ -43,6 +43,20 @@ bank is to each limit. The rules and why their limits are what they are
   (answers ≥ `ANSWER_SIMILARITY` and stems ≥ `ANSWER_STEM_SIMILARITY`), not
   declared as enemies. Items of one skill are alternate forms, never served
   together anyway.
+- answer shown: a free answer (one token: a command, a sigle, a domain, an
+  extension…) that another validated item of another skill shows its
+  candidates in code (`…` or a ``` block: commands, queries, file names,
+  formulas), when the answer's own item does not already show it, and the two are not
+  declared enemies: whoever meets the other item first is handed the answer
+  (issue 14: ping, ipconfig, df, gouv.fr). Prose is left out (its words are
+  plain French: « adresse », « image »), and a code token keeps its `+`, `.`
+  and `/` (`Alt+F4` is not the attribute alt). Same letters for another
+  thing (cell A1 and paper A1, `git stash pop` and POP) are reviewed once
+  and listed in `SHOWN_REVIEWED` with the reason; an entry that stops
+  firing fails, so the list cannot silently outlive its items. Bank
+  2026.12.2, enemies aside: 31 pairs, 19 give-aways (all declared enemies,
+  13 of them in this version: ping, ipconfig, tracert, df, git push, MX,
+  site:/filetype:, gouv.fr) and 12 reviewed.
 - rendering: what the web front cannot render (chalicelib/web/ui.js `rich`
   renders paragraphs, "- " lists, ``` code blocks, Markdown tables made of a
   header row then a `|---|` rule row (as real `<table>` with headers, issue
@@ -136,6 +150,7 @@ def lint(bank: ItemBank, root: Path | None = None, today: dt.date | None = None)
     longest_option(qcu, out)
     absolute_words([i for i in items if i.type.is_choice], out)
     near_duplicates(items, out)
+    answers_shown(items, out)
     rendering(items, out)
     freshness(root or DEFAULT_ROOT, {i.id for i in items}, today or dt.date.today(), out)
     return out
@@ -292,6 +307,84 @@ def near_duplicates(items: list[Item], out: Lint) -> None:
     for a, b, s, r in undeclared:
         out.fail(f"quasi-doublon non déclaré : {a.id} / {b.id} (énoncés {s:.0f}, réponses {r:.0f}) : "
                  "ajouter « enemies » à l'une des deux")
+
+
+# ----------------------------------------------------------------- answer shown
+
+# (item whose free answer is shown, item showing it): reviewed, the same
+# letters for another thing. The lint fails on an entry that no longer fires.
+SHOWN_REVIEWED = {
+    ("c12-format-2a", "c11-moteur-7a"): "filetype:pdf in a query does not say which format keeps a layout",
+    ("c31-format-1a", "c11-moteur-7a"): "filetype:pdf in a query does not say which format keeps a layout",
+    ("c21-protocole-6a", "c23-git-8c"): "`git stash pop` is not the mail protocol POP",
+    ("c33-impression-3a", "c13-formule-2a"): "cell A1, not the paper format",
+    ("c33-impression-3a", "c13-formule-3a"): "cell A3, not the paper format",
+    ("c33-impression-3a", "c13-reference-4b"): "cell A2, not the paper format",
+    ("c33-impression-3a", "c13-reference-6a"): "cell A2, not the paper format",
+    ("c33-impression-3a", "c13-reference-7a"): "cell A1, not the paper format",
+    ("c43-deee-4b", "c34-condition-4a"): "the logical operator or, not the metal",
+    ("c43-deee-4b", "c34-condition-5a"): "the logical operator or, not the metal",
+    ("c43-deee-4b", "c34-condition-6a"): "the logical operator or, not the metal",
+    ("c43-deee-4b", "c34-condition-7b"): "the logical operator or, not the metal",
+}
+TOKEN = re.compile(r"[\w][\w./:+-]*[\w]|\w", re.UNICODE)
+ANSWER_TOKEN = re.compile(r"\.?[\w][\w./:+-]*", re.UNICODE)
+INLINE_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def _code(item: Item) -> str:
+    text = " ".join([item.instruction, *item.proposals, *(f.label for f in item.fields)])
+    return " ".join(CODE_BLOCK.findall(text) + INLINE_CODE.findall(CODE_BLOCK.sub(" ", text)))
+
+
+def shown_tokens(item: Item) -> set[str]:
+    """Lower-case tokens a candidate reads as code in the item (commands, queries,
+    file names, formulas). Prose is left out: its words are too common to tell
+    a give-away from plain French (« adresse », « image », « du »)."""
+    return {t.lower() for t in TOKEN.findall(_code(item))}
+
+
+def free_answers(item: Item) -> set[str]:
+    """The item's accepted one-token answers (not numbers), lower case, without a leading dot."""
+    found = {str(s) for f in item.fields for s in f.solutions} | {s for g in item.groups for s in g}
+    return {s.lower().lstrip(".") for s in found
+            if ANSWER_TOKEN.fullmatch(s) and len(s.lstrip(".")) >= 2 and not s.replace(",", "").isdigit()}
+
+
+def shown_answers(items: list[Item], reviewed=frozenset()) -> list[tuple[Item, Item, list[str]]]:
+    """(answer item, showing item, answers) for every pair neither declared enemies nor in `reviewed`."""
+    shown = {i.id: shown_tokens(i) for i in items}
+    found = []
+    for item in items:
+        if item.type.is_choice:
+            continue
+        # What the item's own code already shows, down to a path's folder or
+        # a file name's extension, is read off the question itself.
+        answers = free_answers(item) - shown[item.id] - {w.lower() for w in re.findall(r"\w+", _code(item))}
+        if not answers:
+            continue
+        for other in items:
+            if other.skill == item.skill or other.id in item.enemies or (item.id, other.id) in reviewed:
+                continue
+            common = sorted(answers & shown[other.id])
+            if common:
+                found.append((item, other, common))
+    return found
+
+
+def answers_shown(items: list[Item], out: Lint, reviewed: dict | None = None) -> None:
+    reviewed = SHOWN_REVIEWED if reviewed is None else reviewed
+    found = shown_answers(items, set(reviewed))
+    firing = {(a.id, b.id) for a, b, _ in shown_answers(items)}
+    ids = {i.id for i in items}
+    stale = sorted(pair for pair in reviewed if pair not in firing and set(pair) <= ids)
+    out.figures.append(f"Réponses libres montrées en code par une autre épreuve : {len(found)} paire(s) "
+                       f"non déclarée(s) ennemies, {len(reviewed) - len(stale)} examinée(s) sans indice")
+    for a, b in stale:
+        out.fail(f"réponse montrée : l'exception examinée {a} / {b} ne s'applique plus, la retirer de SHOWN_REVIEWED")
+    for item, other, common in found:
+        out.fail(f"réponse montrée : {other.id} montre « {', '.join(common)} », réponse de {item.id} : "
+                 "déclarer « enemies » ou reformuler")
 
 
 # --------------------------------------------------------------------- rendering

@@ -3,7 +3,8 @@
 Counts validated items per competence × level and × type, tubes per
 competence, the share of free-answer items, and flags every gap against the
 content targets below; then runs the bank lint (scripts/bank_lint.py: key
-position, longest option, absolute words, near duplicates, rendering,
+position, longest option per competence and level, absolute words, near
+duplicates, free answers shown by another item, rendering,
 freshness) and prints its figures. Exit code 0: no gap and a clean lint; 1:
 gaps or lint failures; 2: the bank does not load (its problems are printed). `--stamp` also records the validation
 digest so that cold starts skip JSON Schema validation (see the loader).

@@ -48,6 +48,7 @@ def test_the_real_bank_passes_the_lint():
     assert any("χ²" in f for f in result.figures)
     assert any("plus longue" in f for f in result.figures)
     assert any("Quasi-doublons" in f for f in result.figures)
+    assert any("Réponses libres montrées" in f for f in result.figures)
 
 
 # --------------------------------------------------------------- key position
@@ -157,6 +158,48 @@ def test_alternate_forms_and_different_programs_are_not_duplicates():
     code = "Qu'affiche ce programme Python ?\n\n```python\nprint({})\n```\n"
     programs = [qcu(1, instruction=code.format(1)), qcu(2, instruction=code.format(2))]
     assert failures(bank_lint.near_duplicates, programs) == []
+
+
+# --------------------------------------------------------------- answer shown
+
+def qroc(item_id: str, instruction: str, *solutions: str, competence="5.1", tube="@cmd", **extra) -> Item:
+    return Item(id=item_id, competence=competence, tube=tube, level=4, type=ItemType.QROC,
+                instruction=instruction, tutorial="T", calibration=Calibration(1.2, 0.0),
+                fields=(Field("k", "Commande :", "text", solutions),), **extra)
+
+
+def test_a_free_answer_shown_as_code_by_another_item_fails_unless_declared():
+    asks = qroc("t-ask", "Quelle commande vérifie qu'une machine répond ?", "ping")
+    shows = qcu(1, competence="5.1", instruction="`ping 192.168.1.1` reçoit des réponses. Où est la panne ?")
+    found = failures(bank_lint.answers_shown, [asks, shows])
+    assert any("t-51-1 montre « ping », réponse de t-ask" in f for f in found), found
+    declared = Item(**{**asks.__dict__, "enemies": frozenset({shows.id})})
+    assert failures(bank_lint.answers_shown, [declared, shows]) == []
+
+
+def test_prose_the_own_question_and_longer_tokens_do_not_count():
+    asks = qroc("t-ask", "Quelle commande vérifie qu'une machine répond ?", "ping")
+    prose = qcu(1, competence="5.1", instruction="Le ping vers internet passe à 800 ms. Pourquoi ?")
+    alt = qroc("t-alt", "Quel attribut de `<img>` porte le texte alternatif ?", "alt", competence="3.3", tube="@a")
+    shortcut = qcu(2, competence="3.3", instruction="Que fait `Alt+F4` ?")
+    own = qroc("t-own", "Dans `/home/tom/photos/plage.jpg`, quel dossier contient plage.jpg ?", "photos",
+               competence="5.2", tube="@p")
+    path = qcu(3, competence="1.2", instruction="Ouvrez `D:\\Photos\\2024`.")
+    assert failures(bank_lint.answers_shown, [asks, prose, alt, shortcut, own, path]) == []
+
+
+def test_a_reviewed_pair_passes_and_a_stale_review_fails():
+    asks = qroc("t-ask", "Citez un format de papier plus grand que A4.", "A3", competence="3.3", tube="@p")
+    shows = qcu(1, competence="1.3", instruction="La cellule `A3` contient 12. Que vaut `=A3*2` ?")
+    reviewed = {("t-ask", "t-13-1"): "cell A3, not the paper format"}
+    assert failures(bank_lint.answers_shown, [asks, shows]) != []
+    out = bank_lint.Lint()
+    bank_lint.answers_shown([asks, shows], out, reviewed)
+    assert out.failures == []
+    other = qcu(1, competence="1.3", instruction="La cellule `B3` contient 12.")
+    out = bank_lint.Lint()
+    bank_lint.answers_shown([asks, other], out, reviewed)
+    assert any("ne s'applique plus" in f for f in out.failures), out.failures
 
 
 # ------------------------------------------------------------------ rendering
