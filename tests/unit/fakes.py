@@ -7,11 +7,13 @@ a table. Each fake keeps the store's contract: same conflicts, same cursors.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 
+from chalicelib.domain.campaigns import Campaign, Participation, SharedResult
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.organization import Organization
-from chalicelib.store.organizations import decode_cursor, encode_cursor
+from chalicelib.store.organizations import decode_cursor, encode_cursor, result_sk
 from chalicelib.store.writes import Conflicting
 
 
@@ -42,6 +44,90 @@ class InMemoryOrganizations:
         if len(ordered) > limit:
             return ordered[:limit], encode_cursor(ordered[limit - 1].org_id)
         return ordered, None
+
+
+class InMemoryCampaigns:
+    """`chalicelib.store.organizations`, the campaign part (and whether an account
+    reconciled with a roster entry). Codes are unique, a participation is
+    written once, a share is stamped once, results page in sharing order with
+    the store's cursors."""
+
+    Conflicting = Conflicting
+
+    def __init__(self) -> None:
+        self.campaigns: dict[str, Campaign] = {}
+        self.codes: dict[str, str] = {}
+        self.participations: dict[tuple[str, str], Participation] = {}
+        self.results: dict[str, dict[str, SharedResult]] = {}   # campaign -> sort key -> result
+        self.links: set[tuple[str, str]] = set()                  # (org, user) reconciled
+
+    # --- campaigns
+    def campaign(self, org_id: str, campaign_id: str) -> Campaign | None:
+        found = self.campaigns.get(campaign_id)
+        return found if found is not None and found.org_id == org_id else None
+
+    def campaigns_of(self, org_id: str) -> list[Campaign]:
+        return [c for c in self.campaigns.values() if c.org_id == org_id]
+
+    def campaign_by_code(self, code: str) -> Campaign | None:
+        campaign_id = self.codes.get(code)
+        return self.campaigns[campaign_id] if campaign_id else None
+
+    def create_campaign(self, new: Campaign) -> None:
+        if new.code in self.codes or new.campaign_id in self.campaigns:
+            raise Conflicting()
+        self.campaigns[new.campaign_id], self.codes[new.code] = new, new.campaign_id
+
+    # --- participations
+    def create_participation(self, new: Participation) -> Participation:
+        return self.participations.setdefault((new.campaign_id, new.user_id), new)
+
+    def participation(self, campaign_id: str, user_id: str) -> Participation | None:
+        return self.participations.get((campaign_id, user_id))
+
+    def participations_of_user(self, user_id: str) -> list[Participation]:
+        return [p for (_, uid), p in self.participations.items() if uid == user_id]
+
+    def participations_of_campaign(self, campaign_id: str):
+        return iter([p for (cid, _), p in self.participations.items() if cid == campaign_id])
+
+    def mark_shared(self, campaign_id: str, user_id: str, shared_at_ms: int) -> None:
+        part = self.participations.get((campaign_id, user_id))
+        if part is None or part.shared_at is not None:
+            raise Conflicting()
+        self.participations[(campaign_id, user_id)] = dataclasses.replace(part, shared_at=shared_at_ms)
+
+    def forget_participations_of_user(self, user_id: str) -> None:
+        for part in self.participations_of_user(user_id):
+            del self.participations[(part.campaign_id, user_id)]
+            if part.shared_at is not None:
+                self.results.get(part.campaign_id, {}).pop(result_sk(part.shared_at, user_id), None)
+
+    # --- shared results
+    def save_result(self, result: SharedResult) -> None:
+        self.save_results([result])
+
+    def save_results(self, results) -> None:
+        for r in results:
+            self.results.setdefault(r.campaign_id, {})[result_sk(r.shared_at, r.user_id)] = r
+
+    def result(self, campaign_id: str, shared_at_ms: int, user_id: str) -> SharedResult | None:
+        return self.results.get(campaign_id, {}).get(result_sk(shared_at_ms, user_id))
+
+    def all_results(self, campaign_id: str):
+        return iter([r for _, r in sorted(self.results.get(campaign_id, {}).items())])
+
+    def results_page(self, campaign_id: str, cursor: str | None, limit: int):
+        start = decode_cursor(cursor, "RESULT#")
+        rows = [(sk, r) for sk, r in sorted(self.results.get(campaign_id, {}).items())
+                if start is None or sk > start]
+        if len(rows) > limit:
+            return [r for _, r in rows[:limit]], encode_cursor(rows[limit - 1][0])
+        return [r for _, r in rows], None
+
+    # --- rosters
+    def is_linked(self, org_id: str, user_id: str) -> bool:
+        return (org_id, user_id) in self.links
 
 
 @dataclass

@@ -34,9 +34,6 @@ NOT_YET_MOVED = {
     # builds no expression or condition any more, but still reads course, candidate and session
     # records (type hints): store.course() must return the domain Course first (#15)
     "chalicelib/services/certification_test.py",
-    # writes no record or key any more, but reads campaign, participation and result records
-    # (type hints): the store must return domain campaigns and participations first (#15)
-    "chalicelib/services/campaigns.py",
 }
 
 
