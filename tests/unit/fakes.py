@@ -10,6 +10,7 @@ import copy
 import dataclasses
 from dataclasses import dataclass, field
 
+from chalicelib.domain.accounts import Account, Membership, SignInGuard
 from chalicelib.domain.campaigns import Campaign, Participation, SharedResult
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.organization import Organization
@@ -44,6 +45,153 @@ class InMemoryOrganizations:
         if len(ordered) > limit:
             return ordered[:limit], encode_cursor(ordered[limit - 1].org_id)
         return ordered, None
+
+
+class InMemoryAccounts:
+    """`chalicelib.store.accounts`: a login names one account (claimed with it,
+    all or nothing), updates of a missing account return None, bumping the
+    token version notes the revocation the store would write."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, Account] = {}
+        self.logins: dict[str, str] = {}
+        self.members: dict[tuple[str, str, str], str] = {}   # (user, kind, scope) -> role
+        self.revoked_below: dict[str, int] = {}
+
+    def create_user(self, account: Account) -> bool:
+        if account.login in self.logins or account.user_id in self.accounts:
+            return False
+        self.accounts[account.user_id], self.logins[account.login] = account, account.user_id
+        return True
+
+    def get_user(self, user_id: str) -> Account | None:
+        return self.accounts.get(user_id)
+
+    def user_id_for_login(self, login: str) -> str | None:
+        return self.logins.get(login)
+
+    def _update(self, user_id: str, **changes) -> Account | None:
+        if user_id not in self.accounts:
+            return None
+        self.accounts[user_id] = dataclasses.replace(self.accounts[user_id], **changes)
+        return self.accounts[user_id]
+
+    def set_password(self, user_id: str, password_hash: str, *, revoke_tokens: bool) -> Account | None:
+        account = self._update(user_id, password_hash=password_hash)
+        return self.bump_token_version(user_id) if account and revoke_tokens else account
+
+    def bump_token_version(self, user_id: str) -> Account | None:
+        account = self.accounts.get(user_id)
+        if account is None:
+            return None
+        account = self._update(user_id, token_version=account.token_version + 1)
+        self.revoked_below[user_id] = account.token_version
+        return account
+
+    def set_admin(self, user_id: str, is_admin: bool) -> Account | None:
+        return self._update(user_id, is_admin=is_admin)
+
+    def put_membership(self, user_id: str, kind: str, scope_id: str, role: str) -> None:
+        self.members[(user_id, kind, scope_id)] = role
+
+    def delete_membership(self, user_id: str, kind: str, scope_id: str) -> None:
+        self.members.pop((user_id, kind, scope_id), None)
+
+    def memberships(self, user_id: str) -> list[Membership]:
+        return [Membership(kind, scope, role) for (uid, kind, scope), role in self.members.items()
+                if uid == user_id]
+
+    def members_of(self, kind: str, scope_id: str) -> list[tuple[str, str]]:
+        return [(uid, role) for (uid, k, scope), role in self.members.items()
+                if (k, scope) == (kind, scope_id)]
+
+    def delete_user(self, user_id: str, login: str) -> None:
+        self.accounts.pop(user_id, None)
+        self.members = {k: v for k, v in self.members.items() if k[0] != user_id}
+        if self.logins.get(login) == user_id:
+            del self.logins[login]
+
+
+class InMemoryCredentials:
+    """`chalicelib.store.credentials`: refresh tokens used once (with the
+    store's "ok" / "retried" / "reused" / "missing"), reset tokens consumed
+    once, and the sign-in guard per login and source."""
+
+    def __init__(self) -> None:
+        self.refresh: dict[tuple[str, str], int | None] = {}   # (user, jti) -> used at
+        self.resets: dict[str, tuple[str, int, int]] = {}       # token -> user, version, expiry
+        self.guards: dict[tuple[str, str], SignInGuard] = {}
+
+    def save_refresh(self, user_id: str, jti: str, expires_at: int) -> None:
+        self.refresh[(user_id, jti)] = None
+
+    def use_refresh(self, user_id: str, jti: str, now: int, grace_s: int = 0) -> str:
+        if (user_id, jti) not in self.refresh:
+            return "missing"
+        used = self.refresh[(user_id, jti)]
+        if used is None:
+            self.refresh[(user_id, jti)] = now
+            return "ok"
+        return "retried" if now - used <= grace_s else "reused"
+
+    def delete_refresh(self, user_id: str, jti: str) -> None:
+        self.refresh.pop((user_id, jti), None)
+
+    def save_reset(self, token: str, user_id: str, token_version: int, expires_at: int) -> None:
+        self.resets[token] = (user_id, token_version, expires_at)
+
+    def get_reset(self, token: str):
+        from chalicelib.store.credentials import Reset
+
+        found = self.resets.get(token)
+        return Reset(found[0], found[1], float(found[2])) if found else None
+
+    def consume_reset(self, token: str) -> bool:
+        return self.resets.pop(token, None) is not None
+
+    def get_guard(self, login: str, source: str) -> SignInGuard | None:
+        return self.guards.get((login, source))
+
+    def _change(self, login: str, source: str, **changes) -> SignInGuard:
+        guard = dataclasses.replace(self.guards.get((login, source), SignInGuard()), **changes)
+        self.guards[(login, source)] = guard
+        return guard
+
+    def add_failure(self, login: str, source: str, expires_at: int) -> int:
+        current = self.guards.get((login, source), SignInGuard())
+        return self._change(login, source, failures=current.failures + 1).failures
+
+    def set_block(self, login: str, source: str, until: float) -> None:
+        self._change(login, source, blocked_until=int(until))
+
+    def record_success(self, login: str, source: str, now: int, trusted_until: int) -> None:
+        self._change(login, source, failures=0, blocked_until=None, last_success=now,
+                     trusted_until=trusted_until)
+
+    def clear_guard(self, login: str) -> None:
+        self.guards = {k: v for k, v in self.guards.items() if k[0] != login}
+
+
+class InMemoryCounters:
+    """`chalicelib.store.throttle`: one counter per key and window."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, int], int] = {}
+
+    def increment(self, key: str, window_index: int, expires_at: int) -> int:
+        self.counts[(key, window_index)] = self.counts.get((key, window_index), 0) + 1
+        return self.counts[(key, window_index)]
+
+    def increment_below(self, key: str, window_index: int, expires_at: int, ceiling: int) -> int | None:
+        if ceiling <= 0 or self.counts.get((key, window_index), 0) >= ceiling:
+            return None
+        return self.increment(key, window_index, expires_at)
+
+    def count(self, key: str, window_index: int, *, consistent: bool = True) -> int:
+        return self.counts.get((key, window_index), 0)
+
+    def clear(self, key: str, window_index: int) -> None:
+        self.counts.pop((key, window_index), None)
 
 
 class InMemoryCampaigns:
