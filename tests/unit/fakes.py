@@ -11,7 +11,10 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from chalicelib.domain.accounts import Account, Membership, SignInGuard
+from chalicelib.domain.api_clients import ApiClient
 from chalicelib.domain.campaigns import Campaign, Participation, SharedResult
+from chalicelib.domain.certification import session as lifecycle
+from chalicelib.domain.certification.session import Centre, Session, Step
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.organization import Organization
 from chalicelib.store.organizations import decode_cursor, encode_cursor, result_sk
@@ -194,6 +197,40 @@ class InMemoryCounters:
         self.counts.pop((key, window_index), None)
 
 
+class InMemoryApiClients:
+    """`chalicelib.store.api_clients`: rotation and deletion only within the
+    owning organisation (the store's condition on `org_id`)."""
+
+    def __init__(self) -> None:
+        self.clients: dict[str, ApiClient] = {}
+
+    def create(self, client: ApiClient) -> None:
+        if client.client_id in self.clients:
+            raise Conflicting()
+        self.clients[client.client_id] = client
+
+    def get(self, client_id: str) -> ApiClient | None:
+        return self.clients.get(client_id)
+
+    def list_for_org(self, org_id: str) -> list[ApiClient]:
+        return sorted((c for c in self.clients.values() if c.org_id == org_id),
+                      key=lambda c: (c.created_at, c.client_id))
+
+    def set_secret(self, client_id: str, org_id: str, secret_hash: str, now: int) -> ApiClient | None:
+        found = self.clients.get(client_id)
+        if found is None or found.org_id != org_id:
+            return None
+        self.clients[client_id] = dataclasses.replace(found, secret_hash=secret_hash, rotated_at=now)
+        return self.clients[client_id]
+
+    def delete(self, client_id: str, org_id: str) -> bool:
+        found = self.clients.get(client_id)
+        if found is None or found.org_id != org_id:
+            return False
+        del self.clients[client_id]
+        return True
+
+
 class InMemoryCampaigns:
     """`chalicelib.store.organizations`, the campaign part (and whether an account
     reconciled with a roster entry). Codes are unique, a participation is
@@ -276,6 +313,55 @@ class InMemoryCampaigns:
     # --- rosters
     def is_linked(self, org_id: str, user_id: str) -> bool:
         return (org_id, user_id) in self.links
+
+
+class InMemoryCentres:
+    """`chalicelib.store.certification`, the centre part: an id names one centre."""
+
+    def __init__(self) -> None:
+        self.centres: dict[str, Centre] = {}
+        self.members: dict[tuple[str, str], str] = {}   # (centre, user) -> role
+
+    def create_centre(self, centre: Centre) -> None:
+        if centre.centre_id in self.centres:
+            raise Conflicting()
+        self.centres[centre.centre_id] = centre
+
+    def centre(self, centre_id: str) -> Centre | None:
+        return self.centres.get(centre_id)
+
+    def add_centre_member(self, centre_id: str, user_id: str, role: str) -> None:
+        self.members[(centre_id, user_id)] = role
+
+
+class InMemorySessionQueue(InMemoryCentres):
+    """`chalicelib.store.certification`, what the issuance job reads and writes:
+    the finalised sessions oldest first, their candidates, and the close,
+    applied only from a status the first step may start from (as the store's
+    condition), leaving the queue."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sessions: dict[str, Session] = {}
+        self.enrolled: dict[str, list] = {}
+        self.closes = 0
+
+    def finalised_sessions(self, page_size: int = 25):
+        queued = [s for s in self.sessions.values() if s.status is lifecycle.SessionStatus.FINALISED]
+        return iter(sorted(queued, key=lambda s: (s.transitions[-1].at if s.transitions else 0,
+                                                  s.session_id)))
+
+    def candidates(self, session_id: str) -> list:
+        return list(self.enrolled.get(session_id, []))
+
+    def close_session(self, session: Session, steps: list[Step]) -> bool:
+        stored = self.sessions[session.session_id]
+        if stored.status not in lifecycle.sources(steps[0].status):
+            return False
+        self.sessions[session.session_id] = dataclasses.replace(
+            stored, status=steps[-1].status, transitions=stored.transitions + tuple(steps))
+        self.closes += 1
+        return True
 
 
 @dataclass

@@ -24,7 +24,6 @@ NOT_YET_MOVED = {
     # rosters are being rewritten on another branch (SIECLE import); move them after it lands (#15)
     "chalicelib/services/rosters.py",
     # records handed through services (construction, conditions or type hints), still to move (#15)
-    "chalicelib/services/api_clients.py",
     "chalicelib/services/centres.py",
     "chalicelib/services/certificates.py",
     "chalicelib/services/sessions.py",
