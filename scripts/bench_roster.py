@@ -240,12 +240,13 @@ def bench_moto(raw: bytes, participants: int) -> dict:
         cid = campaign["campaign_id"]
         competences = {c: (12, 1) for c in campaign["competences"]}
         now = int(time.time() * 1000)
-        store.batch_put([store.ResultRecord(
-            f"CAMPAIGN#{cid}", store.result_sk(now + n, f"user{n:05d}"), campaign_id=cid,
-            user_id=f"user{n:05d}", learner_id=f"{100000000 + n:09d}AB", first_name="Léa",
-            last_name="Dupont", division="3A", shared_at=now + n, progress=100, mastery=None,
-            total_pix=192, certifiable=True, competences=store.competences_json(competences))
-            for n in range(participants)])
+        from chalicelib.domain.campaigns import SharedResult
+
+        store.save_results(SharedResult(
+            campaign_id=cid, user_id=f"user{n:05d}", learner_id=f"{100000000 + n:09d}AB",
+            first_name="Léa", last_name="Dupont", division="3A", shared_at=now + n, progress=100,
+            mastery=None, total_pix=192, certifiable=True, competences=competences)
+            for n in range(participants))
         pages, cursor, texts = [], None, []
         while True:
             started = time.perf_counter()

@@ -686,21 +686,17 @@ class Simulation:
         from chalicelib.services import passwords
         from chalicelib.store import accounts as account_store
 
+        from chalicelib.domain.accounts import Account
+
         password_hash = passwords.hash_password(PASSWORD)
         now = int(time.time())
         everyone = [c for s in sessions for c in s.candidates]
-        users, logins = [], []
-        for c in everyone:
-            if c.auth != "signin":
-                continue
-            item = account_store.new_user_item(
-                c.user_id, login=c.email, username=None, first_name=c.first_name,
-                last_name=c.last_name, email=c.email, birth_date=c.birth_date,
-                password_hash=password_hash, terms_version="2026-09", terms_accepted_at=now,
-                guardian_consent=False, created_by_org=None, created_at=now)
-            users.append(item)
-            logins.append(account_store.LoginItem(f"LOGIN#{c.email}", "LOGIN", user_id=c.user_id))
-        _batch_save(users + logins)
+        account_store.seed_accounts(Account(
+            user_id=c.user_id, login=c.email, username=None, first_name=c.first_name,
+            last_name=c.last_name, email=c.email, birth_date=dt.date.fromisoformat(c.birth_date),
+            password_hash=password_hash, terms_version="2026-09", terms_accepted_at=now,
+            guardian_consent=False, created_by_org=None, created_at=now)
+            for c in everyone if c.auth == "signin")
         seed_certifiable([c.user_id for c in everyone if c.auth != "register"], self.bank)
 
     # --- actors -----------------------------------------------------------------------------

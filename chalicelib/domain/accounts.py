@@ -49,6 +49,56 @@ class User:
 
 
 @dataclass(frozen=True)
+class Account:
+    """The stored account as accounts and authentication see it: the user plus
+    what proves a sign-in (the password hash) and the version every token of
+    the account carries (bumped = every token issued so far is revoked). The
+    store builds and takes it, so the sign-in rules run against an in-memory
+    repository (tests/unit/fakes.py). Other features get `user` only."""
+    user_id: str
+    login: str                     # the e-mail, or the generated username
+    first_name: str
+    last_name: str
+    email: str | None
+    username: str | None
+    birth_date: date
+    password_hash: str
+    token_version: int = 0
+    is_admin: bool = False
+    terms_version: str | None = None
+    terms_accepted_at: int | None = None   # epoch seconds
+    guardian_consent: bool = False
+    created_by_org: str | None = None
+    created_at: int = 0                    # epoch seconds
+
+    @property
+    def user(self) -> User:
+        return User(id=self.user_id, first_name=self.first_name, last_name=self.last_name,
+                    email=self.email, username=self.username, birth_date=self.birth_date,
+                    is_admin=self.is_admin, terms_version=self.terms_version,
+                    guardian_consent=self.guardian_consent, created_by_org=self.created_by_org,
+                    created_at=self.created_at)
+
+
+@dataclass(frozen=True)
+class Membership:
+    kind: str        # "org" | "centre"
+    scope_id: str
+    role: str
+
+
+@dataclass(frozen=True)
+class SignInGuard:
+    """What is remembered of one login signing in from one source: failures
+    since the last success, the block they earned, and whether the source is
+    trusted (the login signed in from it lately). Epoch seconds."""
+    failures: int = 0
+    blocked_until: float | None = None
+    last_success: int | None = None
+    trusted_until: int | None = None
+
+
+@dataclass(frozen=True)
 class Memberships:
     organizations: dict[str, str] = field(default_factory=dict)   # org id -> role
     centres: dict[str, str] = field(default_factory=dict)         # centre id -> role

@@ -32,6 +32,54 @@ BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
+class Campaign:
+    """A campaign as the services see it, whatever table holds it: the store
+    builds and takes it, so the campaign rules run against an in-memory
+    repository (tests/unit/fakes.py)."""
+    campaign_id: str
+    org_id: str
+    code: str
+    name: str
+    type: str                      # ASSESSMENT | PROFILE_COLLECTION
+    competences: tuple[str, ...]   # framework order
+    skills: tuple[str, ...]        # the frozen target profile (empty for a profile collection)
+    created_at: int                # epoch seconds
+    created_by: str | None
+
+
+@dataclass(frozen=True)
+class Participation:
+    """A learner in a campaign: written at join, stamped once at share. The names
+    and class are copied at join so the school's lists need no other read."""
+    campaign_id: str
+    org_id: str
+    user_id: str
+    learner_id: str | None         # the roster entry, when reconciled
+    first_name: str
+    last_name: str
+    division: str                  # "" outside a class
+    joined_at: int                 # epoch seconds
+    shared_at: int | None = None   # epoch milliseconds: results of one second keep their order
+
+
+@dataclass(frozen=True)
+class SharedResult:
+    """The frozen snapshot a learner sent: the only thing an organisation reads."""
+    campaign_id: str
+    user_id: str
+    learner_id: str | None
+    first_name: str
+    last_name: str
+    division: str
+    shared_at: int                 # epoch milliseconds, as on the participation
+    progress: int
+    mastery: int | None            # assessment campaigns only
+    total_pix: int
+    certifiable: bool
+    competences: dict[str, tuple[int, int]]   # code -> (pix, level)
+
+
+@dataclass(frozen=True)
 class TargetProfile:
     competences: tuple[str, ...]   # framework order
     skills: tuple[str, ...]        # sorted skill names

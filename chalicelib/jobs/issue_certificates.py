@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from chalicelib.domain.certification import session as lifecycle
+from chalicelib.domain.certification.session import Session
 from chalicelib.services import certificates
 from chalicelib.store import certification as store
 
@@ -54,7 +55,7 @@ def run(deadline: float | None = None) -> RunReport:
     return report
 
 
-def _process_session(session: store.SessionRecord, report: RunReport, deadline: float | None) -> bool:
+def _process_session(session: Session, report: RunReport, deadline: float | None) -> bool:
     centre = store.centre(session.centre_id)
     candidates = store.candidates(session.session_id)
     for start in range(0, len(candidates), BATCH):
@@ -74,9 +75,9 @@ def _process_session(session: store.SessionRecord, report: RunReport, deadline: 
     return True
 
 
-def _close(session: store.SessionRecord) -> None:
+def _close(session: Session) -> None:
     """finalised -> processed (-> published unless held for a fraud review)."""
-    steps = lifecycle.closing_steps(held=bool(session.has_fraud_report), at=int(time.time()))
+    steps = lifecycle.closing_steps(held=session.has_fraud_report, at=int(time.time()))
     store.close_session(session, steps)  # False when an overlapping run closed it first
 
 

@@ -14,8 +14,9 @@ from datetime import date, datetime, timezone
 
 from chalicelib.config import settings
 from chalicelib.domain import usernames
-from chalicelib.domain.accounts import (MEMBERSHIP_KINDS, Memberships, User, check_birth_date,
-                                        check_may_register, normalise_email, normalise_login)
+from chalicelib.domain.accounts import (MEMBERSHIP_KINDS, Account, Memberships, User,
+                                        check_birth_date, check_may_register, normalise_email,
+                                        normalise_login)
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.passwords import check_policy
 from chalicelib.services import passwords, personal_data, throttle
@@ -72,8 +73,7 @@ def register(*, first_name: str, last_name: str, password: str | None, birth_dat
     first_name, last_name = _name(first_name, "prénom"), _name(last_name, "nom")
     email = normalise_email(email) if email else None
     now = int(_now())
-    attrs = dict(first_name=first_name, last_name=last_name, email=email,
-                 birth_date=birth_date.isoformat(),
+    attrs = dict(first_name=first_name, last_name=last_name, email=email, birth_date=birth_date,
                  password_hash=NO_PASSWORD if password is None else passwords.hash_password(password),
                  terms_version=None if created_by_org else settings().terms_version,
                  terms_accepted_at=None if created_by_org else now,
@@ -83,11 +83,10 @@ def register(*, first_name: str, last_name: str, password: str | None, birth_dat
     logins = [email] if email else usernames.candidates(
         usernames.base_username(first_name, last_name, birth_date))
     for login in logins:
-        item = store.new_user_item(user_id, login=login,
-                                   username=None if email else login, **attrs)
-        if store.create_user(item):
+        account = Account(user_id=user_id, login=login, username=None if email else login, **attrs)
+        if store.create_user(account):
             lift_sign_in_blocks(login)  # failures recorded before the account existed
-            return to_user(item)
+            return account.user
     if email:
         raise Conflict("Un compte existe déjà avec cette adresse e-mail.", code="email_taken")
     raise Conflict("Impossible d'attribuer un identifiant : contactez votre établissement.",
@@ -101,17 +100,9 @@ def _name(value: str, label: str) -> str:
     return value
 
 
-def to_user(item: store.UserItem) -> User:
-    return User(id=item.user_id, first_name=item.first_name, last_name=item.last_name,
-                email=item.email, username=item.username,
-                birth_date=date.fromisoformat(item.birth_date), is_admin=bool(item.is_admin),
-                terms_version=item.terms_version, guardian_consent=bool(item.guardian_consent),
-                created_by_org=item.created_by_org, created_at=int(item.created_at))
-
-
 def get_user(user_id: str) -> User | None:
-    item = store.get_user(user_id)
-    return to_user(item) if item else None
+    account = store.get_user(user_id)
+    return account.user if account else None
 
 
 def find_user_by_login(email_or_username: str) -> User | None:
@@ -136,8 +127,8 @@ def remove_membership(user_id: str, kind: str, scope_id: str) -> None:
 
 def memberships_of(user_id: str, *, is_admin: bool | None = None) -> Memberships:
     if is_admin is None:
-        item = store.get_user(user_id)
-        is_admin = bool(item and item.is_admin)
+        account = store.get_user(user_id)
+        is_admin = bool(account and account.is_admin)
     orgs, centres = {}, {}
     for m in store.memberships(user_id):
         (orgs if m.kind == "org" else centres)[m.scope_id] = m.role
@@ -150,10 +141,10 @@ def members_of(kind: str, scope_id: str) -> list[tuple[str, str]]:
 
 def set_platform_admin(user_id: str, is_admin: bool = True) -> User:
     """Only `scripts/create_admin.py` calls this: no HTTP route makes an admin."""
-    item = store.set_admin(user_id, is_admin)
-    if item is None:
+    account = store.set_admin(user_id, is_admin)
+    if account is None:
         raise NotFound("Utilisateur introuvable.", code="user_not_found")
-    return to_user(item)
+    return account.user
 
 
 # Profile and personal data ----------------------------------------------------------

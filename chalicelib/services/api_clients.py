@@ -13,6 +13,7 @@ import hmac
 import secrets
 import time
 
+from chalicelib.domain.api_clients import NATIONAL_OWNER, ApiClient
 from chalicelib.domain.errors import InvalidInput, NotFound, Unauthenticated
 from chalicelib.domain.scopes import NATIONAL_SCOPES, SCOPES
 from chalicelib.services import throttle, tokens
@@ -40,38 +41,36 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def _view(item: store.ApiClientItem) -> dict:
-    return {"client_id": item.client_id, "org_id": item.org_id, "name": item.name,
-            "scopes": list(item.scopes), "created_at": int(item.created_at),
-            "rotated_at": int(item.rotated_at) if item.rotated_at else None}
+def _view(client: ApiClient) -> dict:
+    return {"client_id": client.client_id, "org_id": client.org_id, "name": client.name,
+            "scopes": list(client.scopes), "created_at": client.created_at,
+            "rotated_at": client.rotated_at}
 
 
 def create(org_id: str, name: str, scopes: list[str]) -> dict:
-    unknown = sorted(set(scopes) - set(KNOWN_SCOPES))
-    if unknown or not scopes:
-        raise InvalidInput("Portée inconnue ou absente.", code="invalid_scope",
-                           details={"unknown": unknown, "known": list(KNOWN_SCOPES)})
-    secret = secrets.token_urlsafe(32)
-    item = store.create(secrets.token_hex(12), org_id, name, sorted(set(scopes)),
-                        _hash(secret), _now())
-    return {**_view(item), "client_secret": secret}
-
-
-# The owner stored on a national client: not an organisation id (those never hold "#").
-NATIONAL_OWNER = "#national"
+    client, secret = _create(org_id, name, scopes, KNOWN_SCOPES)
+    return {**_view(client), "client_secret": secret}
 
 
 def create_national(name: str, scopes: list[str]) -> dict:
     """A national client (LSU/LSL), by a platform admin: it reads across
     schools by UAI, so it holds national scopes only and no organisation."""
-    unknown = sorted(set(scopes) - set(NATIONAL_SCOPES))
+    client, secret = _create(NATIONAL_OWNER, name, scopes, NATIONAL_SCOPES)
+    return {**_view(client), "org_id": None, "national": True, "client_secret": secret}
+
+
+def _create(owner: str, name: str, scopes: list[str], known) -> tuple[ApiClient, str]:
+    """One path for both kinds of client: only `known` scopes, at least one;
+    the secret is shown here once and stored hashed."""
+    unknown = sorted(set(scopes) - set(known))
     if unknown or not scopes:
         raise InvalidInput("Portée inconnue ou absente.", code="invalid_scope",
-                           details={"unknown": unknown, "known": list(NATIONAL_SCOPES)})
+                           details={"unknown": unknown, "known": list(known)})
     secret = secrets.token_urlsafe(32)
-    item = store.create(secrets.token_hex(12), NATIONAL_OWNER, name, sorted(set(scopes)),
-                        _hash(secret), _now())
-    return {**_view(item), "org_id": None, "national": True, "client_secret": secret}
+    client = ApiClient(client_id=secrets.token_hex(12), org_id=owner, name=name,
+                       scopes=tuple(sorted(set(scopes))), secret_hash=_hash(secret), created_at=_now())
+    store.create(client)
+    return client, secret
 
 
 def list_for_org(org_id: str) -> list[dict]:
@@ -81,10 +80,10 @@ def list_for_org(org_id: str) -> list[dict]:
 def rotate(org_id: str, client_id: str) -> dict:
     """A new secret; the old one stops working at once (issued tokens live ≤ 1 h)."""
     secret = secrets.token_urlsafe(32)
-    item = store.set_secret(client_id, org_id, _hash(secret), _now())
-    if item is None:
+    client = store.set_secret(client_id, org_id, _hash(secret), _now())
+    if client is None:
         raise NotFound("Client API introuvable.", code="api_client_not_found")
-    return {**_view(item), "client_secret": secret}
+    return {**_view(client), "client_secret": secret}
 
 
 def delete(org_id: str, client_id: str) -> None:
@@ -99,18 +98,17 @@ def issue_token(client_id: str, client_secret: str, scope: str | None, ip: str |
     pair = f"oauth-failures:{client_id}:ip:{source}"
     throttle.peek(pair, *TOKEN_FAILURES_PER_CLIENT_AND_IP)
     throttle.peek(f"oauth-failures:ip:{source}", *TOKEN_FAILURES_PER_IP)
-    item = store.get(client_id)
-    if item is None or not hmac.compare_digest(item.secret_hash, _hash(client_secret)):
+    client = store.get(client_id)
+    if client is None or not hmac.compare_digest(client.secret_hash, _hash(client_secret)):
         throttle.record(pair, TOKEN_FAILURES_PER_CLIENT_AND_IP[1])
         throttle.record(f"oauth-failures:ip:{source}", TOKEN_FAILURES_PER_IP[1])
         raise Unauthenticated(INVALID_CLIENT, code="invalid_client")
-    granted = list(item.scopes)
+    granted = list(client.scopes)
     if scope:
         requested = set(scope.split())
         if not requested <= set(granted):
             raise InvalidInput("Portée non accordée à ce client.", code="invalid_scope")
         granted = sorted(requested)
-    national = item.org_id == NATIONAL_OWNER
-    return {"access_token": tokens.client_token(item.client_id, item.org_id, granted,
-                                                national=national),
+    return {"access_token": tokens.client_token(client.client_id, client.org_id, granted,
+                                                national=client.national),
             "token_type": "Bearer", "expires_in": tokens.CLIENT_TTL, "scope": " ".join(granted)}

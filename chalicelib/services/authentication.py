@@ -30,8 +30,8 @@ import time
 import uuid
 
 from chalicelib.config import settings
-from chalicelib.domain.accounts import (BLOCK_EVERY, Block, block_after, normalise_email,
-                                        normalise_login)
+from chalicelib.domain.accounts import (BLOCK_EVERY, Account, Block, SignInGuard, block_after,
+                                        normalise_email, normalise_login)
 from chalicelib.domain.errors import Forbidden, Gone, TooManyRequests, Unauthenticated
 from chalicelib.domain.passwords import check_policy
 from chalicelib.services import accounts, mail_queue, mailer, passwords, throttle, tokens
@@ -193,7 +193,7 @@ def delete_account(user_id: str, password: str) -> None:
     accounts.erase_account(user_id)
 
 
-def confirm_password(item: store.UserItem, password: str) -> None:
+def confirm_password(item: Account, password: str) -> None:
     """Re-authentication of a signed-in user; failures count like sign-in
     failures, from a source of their own (a stolen access token guessing the
     password blocks re-authentication, never the owner's sign-in)."""
@@ -211,14 +211,14 @@ def sign_in_vouched(user_id: str) -> dict:
 
 # Internals ---------------------------------------------------------------------------
 
-def _signed_in_user(user_id: str) -> store.UserItem:
+def _signed_in_user(user_id: str) -> Account:
     item = store.get_user(user_id)
     if item is None:
         raise Unauthenticated(SESSION_ENDED, code="account_not_found")
     return item
 
 
-def _issue(item: store.UserItem) -> dict:
+def _issue(item: Account) -> dict:
     m = accounts.memberships_of(item.user_id, is_admin=bool(item.is_admin))
     jti = uuid.uuid4().hex
     credentials.save_refresh(item.user_id, jti, int(_now()) + tokens.REFRESH_TTL)
@@ -233,9 +233,9 @@ def _issue(item: store.UserItem) -> dict:
     }
 
 
-def _refuse_if_blocked(guard: credentials.GuardItem | None) -> None:
+def _refuse_if_blocked(guard: SignInGuard | None) -> None:
     if guard is not None and guard.blocked_until:
-        _raise_block(Block(float(guard.blocked_until)))
+        _raise_block(Block(guard.blocked_until))
 
 
 def _raise_block(block: Block | None) -> None:
@@ -259,7 +259,7 @@ def _record_failure(login: str, source: str) -> tuple[int, Block | None]:
     return failures, block
 
 
-def _record_success(login: str, source: str, guard: credentials.GuardItem | None) -> None:
+def _record_success(login: str, source: str, guard: SignInGuard | None) -> None:
     """Trust the source for this login; the first success of a login from
     an address in the failure window widens that address's failure cap by one."""
     now = int(_now())

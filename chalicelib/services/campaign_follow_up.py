@@ -28,7 +28,7 @@ def progress(org_id: str, campaign_id: str, division: str | None) -> dict:
         pair[1] += part.shared_at is not None
         if division is not None and key == division:
             pupils.append({"last_name": part.last_name, "first_name": part.first_name,
-                           "learner_id": part.learner_id, "joined_at": _iso(int(part.joined_at)),
+                           "learner_id": part.learner_id, "joined_at": _iso(part.joined_at),
                            "shared_at": _iso_ms(part.shared_at)})
     pupils.sort(key=lambda p: (p["last_name"].casefold(), p["first_name"].casefold()))
     return {"campaign_id": campaign.campaign_id,
@@ -42,8 +42,8 @@ def progress(org_id: str, campaign_id: str, division: str | None) -> dict:
 def competence_profile(org_id: str, campaign_id: str, division: str | None) -> dict:
     """Levels per competence over the shared results (of one class, or all)."""
     campaign = require(org_id, campaign_id)
-    levels = (store.competences_of(r) for r in store.all_results(campaign.campaign_id)
-              if division is None or (r.division or NO_CLASS) == division)
+    levels = (shared.competences for shared in store.all_results(campaign.campaign_id)
+              if division is None or (shared.division or NO_CLASS) == division)
     rows = class_profile(campaign.competences, levels)
     return {"campaign_id": campaign.campaign_id, "division": division,
             "pupils": rows[0].pupils if rows else 0,

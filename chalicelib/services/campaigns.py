@@ -96,11 +96,12 @@ def create(org_id: str, data: CampaignInput, by: str | None) -> dict:
     campaign_id = uuid.uuid4().hex[:16]
     for _ in range(10):
         code = campaign_code()
+        campaign = domain.Campaign(campaign_id=campaign_id, org_id=org_id, code=code, name=data.name,
+                                   type=data.type.value, competences=tuple(competences),
+                                   skills=tuple(skills), created_at=int(time.time()), created_by=by)
         try:
-            rec = store.create_campaign(org_id=org_id, campaign_id=campaign_id, code=code,
-                                        name=data.name, type=data.type.value, competences=competences,
-                                        skills=skills, created_at=int(time.time()), created_by=by)
-            return campaign_view(rec, with_skills=True)
+            store.create_campaign(campaign)
+            return campaign_view(campaign, with_skills=True)
         except store.Conflicting:
             continue  # code already used: draw another
     raise Conflict("Impossible d'attribuer un code de campagne ; réessayez.",
@@ -115,7 +116,7 @@ def campaign_code() -> str:
 
 def list_for_org(org_id: str) -> dict:
     organizations.require(org_id)
-    items = sorted(store.campaigns_of(org_id), key=lambda r: -int(r.created_at))
+    items = sorted(store.campaigns_of(org_id), key=lambda c: -c.created_at)
     return {"items": [campaign_view(r) for r in items]}
 
 
@@ -123,11 +124,11 @@ def get(org_id: str, campaign_id: str) -> dict:
     return campaign_view(require(org_id, campaign_id), with_skills=True)
 
 
-def require(org_id: str, campaign_id: str) -> store.CampaignRecord:
-    rec = store.campaign(org_id, campaign_id)
-    if rec is None:
+def require(org_id: str, campaign_id: str) -> domain.Campaign:
+    campaign = store.campaign(org_id, campaign_id)
+    if campaign is None:
         raise NotFound("Campagne introuvable.", code="campaign_not_found")
-    return rec
+    return campaign
 
 
 def results(org_id: str, campaign_id: str, cursor: str | None, limit: int) -> dict:
@@ -142,7 +143,7 @@ def results_csv(org_id: str, campaign_id: str, cursor: str | None, limit: int) -
     org = organizations.require(org_id)
     limit = organizations.check_limit(limit, CSV_PAGE[1])
     items, next_cursor = store.results_page(campaign.campaign_id, cursor, limit)
-    text = domain.csv_page((result_row(r) for r in items), campaign.type, tuple(campaign.competences),
+    text = domain.csv_page((result_row(r) for r in items), campaign.type, campaign.competences,
                            organizations.roster_format(org), first_page=not cursor)
     return CsvPage(text, next_cursor, f"resultats-{campaign.code}.csv")
 
@@ -156,7 +157,7 @@ def by_code(user_id: str, code: str) -> dict:
     mine = store.participation(campaign.campaign_id, user_id)
     return {**campaign_view(campaign), "organization": {"name": org.name, "type": org.type},
             "requires_reconciliation": organizations.requires_reconciliation(org),
-            "reconciled": store.link_of(org.org_id, user_id) is not None,
+            "reconciled": store.is_linked(org.org_id, user_id),
             "joined": mine is not None}
 
 
@@ -186,18 +187,18 @@ def join(user_id: str, code: str) -> dict:
         if user is None:
             raise NotFound("Compte introuvable.", code="user_not_found")
         first, last, learner_id, division = user.first_name, user.last_name, None, ""
-    rec = store.create_participation(
+    part = store.create_participation(domain.Participation(
         campaign_id=campaign.campaign_id, org_id=org.org_id, user_id=user_id, learner_id=learner_id,
-        first_name=first, last_name=last, division=division, joined_at=int(time.time()))
-    return participation_view(campaign, rec, user_id)
+        first_name=first, last_name=last, division=division, joined_at=int(time.time())))
+    return participation_view(campaign, part, user_id)
 
 
 def my_participations(user_id: str) -> dict:
     out = []
-    for part in sorted(store.participations_of_user(user_id), key=lambda p: -int(p.joined_at)):
+    for part in sorted(store.participations_of_user(user_id), key=lambda p: -p.joined_at):
         campaign = store.campaign(part.org_id, part.campaign_id)
         if campaign is not None:
-            out.append({**campaign_view(campaign), "joined_at": _iso(int(part.joined_at)),
+            out.append({**campaign_view(campaign), "joined_at": _iso(part.joined_at),
                         "shared_at": _iso_ms(part.shared_at)})
     return {"items": out}
 
@@ -217,11 +218,11 @@ def share(user_id: str, campaign_id: str) -> dict:
                            code="campaign_not_finished",
                            details={"progress": domain.progress_percent(parts)})
         try:
-            store.mark_shared(part, int(time.time() * 1000))
+            store.mark_shared(campaign.campaign_id, user_id, int(time.time() * 1000))
         except store.Conflicting:
             pass  # shared meanwhile by a retried request
         part = store.participation(campaign.campaign_id, user_id)
-    if store.result(campaign.campaign_id, int(part.shared_at), user_id) is None:
+    if store.result(campaign.campaign_id, part.shared_at, user_id) is None:
         _snapshot(campaign, part)
     return participation_view(campaign, part, user_id)
 
@@ -229,14 +230,14 @@ def share(user_id: str, campaign_id: str) -> dict:
 # --- views and internals -------------------------------------------------------------------------
 
 
-def _by_code(code: str) -> store.CampaignRecord:
+def _by_code(code: str) -> domain.Campaign:
     campaign = store.campaign_by_code(normalise_code(code)[:20])
     if campaign is None:
         raise NotFound("Aucune campagne ne correspond à ce code.", code="campaign_not_found")
     return campaign
 
 
-def _mine(user_id: str, campaign_id: str) -> tuple[store.ParticipationRecord, store.CampaignRecord]:
+def _mine(user_id: str, campaign_id: str) -> tuple[domain.Participation, domain.Campaign]:
     part = store.participation(campaign_id, user_id)
     campaign = store.campaign(part.org_id, campaign_id) if part else None
     if part is None or campaign is None:
@@ -244,10 +245,10 @@ def _mine(user_id: str, campaign_id: str) -> tuple[store.ParticipationRecord, st
     return part, campaign
 
 
-def _progress(user_id: str, campaign: store.CampaignRecord) -> list[domain.CompetenceProgress]:
+def _progress(user_id: str, campaign: domain.Campaign) -> list[domain.CompetenceProgress]:
     """Read from the learner's own positioning states: nothing is stored per campaign."""
     bank = get_bank()
-    target = domain.TargetProfile(tuple(campaign.competences), tuple(campaign.skills or ()))
+    target = domain.TargetProfile(campaign.competences, campaign.skills)
     from chalicelib.services import positioning
 
     states = positioning.answers_by_competence(user_id)
@@ -266,7 +267,7 @@ def _progress(user_id: str, campaign: store.CampaignRecord) -> list[domain.Compe
     return parts
 
 
-def _snapshot(campaign: store.CampaignRecord, part: store.ParticipationRecord) -> None:
+def _snapshot(campaign: domain.Campaign, part: domain.Participation) -> None:
     """Freeze the learner's profile on the campaign's competences as the shared result."""
     from chalicelib.services import positioning
 
@@ -275,26 +276,28 @@ def _snapshot(campaign: store.CampaignRecord, part: store.ParticipationRecord) -
     parts = _progress(part.user_id, campaign)
     assessment = campaign.type == domain.ASSESSMENT
     competences = {code: (by_code[code]["pix"], by_code[code]["level"]) for code in campaign.competences}
-    store.save_result(part, progress=domain.progress_percent(parts) if assessment else 100,
-                      mastery=domain.mastery_percent(parts) if assessment else None,
-                      total_pix=int(profile["total_pix"]), certifiable=bool(profile["certifiable"]),
-                      competences=competences)
+    store.save_result(domain.SharedResult(
+        campaign_id=part.campaign_id, user_id=part.user_id, learner_id=part.learner_id,
+        first_name=part.first_name, last_name=part.last_name, division=part.division,
+        shared_at=part.shared_at, progress=domain.progress_percent(parts) if assessment else 100,
+        mastery=domain.mastery_percent(parts) if assessment else None,
+        total_pix=int(profile["total_pix"]), certifiable=bool(profile["certifiable"]),
+        competences=competences))
 
 
-def campaign_view(rec: store.CampaignRecord, *, with_skills: bool = False) -> dict:
-    view = {"campaign_id": rec.campaign_id, "org_id": rec.org_id, "code": rec.code, "name": rec.name,
-            "type": rec.type, "competences": list(rec.competences),
-            "target_skills_count": len(rec.skills or []), "created_at": _iso(int(rec.created_at))}
+def campaign_view(campaign: domain.Campaign, *, with_skills: bool = False) -> dict:
+    view = {"campaign_id": campaign.campaign_id, "org_id": campaign.org_id, "code": campaign.code,
+            "name": campaign.name, "type": campaign.type, "competences": list(campaign.competences),
+            "target_skills_count": len(campaign.skills), "created_at": _iso(campaign.created_at)}
     if with_skills:
-        view["target_skills"] = list(rec.skills or [])
+        view["target_skills"] = list(campaign.skills)
     return view
 
 
-def participation_view(campaign: store.CampaignRecord, part: store.ParticipationRecord,
-                       user_id: str) -> dict:
+def participation_view(campaign: domain.Campaign, part: domain.Participation, user_id: str) -> dict:
     parts = _progress(user_id, campaign)
     assessment = campaign.type == domain.ASSESSMENT
-    view = {"campaign": campaign_view(campaign), "joined_at": _iso(int(part.joined_at)),
+    view = {"campaign": campaign_view(campaign), "joined_at": _iso(part.joined_at),
             "shared_at": _iso_ms(part.shared_at), "reconciled": part.learner_id is not None,
             "progress": domain.progress_percent(parts) if assessment else 100,
             "competences": [{"code": p.competence, "title": COMPETENCE_BY_CODE[p.competence].title,
@@ -303,28 +306,27 @@ def participation_view(campaign: store.CampaignRecord, part: store.Participation
             "can_share": part.shared_at is None and (not assessment or domain.is_finished(parts)),
             "result": None}
     if part.shared_at is not None:
-        rec = store.result(campaign.campaign_id, int(part.shared_at), user_id)
-        view["result"] = result_view(campaign, rec) if rec else None
+        shared = store.result(campaign.campaign_id, part.shared_at, user_id)
+        view["result"] = result_view(campaign, shared) if shared else None
     return view
 
 
-def result_view(campaign: store.CampaignRecord, rec: store.ResultRecord) -> dict:
-    return {"participant_id": rec.user_id, "learner_id": rec.learner_id, "first_name": rec.first_name,
-            "last_name": rec.last_name, "division": rec.division or None,
-            "shared_at": _iso_ms(rec.shared_at), "progress": int(rec.progress),
-            "mastery_percent": None if rec.mastery is None else int(rec.mastery),
-            "total_pix": int(rec.total_pix), "certifiable": bool(rec.certifiable),
+def result_view(campaign: domain.Campaign, shared: domain.SharedResult) -> dict:
+    return {"participant_id": shared.user_id, "learner_id": shared.learner_id,
+            "first_name": shared.first_name, "last_name": shared.last_name,
+            "division": shared.division or None, "shared_at": _iso_ms(shared.shared_at),
+            "progress": shared.progress, "mastery_percent": shared.mastery,
+            "total_pix": shared.total_pix, "certifiable": shared.certifiable,
             "competences": [{"code": code, "pix": pix, "level": level}
-                            for code, (pix, level) in store.competences_of(rec).items()]}
+                            for code, (pix, level) in shared.competences.items()]}
 
 
-def result_row(rec: store.ResultRecord) -> domain.ResultRow:
+def result_row(shared: domain.SharedResult) -> domain.ResultRow:
     return domain.ResultRow(
-        last_name=rec.last_name, first_name=rec.first_name, learner_id=rec.learner_id,
-        division=rec.division or "", shared_at=_french_date(int(rec.shared_at)),
-        progress=int(rec.progress), mastery=None if rec.mastery is None else int(rec.mastery),
-        total_pix=int(rec.total_pix), certifiable=bool(rec.certifiable),
-        competences=store.competences_of(rec))
+        last_name=shared.last_name, first_name=shared.first_name, learner_id=shared.learner_id,
+        division=shared.division, shared_at=_french_date(shared.shared_at), progress=shared.progress,
+        mastery=shared.mastery, total_pix=shared.total_pix, certifiable=shared.certifiable,
+        competences=shared.competences)
 
 
 def _iso(epoch_s: int) -> str:
@@ -355,12 +357,12 @@ def export(user_id: str) -> dict:
     out = []
     for part in store.participations_of_user(user_id):
         item = {"campaign_id": part.campaign_id, "org_id": part.org_id,
-                "joined_at": _iso(int(part.joined_at)), "shared_at": _iso_ms(part.shared_at)}
+                "joined_at": _iso(part.joined_at), "shared_at": _iso_ms(part.shared_at)}
         if part.shared_at is not None:
-            rec = store.result(part.campaign_id, int(part.shared_at), user_id)
-            if rec is not None:
-                item["shared_result"] = {"progress": int(rec.progress), "total_pix": int(rec.total_pix),
-                                         "competences": store.competences_of(rec)}
+            shared = store.result(part.campaign_id, part.shared_at, user_id)
+            if shared is not None:
+                item["shared_result"] = {"progress": shared.progress, "total_pix": shared.total_pix,
+                                         "competences": shared.competences}
         out.append(item)
     return {"campaign_participations": out, "roster_links": rosters.export_links(user_id)}
 

@@ -11,21 +11,21 @@ from chalicelib.store import certification as store
 
 
 def create_centre(data: CentreInput) -> dict:
-    centre_id = uuid.uuid4().hex[:16]
-    rec = store.create_centre(Centre(centre_id, data.name, data.type.value, (data.uai or "").upper() or None,
-                                     int(time.time())))
-    return centre_view(rec)
+    centre = Centre(uuid.uuid4().hex[:16], data.name, data.type.value, (data.uai or "").upper() or None,
+                    int(time.time()))
+    store.create_centre(centre)
+    return centre_view(centre)
 
 
 def get_centre(centre_id: str) -> dict:
     return centre_view(require_centre(centre_id))
 
 
-def require_centre(centre_id: str) -> store.CentreRecord:
-    rec = store.centre(centre_id)
-    if rec is None:
+def require_centre(centre_id: str) -> Centre:
+    centre = store.centre(centre_id)
+    if centre is None:
         raise NotFound("Centre de certification introuvable.", code="centre_not_found")
-    return rec
+    return centre
 
 
 def add_member(centre_id: str, data: CentreMemberInput) -> dict:
@@ -39,5 +39,5 @@ def add_member(centre_id: str, data: CentreMemberInput) -> dict:
     return {"centre_id": centre_id, "user_id": data.user_id, "role": data.role}
 
 
-def centre_view(rec: store.CentreRecord) -> dict:
-    return {"centre_id": rec.centre_id, "name": rec.name, "type": rec.type, "uai": rec.uai}
+def centre_view(centre: Centre) -> dict:
+    return {"centre_id": centre.centre_id, "name": centre.name, "type": centre.type, "uai": centre.uai}

@@ -10,11 +10,15 @@ user, never a read-then-write: concurrent registrations cannot both win.
 """
 from __future__ import annotations
 
+from datetime import date
+from typing import Iterable
+
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.domain.accounts import Account, Membership
 from chalicelib.store import revocations
 from chalicelib.store.tables import AccountsTable
 
@@ -61,12 +65,31 @@ def _connection() -> Connection:
     return AccountsTable._get_connection().connection
 
 
-def new_user_item(user_id: str, **attrs) -> UserItem:
-    return UserItem(user_key(user_id), "PROFILE", user_id=user_id, **attrs)
+def _account(item: UserItem) -> Account:
+    return Account(user_id=item.user_id, login=item.login, first_name=item.first_name,
+                   last_name=item.last_name, email=item.email, username=item.username,
+                   birth_date=date.fromisoformat(item.birth_date), password_hash=item.password_hash,
+                   token_version=int(item.token_version or 0), is_admin=bool(item.is_admin),
+                   terms_version=item.terms_version,
+                   terms_accepted_at=None if item.terms_accepted_at is None else int(item.terms_accepted_at),
+                   guardian_consent=bool(item.guardian_consent), created_by_org=item.created_by_org,
+                   created_at=int(item.created_at))
 
 
-def create_user(item: UserItem) -> bool:
+def _user_item(account: Account) -> UserItem:
+    return UserItem(user_key(account.user_id), "PROFILE", user_id=account.user_id,
+                    login=account.login, first_name=account.first_name, last_name=account.last_name,
+                    email=account.email, username=account.username,
+                    birth_date=account.birth_date.isoformat(), password_hash=account.password_hash,
+                    token_version=account.token_version, is_admin=account.is_admin,
+                    terms_version=account.terms_version, terms_accepted_at=account.terms_accepted_at,
+                    guardian_consent=account.guardian_consent,
+                    created_by_org=account.created_by_org, created_at=account.created_at)
+
+
+def create_user(account: Account) -> bool:
     """Write the user and claim its login atomically; False if the login is taken."""
+    item = _user_item(account)
     login = LoginItem(_login_key(item.login), "LOGIN", user_id=item.user_id)
     try:
         with TransactWrite(connection=_connection()) as tx:
@@ -80,9 +103,19 @@ def create_user(item: UserItem) -> bool:
     return True
 
 
-def get_user(user_id: str) -> UserItem | None:
+def seed_accounts(accounts: Iterable[Account]) -> None:
+    """Accounts and their logins by batch writes, without the uniqueness
+    condition: only for filling a test stack with accounts known to be new
+    (scripts/load.py)."""
+    with AccountsTable.batch_write() as batch:
+        for account in accounts:
+            batch.save(_user_item(account))
+            batch.save(LoginItem(_login_key(account.login), "LOGIN", user_id=account.user_id))
+
+
+def get_user(user_id: str) -> Account | None:
     try:
-        return UserItem.get(user_key(user_id), "PROFILE", consistent_read=True)
+        return _account(UserItem.get(user_key(user_id), "PROFILE", consistent_read=True))
     except UserItem.DoesNotExist:
         return None
 
@@ -94,7 +127,9 @@ def user_id_for_login(login: str) -> str | None:
         return None
 
 
-def _update_user(user_id: str, actions: list) -> UserItem | None:
+def _update_user(user_id: str, actions: list) -> Account | None:
+    """The account as written (the update returns every attribute), or None
+    when there is no such account."""
     item = UserItem(user_key(user_id), "PROFILE")
     try:
         item.update(actions=actions, condition=UserItem.pk.exists())
@@ -102,10 +137,10 @@ def _update_user(user_id: str, actions: list) -> UserItem | None:
         if err.cause_response_code == "ConditionalCheckFailedException":
             return None
         raise
-    return item
+    return _account(item)
 
 
-def set_password(user_id: str, password_hash: str, *, revoke_tokens: bool) -> UserItem | None:
+def set_password(user_id: str, password_hash: str, *, revoke_tokens: bool) -> Account | None:
     actions = [UserItem.password_hash.set(password_hash)]
     if revoke_tokens:
         actions.append(UserItem.token_version.add(1))
@@ -115,7 +150,7 @@ def set_password(user_id: str, password_hash: str, *, revoke_tokens: bool) -> Us
     return item
 
 
-def bump_token_version(user_id: str) -> UserItem | None:
+def bump_token_version(user_id: str) -> Account | None:
     """Every refresh token and, through the revocation marker, every access
     token issued so far stops working (a new sign-in gets the new version)."""
     item = _update_user(user_id, [UserItem.token_version.add(1)])
@@ -124,7 +159,7 @@ def bump_token_version(user_id: str) -> UserItem | None:
     return item
 
 
-def set_admin(user_id: str, is_admin: bool) -> UserItem | None:
+def set_admin(user_id: str, is_admin: bool) -> Account | None:
     return _update_user(user_id, [UserItem.is_admin.set(is_admin)])
 
 
@@ -138,9 +173,9 @@ def delete_membership(user_id: str, kind: str, scope_id: str) -> None:
     MembershipItem(user_key(user_id), f"MEMBER#{kind}#{scope_id}").delete()
 
 
-def memberships(user_id: str) -> list[MembershipItem]:
-    return list(MembershipItem.query(user_key(user_id), MembershipItem.sk.startswith("MEMBER#"),
-                                     consistent_read=True))
+def memberships(user_id: str) -> list[Membership]:
+    return [Membership(m.kind, m.scope_id, m.role) for m in MembershipItem.query(
+        user_key(user_id), MembershipItem.sk.startswith("MEMBER#"), consistent_read=True)]
 
 
 def members_of(kind: str, scope_id: str) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, UpdateError
 
+from chalicelib.domain.api_clients import ApiClient
 from chalicelib.store.tables import AccountsTable
 
 
@@ -28,27 +29,35 @@ def _key(client_id: str) -> tuple[str, str]:
     return f"CLIENT#{client_id}", "CLIENT"
 
 
-def create(client_id: str, org_id: str, name: str, scopes: list[str], secret_hash: str,
-           now: int) -> ApiClientItem:
-    item = ApiClientItem(*_key(client_id), client_id=client_id, org_id=org_id, name=name,
-                         scopes=scopes, secret_hash=secret_hash, created_at=now,
-                         gsi1pk=f"APICLIENTS#{org_id}", gsi1sk=f"CLIENT#{now:012d}#{client_id}")
-    item.save(condition=ApiClientItem.pk.does_not_exist())
-    return item
+def _client(item: ApiClientItem) -> ApiClient:
+    return ApiClient(client_id=item.client_id, org_id=item.org_id, name=item.name,
+                     scopes=tuple(item.scopes or ()), secret_hash=item.secret_hash,
+                     created_at=int(item.created_at),
+                     rotated_at=int(item.rotated_at) if item.rotated_at else None)
 
 
-def get(client_id: str) -> ApiClientItem | None:
+def create(client: ApiClient) -> None:
+    """A new client (the id is 96 random bits: an existing one fails the write)."""
+    ApiClientItem(*_key(client.client_id), client_id=client.client_id, org_id=client.org_id,
+                  name=client.name, scopes=list(client.scopes), secret_hash=client.secret_hash,
+                  created_at=client.created_at, gsi1pk=f"APICLIENTS#{client.org_id}",
+                  gsi1sk=f"CLIENT#{client.created_at:012d}#{client.client_id}",
+                  ).save(condition=ApiClientItem.pk.does_not_exist())
+
+
+def get(client_id: str) -> ApiClient | None:
     try:
-        return ApiClientItem.get(*_key(client_id), consistent_read=True)
+        return _client(ApiClientItem.get(*_key(client_id), consistent_read=True))
     except ApiClientItem.DoesNotExist:
         return None
 
 
-def list_for_org(org_id: str) -> list[ApiClientItem]:
-    return list(ApiClientItem.gsi1.query(f"APICLIENTS#{org_id}"))
+def list_for_org(org_id: str) -> list[ApiClient]:
+    return [_client(item) for item in ApiClientItem.gsi1.query(f"APICLIENTS#{org_id}")]
 
 
-def set_secret(client_id: str, org_id: str, secret_hash: str, now: int) -> ApiClientItem | None:
+def set_secret(client_id: str, org_id: str, secret_hash: str, now: int) -> ApiClient | None:
+    """The client with its new secret, or None when `org_id` holds no such client."""
     item = ApiClientItem(*_key(client_id))
     try:
         item.update(actions=[ApiClientItem.secret_hash.set(secret_hash),
@@ -58,7 +67,7 @@ def set_secret(client_id: str, org_id: str, secret_hash: str, now: int) -> ApiCl
         if err.cause_response_code == "ConditionalCheckFailedException":
             return None
         raise
-    return item
+    return _client(item)
 
 
 def delete(client_id: str, org_id: str) -> bool:

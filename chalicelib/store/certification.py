@@ -189,16 +189,36 @@ def finalise_session(session: SessionRecord, step: Step, finalisation: dict, fra
         SessionRecord.gsi2pk.set(FINALISED_QUEUE), SessionRecord.gsi2sk.set(f"{step.at:012d}#{session.session_id}")))
 
 
-def close_session(session: SessionRecord, steps: list[Step]) -> bool:
-    """The job's close (processed, maybe published), leaving the job's queue."""
-    return _record_steps(session, steps, also=(SessionRecord.gsi2pk.remove(), SessionRecord.gsi2sk.remove()))
+def close_session(session: Session, steps: list[Step]) -> bool:
+    """The job's close (processed, maybe published), leaving the job's queue;
+    under the session's optimistic lock as the job read it (`revision`)."""
+    rec = SessionRecord(f"SESSION#{session.session_id}", "SESSION", session_id=session.session_id,
+                        version=session.revision)
+    return _record_steps(rec, steps, also=(SessionRecord.gsi2pk.remove(), SessionRecord.gsi2sk.remove()))
 
 
-def create_centre(centre: Centre) -> CentreRecord:
-    rec = CentreRecord(f"CENTRE#{centre.centre_id}", "CENTRE", centre_id=centre.centre_id, name=centre.name,
-                       type=centre.type, uai=centre.uai, created_at=centre.created_at)
-    put_new(rec)
-    return rec
+def _queued_session(rec: SessionRecord) -> Session:
+    """A session read from the job's queue, as the domain model."""
+    return Session(
+        session_id=rec.session_id, centre_id=rec.centre_id, date=rec.date, time=rec.time,
+        address=rec.address, room=rec.room, examiner=rec.examiner, access_code=rec.access_code,
+        invigilator_password_hash=rec.invigilator_password_hash,
+        status=lifecycle.SessionStatus(rec.status), description=rec.description or "",
+        transitions=tuple(Step(lifecycle.SessionStatus(t["status"]), t["by"], int(t["at"]))
+                          for t in (plain(t) for t in rec.transitions or [])),
+        finalisation=plain(rec.finalisation) if rec.finalisation is not None else None,
+        has_fraud_report=bool(rec.has_fraud_report), revision=rec.version)
+
+
+def _centre(rec: CentreRecord) -> Centre:
+    return Centre(centre_id=rec.centre_id, name=rec.name, type=rec.type, uai=rec.uai,
+                  created_at=int(rec.created_at))
+
+
+def create_centre(centre: Centre) -> None:
+    put_new(CentreRecord(f"CENTRE#{centre.centre_id}", "CENTRE", centre_id=centre.centre_id,
+                         name=centre.name, type=centre.type, uai=centre.uai,
+                         created_at=centre.created_at))
 
 
 def add_centre_member(centre_id: str, user_id: str, role: str) -> None:
@@ -344,8 +364,9 @@ def batch_put(records: list) -> None:
 # --- reads -------------------------------------------------------------------------
 
 
-def centre(centre_id: str) -> CentreRecord | None:
-    return get_or_none(CentreRecord, f"CENTRE#{centre_id}", "CENTRE", consistent=False)
+def centre(centre_id: str) -> Centre | None:
+    rec = get_or_none(CentreRecord, f"CENTRE#{centre_id}", "CENTRE", consistent=False)
+    return _centre(rec) if rec is not None else None
 
 
 def session(session_id: str) -> SessionRecord | None:
@@ -609,9 +630,9 @@ def courses_answered_since(since_ms: int):
     return sheets
 
 
-def finalised_sessions(page_size: int = 25) -> Iterator[SessionRecord]:
+def finalised_sessions(page_size: int = 25) -> Iterator[Session]:
     """The job's queue, oldest first, read lazily one page at a time: the job
     takes sessions until its deadline, so it must not read more than it uses.
     Pagination follows the index's last key, so sessions the job closes (and
     that leave the sparse index) never make it skip or repeat one."""
-    return iter(SessionRecord.gsi2.query(FINALISED_QUEUE, page_size=page_size))
+    return map(_queued_session, SessionRecord.gsi2.query(FINALISED_QUEUE, page_size=page_size))

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, UpdateError
 
+from chalicelib.domain.accounts import SignInGuard
 from chalicelib.store.accounts import user_key
 from chalicelib.store.tables import AccountsTable
 
@@ -128,11 +129,15 @@ def _source_sk(source: str) -> str:
     return f"SOURCE#{_digest(source)}"
 
 
-def get_guard(login: str, source: str) -> GuardItem | None:
+def get_guard(login: str, source: str) -> SignInGuard | None:
     try:
-        return GuardItem.get(_guard_pk(login), _source_sk(source), consistent_read=True)
+        item = GuardItem.get(_guard_pk(login), _source_sk(source), consistent_read=True)
     except GuardItem.DoesNotExist:
         return None
+    return SignInGuard(failures=int(item.failures or 0),
+                       blocked_until=None if item.blocked_until is None else float(item.blocked_until),
+                       last_success=None if item.last_success is None else int(item.last_success),
+                       trusted_until=None if item.trusted_until is None else int(item.trusted_until))
 
 
 def add_failure(login: str, source: str, expires_at: int) -> int:

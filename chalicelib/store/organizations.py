@@ -36,6 +36,7 @@ from typing import Iterable, Iterator
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 
+from chalicelib.domain.campaigns import Campaign, Participation, SharedResult
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.organization import Organization
 from chalicelib.store.tables import OrganizationsTable
@@ -330,112 +331,159 @@ def delete_link(link: LinkRecord) -> None:
 # --- campaigns -----------------------------------------------------------------------------------
 
 
-def campaign(org_id: str, campaign_id: str) -> CampaignRecord | None:
-    return get_or_none(CampaignRecord, org_key(org_id), f"CAMPAIGN#{campaign_id}", consistent=False)
+def _campaign(rec: CampaignRecord) -> Campaign:
+    return Campaign(campaign_id=rec.campaign_id, org_id=rec.org_id, code=rec.code, name=rec.name,
+                    type=rec.type, competences=tuple(rec.competences or ()),
+                    skills=tuple(rec.skills or ()), created_at=int(rec.created_at),
+                    created_by=rec.created_by)
 
 
-def campaigns_of(org_id: str) -> list[CampaignRecord]:
-    return list(CampaignRecord.query(org_key(org_id), CampaignRecord.sk.startswith("CAMPAIGN#")))
+def _participation(rec: ParticipationRecord) -> Participation:
+    return Participation(campaign_id=rec.campaign_id, org_id=rec.org_id, user_id=rec.user_id,
+                         learner_id=rec.learner_id, first_name=rec.first_name,
+                         last_name=rec.last_name, division=rec.division or "",
+                         joined_at=int(rec.joined_at),
+                         shared_at=None if rec.shared_at is None else int(rec.shared_at))
 
 
-def campaign_by_code(code: str) -> CampaignRecord | None:
+def _result(rec: ResultRecord) -> SharedResult:
+    return SharedResult(campaign_id=rec.campaign_id, user_id=rec.user_id, learner_id=rec.learner_id,
+                        first_name=rec.first_name, last_name=rec.last_name,
+                        division=rec.division or "", shared_at=int(rec.shared_at),
+                        progress=int(rec.progress),
+                        mastery=None if rec.mastery is None else int(rec.mastery),
+                        total_pix=int(rec.total_pix), certifiable=bool(rec.certifiable),
+                        competences=_competences_of(rec))
+
+
+def _campaign_pk(campaign_id: str) -> str:
+    return f"CAMPAIGN#{campaign_id}"
+
+
+def _part_sk(user_id: str) -> str:
+    return f"PART#{user_id}"
+
+
+def campaign(org_id: str, campaign_id: str) -> Campaign | None:
+    rec = get_or_none(CampaignRecord, org_key(org_id), f"CAMPAIGN#{campaign_id}", consistent=False)
+    return _campaign(rec) if rec is not None else None
+
+
+def campaigns_of(org_id: str) -> list[Campaign]:
+    return [_campaign(rec) for rec in
+            CampaignRecord.query(org_key(org_id), CampaignRecord.sk.startswith("CAMPAIGN#"))]
+
+
+def campaign_by_code(code: str) -> Campaign | None:
     link = get_or_none(CampaignCodeRecord, f"CODE#{code}", "CODE", consistent=False)
     return campaign(link.org_id, link.campaign_id) if link else None
 
 
-def create_campaign(*, org_id: str, campaign_id: str, code: str, name: str, type: str,
-                    competences: list[str], skills: list[str], created_at: int,
-                    created_by: str | None) -> CampaignRecord:
+def create_campaign(new: Campaign) -> None:
     """The campaign and its code claim, both or neither: Conflicting when the
     code is already taken (the caller draws another)."""
-    rec = CampaignRecord(org_key(org_id), f"CAMPAIGN#{campaign_id}", campaign_id=campaign_id,
-                         org_id=org_id, code=code, name=name, type=type, competences=competences,
-                         skills=skills, created_at=created_at, created_by=created_by)
-    put_all_new([rec, CampaignCodeRecord(f"CODE#{code}", "CODE", org_id=org_id, campaign_id=campaign_id)])
-    return rec
+    rec = CampaignRecord(org_key(new.org_id), f"CAMPAIGN#{new.campaign_id}",
+                         campaign_id=new.campaign_id, org_id=new.org_id, code=new.code, name=new.name,
+                         type=new.type, competences=list(new.competences), skills=list(new.skills),
+                         created_at=new.created_at, created_by=new.created_by)
+    put_all_new([rec, CampaignCodeRecord(f"CODE#{new.code}", "CODE", org_id=new.org_id,
+                                         campaign_id=new.campaign_id)])
 
 
-def create_participation(*, campaign_id: str, org_id: str, user_id: str, learner_id: str | None,
-                         first_name: str, last_name: str, division: str,
-                         joined_at: int) -> ParticipationRecord:
+def create_participation(new: Participation) -> Participation:
     """Once per user and campaign: a racing or retried join gets the participation
     already written."""
     rec = ParticipationRecord(
-        f"CAMPAIGN#{campaign_id}", f"PART#{user_id}", campaign_id=campaign_id, org_id=org_id,
-        user_id=user_id, learner_id=learner_id, first_name=first_name, last_name=last_name,
-        division=division, joined_at=joined_at, gsi1pk=f"USER#{user_id}",
-        gsi1sk=f"PART#{joined_at:012d}#{campaign_id}")
+        _campaign_pk(new.campaign_id), _part_sk(new.user_id), campaign_id=new.campaign_id,
+        org_id=new.org_id, user_id=new.user_id, learner_id=new.learner_id,
+        first_name=new.first_name, last_name=new.last_name, division=new.division,
+        joined_at=new.joined_at, gsi1pk=f"USER#{new.user_id}",
+        gsi1sk=f"PART#{new.joined_at:012d}#{new.campaign_id}")
     try:
         put_new(rec)
     except Conflicting:
-        return participation(campaign_id, user_id)
-    return rec
+        return participation(new.campaign_id, new.user_id)
+    return new
 
 
-def save_result(part: ParticipationRecord, *, progress: int, mastery: int | None, total_pix: int,
-                certifiable: bool, competences: dict[str, tuple[int, int]]) -> None:
+def save_result(result: SharedResult) -> None:
     """The frozen result of a shared participation (idempotent: same key, same item)."""
-    batch_put([ResultRecord(
-        f"CAMPAIGN#{part.campaign_id}", result_sk(int(part.shared_at), part.user_id),
-        campaign_id=part.campaign_id, user_id=part.user_id, learner_id=part.learner_id,
-        first_name=part.first_name, last_name=part.last_name, division=part.division or "",
-        shared_at=int(part.shared_at), progress=progress, mastery=mastery, total_pix=total_pix,
-        certifiable=certifiable, competences=competences_json(competences))])
+    save_results([result])
+
+
+def save_results(results: Iterable[SharedResult]) -> None:
+    """Batch writes of frozen results (scripts/bench_roster.py seeds thousands)."""
+    batch_put(ResultRecord(
+        _campaign_pk(r.campaign_id), result_sk(r.shared_at, r.user_id), campaign_id=r.campaign_id,
+        user_id=r.user_id, learner_id=r.learner_id, first_name=r.first_name, last_name=r.last_name,
+        division=r.division or "", shared_at=r.shared_at, progress=r.progress, mastery=r.mastery,
+        total_pix=r.total_pix, certifiable=r.certifiable,
+        competences=competences_json(r.competences)) for r in results)
 
 
 def forget_participations_of_user(user_id: str) -> None:
     """RGPD erasure: the user's participations and their shared results."""
     doomed = []
     for part in participations_of_user(user_id):
-        doomed.append(ParticipationRecord(part.pk, part.sk))
+        pk = _campaign_pk(part.campaign_id)
+        doomed.append(ParticipationRecord(pk, _part_sk(user_id)))
         if part.shared_at is not None:
-            doomed.append(ResultRecord(part.pk, result_sk(int(part.shared_at), user_id)))
+            doomed.append(ResultRecord(pk, result_sk(part.shared_at, user_id)))
     batch_delete(doomed)
 
 
-def participation(campaign_id: str, user_id: str) -> ParticipationRecord | None:
-    return get_or_none(ParticipationRecord, f"CAMPAIGN#{campaign_id}", f"PART#{user_id}")
+def participation(campaign_id: str, user_id: str) -> Participation | None:
+    rec = get_or_none(ParticipationRecord, _campaign_pk(campaign_id), _part_sk(user_id))
+    return _participation(rec) if rec is not None else None
 
 
-def participations_of_user(user_id: str) -> list[ParticipationRecord]:
-    return list(ParticipationRecord.gsi1.query(f"USER#{user_id}",
-                                               ParticipationRecord.gsi1sk.startswith("PART#")))
+def participations_of_user(user_id: str) -> list[Participation]:
+    return [_participation(rec) for rec in ParticipationRecord.gsi1.query(
+        f"USER#{user_id}", ParticipationRecord.gsi1sk.startswith("PART#"))]
 
 
-def mark_shared(record: ParticipationRecord, shared_at_ms: int) -> None:
+def mark_shared(campaign_id: str, user_id: str, shared_at_ms: int) -> None:
     """Once only: a second share (or a retried one) loses with Conflicting."""
-    update(record, [ParticipationRecord.shared_at.set(shared_at_ms)],
-           condition=ParticipationRecord.shared_at.does_not_exist())
+    update(ParticipationRecord(_campaign_pk(campaign_id), _part_sk(user_id)),
+           [ParticipationRecord.shared_at.set(shared_at_ms)],
+           condition=ParticipationRecord.pk.exists() & ParticipationRecord.shared_at.does_not_exist())
 
 
-def result(campaign_id: str, shared_at_ms: int, user_id: str) -> ResultRecord | None:
-    return get_or_none(ResultRecord, f"CAMPAIGN#{campaign_id}", result_sk(shared_at_ms, user_id))
+def result(campaign_id: str, shared_at_ms: int, user_id: str) -> SharedResult | None:
+    rec = get_or_none(ResultRecord, _campaign_pk(campaign_id), result_sk(shared_at_ms, user_id))
+    return _result(rec) if rec is not None else None
 
 
 def results_page(campaign_id: str, cursor: str | None,
-                 limit: int) -> tuple[list[ResultRecord], str | None]:
-    return _page(ResultRecord, f"CAMPAIGN#{campaign_id}", "RESULT#", cursor, limit)
+                 limit: int) -> tuple[list[SharedResult], str | None]:
+    items, next_cursor = _page(ResultRecord, _campaign_pk(campaign_id), "RESULT#", cursor, limit)
+    return [_result(rec) for rec in items], next_cursor
 
 
 def competences_json(competences: dict[str, tuple[int, int]]) -> str:
     return json.dumps({k: list(v) for k, v in competences.items()}, separators=(",", ":"))
 
 
-def competences_of(record: ResultRecord) -> dict[str, tuple[int, int]]:
+def _competences_of(record: ResultRecord) -> dict[str, tuple[int, int]]:
     return {k: (int(v[0]), int(v[1])) for k, v in json.loads(record.competences or "{}").items()}
 
 
-def participations_of_campaign(campaign_id: str) -> Iterator[ParticipationRecord]:
+def participations_of_campaign(campaign_id: str) -> Iterator[Participation]:
     """Every participation of a campaign (joined, shared or not), page by page:
     the school's follow-up reads names, class and dates, never answers."""
-    return ParticipationRecord.query(f"CAMPAIGN#{campaign_id}",
-                                     ParticipationRecord.sk.startswith("PART#"), consistent_read=False)
+    return map(_participation, ParticipationRecord.query(
+        _campaign_pk(campaign_id), ParticipationRecord.sk.startswith("PART#"), consistent_read=False))
 
 
-def all_results(campaign_id: str) -> Iterator[ResultRecord]:
+def all_results(campaign_id: str) -> Iterator[SharedResult]:
     """Every shared result of a campaign, page by page (the class profile aggregates them)."""
-    return ResultRecord.query(f"CAMPAIGN#{campaign_id}", ResultRecord.sk.startswith("RESULT#"),
-                              consistent_read=False)
+    return map(_result, ResultRecord.query(_campaign_pk(campaign_id), ResultRecord.sk.startswith("RESULT#"),
+                                           consistent_read=False))
+
+
+def is_linked(org_id: str, user_id: str) -> bool:
+    """Whether the account reconciled with a roster entry of the organisation."""
+    return link_of(org_id, user_id) is not None
 
 
 def claimed_learners(org_id: str, learner_ids: list[str]) -> set[str]:
