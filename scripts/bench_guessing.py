@@ -11,8 +11,12 @@ production selection rule (`positioning.next_item`, early stop), whether a
     c = 1 / options for a QCU, 1 / (2^options - 1) for a QCM (any non-empty
     subset picked at random), 0 for typed answers (QROC, QROCM).
 
-Two generating models (the learners' true answers) x two scoring models:
-- answers WITH guessing (the 3PL above) or WITHOUT (the bank's 2PL);
+Generating models (the learners' true answers) x two scoring models:
+- answers WITH guessing at a rate g (`--guess-rates`, default "1,0"): a
+  learner who does not know the answer guesses blindly with probability g
+  (and otherwise answers wrong), so P = g c + (1 - g c) / (1 + exp(...));
+  g = 1 is the 3PL above, g = 0 the bank's 2PL; the rates between give the
+  break-even rate above which the fixed floor pays;
 - the posterior under the 2PL (production) or under the fixed-c 3PL (the
   candidate change; `positioning._posterior` swapped in this process only;
   the skill reward of the selection keeps its 2PL curves in both, so the
@@ -53,7 +57,7 @@ from chalicelib.domain.knowledge import PositioningAnswer  # noqa: E402
 
 import bench_positioning as bp  # noqa: E402
 
-MODES = (("guessing", "2PL"), ("guessing", "3PL"), ("none", "2PL"), ("none", "3PL"))
+MODELS = ("2PL", "3PL")
 
 
 def guessing_floor(item: Item) -> float:
@@ -93,12 +97,12 @@ _PRODUCTION_POSTERIOR = positioning._posterior
 
 
 def _run(job):
-    competence, n, seed = job
+    competence, n, seed, rates = job
     bp._init("real")
     bank = bp._BANK
     learners = bp.make_learners(bank, competence, n, seed, 0.0)
     out = {}
-    for truth, model in MODES:
+    for truth, model in ((g, m) for g in rates for m in MODELS):
         positioning._posterior = _posterior_3pl if model == "3PL" else _PRODUCTION_POSTERIOR
         rows = []
         for learner in learners:
@@ -109,7 +113,7 @@ def _run(job):
                 if item is None:
                     break
                 a, b = learner.truth[item.id]
-                c = guessing_floor(item) if truth == "guessing" else 0.0
+                c = truth * guessing_floor(item)
                 p = c + (1.0 - c) / (1.0 + math.exp(-a * (learner.theta - b)))
                 ok = learner.uniforms[item.id] < p
                 answers.append(PositioningAnswer(item.id, AnswerStatus.OK if ok else AnswerStatus.KO))
@@ -140,6 +144,8 @@ def main(argv=None) -> int:
     parser.add_argument("--learners", type=int, default=120, help="learners per competence")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--guess-rates", default="1,0",
+                        help="comma-separated shares g of 'does not know' answers that guess blindly")
     parser.add_argument("--out")
     args = parser.parse_args(argv)
     started = time.time()
@@ -148,19 +154,22 @@ def main(argv=None) -> int:
     items = [i for i in bp._BANK.items.values() if i.competence in codes]
     shares = {t: sum(1 for i in items if i.type is t) / len(items) for t in (ItemType.QCU, ItemType.QCM)}
     floors = [guessing_floor(i) for i in items if i.type is ItemType.QCU]
-    jobs = [(c, args.learners, args.seed) for c in codes]
-    merged = {mode: [] for mode in MODES}
+    rates = tuple(float(g) for g in args.guess_rates.split(","))
+    modes = [(g, m) for g in rates for m in MODELS]
+    jobs = [(c, args.learners, args.seed, rates) for c in codes]
+    merged = {mode: [] for mode in modes}
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for out in pool.map(_run, jobs):
             for mode, rows in out.items():
                 merged[mode].extend(rows)
     lines = [
-        "| answers | posterior | RMSE θ | bias θ, level 0 | bias θ, level 7 | exact level | mean items |",
+        "| answers: guessing rate g | posterior | RMSE θ | bias θ, level 0 | bias θ, level 7 | exact level "
+        "| mean items |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
-    for truth, model in MODES:
+    for truth, model in modes:
         s = _summary(merged[(truth, model)])
-        lines.append(f"| {'with guessing' if truth == 'guessing' else 'no guessing'} | {model}"
+        lines.append(f"| g = {truth:g} | {model}"
                      f"{' (production)' if model == '2PL' else ' fixed c'} | {s['rmse']:.3f} | "
                      f"{s['bias_low']:+.2f} | {s['bias_high']:+.2f} | {s['exact']:.1%} | {s['items']:.1f} |")
     header = (f"real bank {bp._BANK.version}; competences {', '.join(codes)}; {args.learners} learners "
@@ -174,7 +183,7 @@ def main(argv=None) -> int:
         Path(args.out).write_text(
             "# Guessing study: benchmark\n\nProduced by `scripts/bench_guessing.py` (method in its docstring):\n\n"
             f"    .venv/bin/python scripts/bench_guessing.py --learners {args.learners} --seed {args.seed}"
-            f" --out {args.out}\n\n{text}\n", encoding="utf-8")
+            f" --guess-rates {args.guess_rates} --out {args.out}\n\n{text}\n", encoding="utf-8")
     return 0
 
 
