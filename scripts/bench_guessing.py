@@ -134,7 +134,8 @@ def _summary(rows):
     low = [r["estimate"] - r["theta"] for r in rows if r["true"] == 0]
     high = [r["estimate"] - r["theta"] for r in rows if r["true"] == bp.MAX_REACHABLE_LEVEL]
     return {"rmse": math.sqrt(statistics.fmean(e * e for e in errors)),
-            "bias_low": statistics.fmean(low), "bias_high": statistics.fmean(high),
+            "bias_low": statistics.fmean(low) if low else math.nan,  # a small run may miss a level
+            "bias_high": statistics.fmean(high) if high else math.nan,
             "exact": statistics.fmean(r["level"] == r["true"] for r in rows),
             "items": statistics.fmean(r["items"] for r in rows)}
 
