@@ -203,22 +203,22 @@ def _roster_entry(identity: saml.GarIdentity):
         raise Forbidden(f"L'établissement {identity.uais[0]} n'utilise pas la plateforme.",
                         code="gar_unknown_school")
     if identity.birth_date:
-        candidates = org_store.learners_born(org_id, identity.birth_date)
+        records = org_store.learners_born(org_id, identity.birth_date)
     else:
-        candidates = [r for d in identity.divisions for r in org_store.learners_of_division(org_id, d)]
-    found = [r for r in candidates
-             if r.left_at is None and roster.matches(_learner(r), identity.first_name,
-                                                    identity.last_name, r.birth_date)
-             and (identity.birth_date or (r.division or "") in identity.divisions)]
-    found = list({r.learner_id: r for r in found}.values())
-    if not found:
+        records = [r for d in identity.divisions for r in org_store.learners_of_division(org_id, d)]
+    active = {r.learner_id: r for r in records if r.left_at is None}
+    try:
+        learner = roster.one_match(map(_learner, active.values()), identity.first_name,
+                                   identity.last_name, birth_date=identity.birth_date,
+                                   divisions=identity.divisions)
+    except roster.NoMatch:
         raise NotFound("Aucun élève de votre établissement ne correspond à votre identité GAR : "
                        "votre établissement doit importer sa base élèves (SIECLE).",
                        code="gar_learner_not_found")
-    if len(found) > 1:
+    except roster.SeveralMatches:
         raise Conflict("Plusieurs élèves correspondent : contactez votre établissement.",
                        code="gar_ambiguous_learner")
-    return org_id, found[0]
+    return org_id, active[learner.learner_id]
 
 
 def _learner(rec) -> roster.Learner:
