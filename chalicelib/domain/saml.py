@@ -20,10 +20,7 @@ checks an SP must make, SAML 2.0 profiles §4.1.4.3 and §4.1.4.5):
 
 Clocks may differ by `CLOCK_SKEW` seconds. Replay (the same assertion posted
 twice) is refused by the service, which keeps each assertion id until it
-expires. Attributes follow the GAR's names: `IDO` (opaque, stable id of the
-person for this resource), `UAI`, `PRO` (profile), `NOM`, `PRE`, `DIV`
-(class, `code##label`), and a birth date (`DATE_NAISSANCE`) when the
-school's ENT sends it.
+expires. Attributes: see `ATTRIBUTES`, with where each name was checked.
 """
 from __future__ import annotations
 
@@ -59,6 +56,24 @@ XMLENC11 = "http://www.w3.org/2009/xmlenc11#"
 DATA_ALGORITHMS = (XMLENC11 + "aes256-gcm", XMLENC11 + "aes128-gcm")
 LOGOUT_TTL = 300              # a logout message is acted on within 5 minutes of being issued
 
+# The GAR attribute names we read. The GAR's own specification for resources
+# (its "documentation technique" for resource providers) is not public, so
+# each name was checked against public code that reads GAR assertions:
+# - IDO (opaque, stable id of the person for this resource), NOM, PRE: the
+#   reference platform's default mapping, 1024pix/pix api/lib/config.js
+#   `saml.attributeMapping` = {samlId: 'IDO', firstName: 'PRE', lastName: 'NOM'}
+#   (documented in api/scripts/make-saml-env.js, "SAML_ATTRIBUTE_MAPPING");
+# - UAI and PRO, with the values National_elv / National_ens: a GAR resource's
+#   authenticator (IGN Édugéo, GarAuthenticator.php) lists what the GAR sends
+#   it: IDO, idENT, IDC, LRA, PRO, UAI; National_doc (teacher-librarian): the
+#   ENT side's profile constants (Open ENT NG mediacentre, GarConstants.java);
+# - DIV (class, `code##label`) and DATE_NAISSANCE: NOT found in any public
+#   source. They are read when present and never required: the reference
+#   platform receives no birth date from the GAR (it asks the pupil at the
+#   first sign-in). Without either, a pupil's first sign-in is refused
+#   (gar_learner_not_found), see docs/gar.md "Attribute names".
+ATTRIBUTES = {"id": "IDO", "school": "UAI", "profile": "PRO", "last_name": "NOM",
+              "first_name": "PRE", "division": "DIV", "birth_date": "DATE_NAISSANCE"}
 PUPIL_PROFILES = {"National_elv"}
 TEACHER_PROFILES = {"National_ens", "National_doc"}
 
@@ -317,16 +332,18 @@ def read_response(raw: bytes, *, idp_entity_id: str, idp_certificate: str, sp_en
         raise SamlRefused("saml_malformed", "Assertion sans déclaration d'authentification.")
     name_id = assertion.find(f"{{{SAML}}}Subject/{{{SAML}}}NameID")
     attrs = _attributes(assertion)
-    ido = _single(attrs, "IDO")
-    profile = _single(attrs, "PRO")
-    uais = tuple(u.strip().upper() for u in attrs.get("UAI", []) if u.strip())
+    names = ATTRIBUTES
+    ido = _single(attrs, names["id"])
+    profile = _single(attrs, names["profile"])
+    uais = tuple(u.strip().upper() for u in attrs.get(names["school"], []) if u.strip())
     if not uais:
-        raise SamlRefused("saml_missing_attribute", "Attribut GAR manquant : UAI.")
+        raise SamlRefused("saml_missing_attribute", f"Attribut GAR manquant : {names['school']}.")
     return GarIdentity(
-        ido=ido, uais=uais, profile=profile, last_name=_single(attrs, "NOM"),
-        first_name=_single(attrs, "PRE"),
-        divisions=tuple(d.split("##", 1)[0].strip() for d in attrs.get("DIV", []) if d.strip()),
-        birth_date=_birth_date(attrs.get("DATE_NAISSANCE", [])), assertion_id=assertion_id,
+        ido=ido, uais=uais, profile=profile, last_name=_single(attrs, names["last_name"]),
+        first_name=_single(attrs, names["first_name"]),
+        divisions=tuple(d.split("##", 1)[0].strip()
+                        for d in attrs.get(names["division"], []) if d.strip()),
+        birth_date=_birth_date(attrs.get(names["birth_date"], [])), assertion_id=assertion_id,
         issuer=issuer, in_response_to=in_response_to,
         expires_at=int(min(confirmed_until, conditions_until or confirmed_until)),
         name_id=("" if name_id is None else (name_id.text or "").strip())[:500],
