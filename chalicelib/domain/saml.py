@@ -7,7 +7,9 @@ Response the browser posts back, accepted only when every rule holds (the
 checks an SP must make, SAML 2.0 profiles §4.1.4.3 and §4.1.4.5):
 
 - the Response is a success, to our ACS (`Destination`), and carries exactly
-  one `Assertion` (no encrypted one), issued by the configured IdP;
+  one `Assertion`, issued by the configured IdP; or exactly one
+  `EncryptedAssertion`, decrypted with our key (`_decrypt`) and then held to
+  every rule below, signature first;
 - that assertion is signed by the IdP's key, checked by signxml (unsigned,
   tampered or signed with another key: refused), and everything read from it
   (issuer, subject, conditions, attributes) is read from the element signxml
@@ -294,9 +296,13 @@ def decode_post(saml_response: str) -> bytes:
 
 
 def read_response(raw: bytes, *, idp_entity_id: str, idp_certificate: str, sp_entity_id: str,
-                  acs_url: str, now: float) -> GarIdentity:
-    """The identity of a Response that passes every rule (module docstring)."""
+                  acs_url: str, now: float, sp_key: str | None = None) -> GarIdentity:
+    """The identity of a Response that passes every rule (module docstring).
+    `sp_key`: our private key (PEM), for an encrypted assertion."""
     root = _parse(raw)
+    if root.findall(f".//{{{SAML}}}EncryptedAssertion"):
+        raw = _decrypted_response(raw, root, sp_key)
+        root = _parse(raw)
     if root.tag != f"{{{SAMLP}}}Response":
         raise SamlRefused("saml_malformed", "Le document reçu n'est pas une réponse SAML.")
     status = root.find(f"{{{SAMLP}}}Status/{{{SAMLP}}}StatusCode")
@@ -305,8 +311,6 @@ def read_response(raw: bytes, *, idp_entity_id: str, idp_certificate: str, sp_en
     destination = root.get("Destination")
     if destination is not None and destination != acs_url:
         raise SamlRefused("saml_wrong_recipient", "Réponse SAML destinée à un autre service.")
-    if root.findall(f".//{{{SAML}}}EncryptedAssertion"):
-        raise SamlRefused("saml_unsupported", "Assertion chiffrée non prise en charge.")
     assertions = root.findall(f"{{{SAML}}}Assertion")
     if len(assertions) != 1 or len(root.findall(f".//{{{SAML}}}Assertion")) != 1:
         raise SamlRefused("saml_malformed", "La réponse doit contenir exactement une assertion.")
@@ -349,6 +353,89 @@ def read_response(raw: bytes, *, idp_entity_id: str, idp_certificate: str, sp_en
         name_id=("" if name_id is None else (name_id.text or "").strip())[:500],
         name_id_format=("" if name_id is None else name_id.get("Format") or "")[:200],
         session_index=(statement.get("SessionIndex") or "")[:200])
+
+
+KEY_TRANSPORT = {XMLENC + "rsa-oaep-mgf1p", XMLENC11 + "rsa-oaep"}
+OAEP_DIGESTS = {"http://www.w3.org/2000/09/xmldsig#sha1": "SHA1",
+                "http://www.w3.org/2001/04/xmlenc#sha256": "SHA256"}
+OAEP_MGFS = {XMLENC11 + "mgf1sha1": "SHA1", XMLENC11 + "mgf1sha256": "SHA256"}
+GCM_KEY_BYTES = {XMLENC11 + "aes128-gcm": 16, XMLENC11 + "aes256-gcm": 32}
+
+
+def _decrypted_response(raw: bytes, root: ET.Element, sp_key: str | None) -> bytes:
+    """The Response with its one EncryptedAssertion (a direct child) replaced
+    by the assertion it hides, for `read_response` to check like any other.
+
+    XML Encryption 1.1, with the primitives of `cryptography` (no XML
+    encryption library fits the Lambda package: python-xmlsec brings
+    libxmlsec1 and a second libxml2): the content key is unwrapped with our RSA
+    key (RSA-OAEP, `rsa-oaep-mgf1p` or `xmlenc11#rsa-oaep`, SHA-1 or SHA-256),
+    the assertion decrypted with AES-GCM (IV, ciphertext and tag, §5.2.4).
+    AES-CBC is refused on purpose: unauthenticated, it lets whoever watches
+    our answers decrypt by trial (Jager and Somorovsky, "How to Break XML
+    Encryption", CCS 2011); our metadata offers GCM only. Every failure gets
+    the same code and message, so an answer says nothing about the plaintext.
+    The plaintext is parsed as its own document, DTDs forbidden."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from lxml import etree
+
+    undecryptable = SamlRefused("saml_undecryptable",
+                                "Assertion chiffrée illisible : elle n'est pas chiffrée pour cette "
+                                "plateforme ou avec un algorithme accepté (RSA-OAEP, AES-GCM).")
+    encrypted = root.findall(f"{{{SAML}}}EncryptedAssertion")
+    if (len(encrypted) != 1 or len(root.findall(f".//{{{SAML}}}EncryptedAssertion")) != 1
+            or root.findall(f".//{{{SAML}}}Assertion")):
+        raise SamlRefused("saml_malformed", "La réponse doit contenir exactement une assertion.")
+    if not sp_key:
+        raise undecryptable
+    xenc, ds = f"{{{XMLENC}}}", f"{{{DS}}}"
+    data = encrypted[0].find(f"{xenc}EncryptedData")
+    keys = ([] if data is None else data.findall(f"{ds}KeyInfo/{xenc}EncryptedKey")) \
+        + encrypted[0].findall(f"{xenc}EncryptedKey")
+    try:
+        if data is None or len(keys) != 1:
+            raise ValueError("one EncryptedData and one EncryptedKey")
+        method = data.find(f"{xenc}EncryptionMethod").get("Algorithm")
+        key_method = keys[0].find(f"{xenc}EncryptionMethod")
+        if method not in GCM_KEY_BYTES or key_method.get("Algorithm") not in KEY_TRANSPORT:
+            raise ValueError("algorithm")
+        digest = key_method.find(f"{ds}DigestMethod")
+        mgf = key_method.find(f"{{{XMLENC11}}}MGF")
+        if key_method.find(f"{xenc}OAEPparams") is not None:
+            raise ValueError("OAEP label")
+        digest_name = OAEP_DIGESTS[digest.get("Algorithm")] if digest is not None else "SHA1"
+        mgf_name = "SHA1"
+        if mgf is not None:
+            if key_method.get("Algorithm") != XMLENC11 + "rsa-oaep":
+                raise ValueError("MGF")
+            mgf_name = OAEP_MGFS[mgf.get("Algorithm")]
+        private_key = serialization.load_pem_private_key(sp_key.encode("ascii"), password=None)
+        wrapped = base64.b64decode("".join(keys[0].findtext(f"{xenc}CipherData/{xenc}CipherValue")
+                                           .split()), validate=True)
+        content_key = private_key.decrypt(wrapped, padding.OAEP(
+            mgf=padding.MGF1(getattr(hashes, mgf_name)()),
+            algorithm=getattr(hashes, digest_name)(), label=None))
+        if len(content_key) != GCM_KEY_BYTES[method]:
+            raise ValueError("key length")
+        cipher = base64.b64decode("".join(data.findtext(f"{xenc}CipherData/{xenc}CipherValue")
+                                          .split()), validate=True)
+        if len(cipher) < 12 + 16:
+            raise ValueError("short")
+        plaintext = AESGCM(content_key).decrypt(cipher[:12], cipher[12:], None)
+    except (ValueError, KeyError, TypeError, AttributeError, InvalidTag):
+        raise undecryptable
+    assertion = _parse(plaintext)
+    if assertion.tag != f"{{{SAML}}}Assertion":
+        raise undecryptable
+    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
+                             huge_tree=False)
+    tree = etree.fromstring(raw, parser=parser)
+    holder = tree.find(f"{{{SAML}}}EncryptedAssertion")
+    holder.getparent().replace(holder, etree.fromstring(plaintext, parser=parser))
+    return etree.tostring(tree)
 
 
 def _parse(raw: bytes) -> ET.Element:

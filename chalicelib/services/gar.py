@@ -264,7 +264,7 @@ def _accepted(saml_response: str) -> tuple[saml.GarIdentity, str | None]:
     try:
         identity = saml.read_response(saml.decode_post(saml_response), idp_entity_id=idp_entity_id,
                                       idp_certificate=certificate, sp_entity_id=sp_entity_id,
-                                      acs_url=acs_url, now=now)
+                                      acs_url=acs_url, now=now, sp_key=secrets.gar_sp_key())
     except saml.SamlRefused as err:
         log.info('{"event": "gar_refused", "code": "%s"}', err.code)
         raise Unauthenticated(err.message, code=err.code)

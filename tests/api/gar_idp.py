@@ -47,7 +47,8 @@ class TestIdp:
                  birth_date: str | None = None, audience=SP_ENTITY_ID, recipient=ACS_URL,
                  lifetime=300, issued_offset=0, sign=True, signer: "TestIdp | None" = None, tamper=None,
                  extra_assertion=False, name_id: str | None = None,
-                 session_index: str = "_s-session-1") -> str:
+                 session_index: str = "_s-session-1", encrypt_for: str | None = None,
+                 data_algorithm="aes128-gcm", key_algorithm="rsa-oaep-mgf1p") -> str:
         """A base64 SAMLResponse as the GAR posts it; `signer` another IdP
         (other key and certificate); `tamper(xml) -> xml` edits it after signing;
         `extra_assertion` adds a second, unsigned assertion after the signed one
@@ -98,6 +99,8 @@ class TestIdp:
             assertion = evil + assertion[:start] + assertion[end:]
         elif extra_assertion:             # signature wrapping: a second, unsigned assertion
             assertion = assertion + evil
+        if encrypt_for:
+            assertion = encrypted_assertion(assertion, encrypt_for, data_algorithm, key_algorithm)
         xml = (f'<samlp:Response xmlns:samlp="{SAMLP}" xmlns:saml="{SAML}" ID="_r{uuid.uuid4().hex}" '
                f'Version="2.0" IssueInstant="{iso(now)}" Destination="{recipient}" '
                f'InResponseTo="{in_response_to}"><saml:Issuer>{IDP_ENTITY_ID}</saml:Issuer>'
@@ -168,3 +171,53 @@ def read_redirect(url: str, certificate_pem: str) -> tuple[str, dict[str, str]]:
                              padding.PKCS1v15(), hashes.SHA256())
     message = params.get("SAMLRequest") or params["SAMLResponse"]
     return zlib.decompress(base64.b64decode(message), -15).decode("utf-8"), params
+
+
+def encrypted_assertion(assertion_xml: str, certificate_pem: str, data_algorithm: str,
+                        key_algorithm: str) -> str:
+    """An EncryptedAssertion as an IdP makes it (XML Encryption 1.1, the key in
+    KeyInfo): a fresh AES key wraps the assertion (GCM: IV, ciphertext, tag;
+    CBC, for the refusal: IV, padded ciphertext), RSA-OAEP wraps the key for
+    `certificate_pem`'s holder."""
+    import os
+
+    from cryptography.hazmat.primitives import padding as sym_padding
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    xenc, xenc11 = "http://www.w3.org/2001/04/xmlenc#", "http://www.w3.org/2009/xmlenc11#"
+    plaintext = assertion_xml.encode("utf-8")
+    size = 32 if "256" in data_algorithm else 16
+    key = os.urandom(size)
+    if data_algorithm.endswith("gcm"):
+        iv = os.urandom(12)
+        cipher = iv + AESGCM(key).encrypt(iv, plaintext, None)
+        data_uri = xenc11 + data_algorithm
+    else:
+        iv = os.urandom(16)
+        padder = sym_padding.PKCS7(128).padder()
+        padded = padder.update(plaintext) + padder.finalize()
+        encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+        cipher = iv + encryptor.update(padded) + encryptor.finalize()
+        data_uri = xenc + data_algorithm
+    public_key = x509.load_pem_x509_certificate(certificate_pem.encode("ascii")).public_key()
+    if key_algorithm == "rsa-oaep":          # xmlenc 1.1, SHA-256 digest and MGF1-SHA-256
+        wrapped = public_key.encrypt(key, padding.OAEP(mgf=padding.MGF1(hashes.SHA256()),
+                                                       algorithm=hashes.SHA256(), label=None))
+        key_method = (f'<xenc:EncryptionMethod Algorithm="{xenc11}rsa-oaep">'
+                      f'<ds:DigestMethod Algorithm="{xenc}sha256"/>'
+                      f'<xenc11:MGF xmlns:xenc11="{xenc11}" Algorithm="{xenc11}mgf1sha256"/>'
+                      '</xenc:EncryptionMethod>')
+    else:
+        wrapped = public_key.encrypt(key, padding.OAEP(mgf=padding.MGF1(hashes.SHA1()),
+                                                       algorithm=hashes.SHA1(), label=None))
+        key_method = (f'<xenc:EncryptionMethod Algorithm="{xenc}rsa-oaep-mgf1p">'
+                      f'<ds:DigestMethod Algorithm="{DS}sha1"/></xenc:EncryptionMethod>')
+    b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
+    return (f'<saml:EncryptedAssertion><xenc:EncryptedData xmlns:xenc="{xenc}" '
+            f'Type="{xenc}Element"><xenc:EncryptionMethod Algorithm="{data_uri}"/>'
+            f'<ds:KeyInfo xmlns:ds="{DS}"><xenc:EncryptedKey>{key_method}'
+            f'<xenc:CipherData><xenc:CipherValue>{b64(wrapped)}</xenc:CipherValue></xenc:CipherData>'
+            f'</xenc:EncryptedKey></ds:KeyInfo><xenc:CipherData><xenc:CipherValue>{b64(cipher)}'
+            '</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData></saml:EncryptedAssertion>')

@@ -346,3 +346,41 @@ def test_the_gar_signing_out_ends_our_sessions_only_when_it_signed_the_request(c
     # a session we do not know (already ended) is answered all the same
     assert slo(client, "SAMLRequest", idp.logout_request("_t-lea", ())).status_code == 303
     assert call(client, "POST", "/gar/slo", body={}).status_code in (400, 415)
+
+
+def test_an_assertion_encrypted_for_us_is_decrypted_then_held_to_every_rule(client, gar, idp, sp_keys):
+    """EncryptedAssertion (XML Encryption 1.1): RSA-OAEP then AES-GCM, either
+    key transport; decrypted only with our key, and the assertion inside is
+    checked as a plain one (its signature first). CBC, another recipient's
+    key, a flipped byte, an unsigned or a doubled assertion: refused."""
+    other = TestIdp()
+    for key_algorithm, data_algorithm in (("rsa-oaep-mgf1p", "aes128-gcm"), ("rsa-oaep", "aes256-gcm")):
+        tokens = js(post(client, idp.response(
+            start(client), ido=f"ido-lea-{key_algorithm}", birth_date="2010-05-14",
+            encrypt_for=sp_keys.certificate_pem, key_algorithm=key_algorithm,
+            data_algorithm=data_algorithm)))
+        assert tokens["token_type"] == "Bearer", (key_algorithm, tokens)
+
+    def flip(xml: str) -> str:                 # one bit of the ciphertext, tag unchanged
+        head, _, tail = xml.rpartition("<xenc:CipherValue>")
+        value = bytearray(base64.b64decode(tail.split("<", 1)[0]))
+        value[20] ^= 1
+        return head + "<xenc:CipherValue>" + base64.b64encode(bytes(value)).decode() + "<" + tail.split("<", 1)[1]
+
+    cases = {
+        "cbc": (dict(data_algorithm="aes256-cbc"), "saml_undecryptable"),
+        "not for us": (dict(encrypt_for_other=True), "saml_undecryptable"),
+        "flipped": (dict(tamper=flip), "saml_undecryptable"),
+        "unsigned inside": (dict(sign=False), "saml_unsigned"),
+        "tampered inside": (dict(signer=other), "saml_bad_signature"),
+        "two inside": (dict(extra_assertion=True), "saml_malformed"),
+        "plain one too": (dict(tamper=lambda x: x.replace(
+            "</samlp:Response>", '<saml:Assertion ID="_plain"/></samlp:Response>')), "saml_malformed"),
+    }
+    for name, (options, code) in cases.items():
+        target = other.certificate_pem if options.pop("encrypt_for_other", False) else sp_keys.certificate_pem
+        response = post(client, idp.response(start(client), birth_date="2010-05-14",
+                                             encrypt_for=target, **options))
+        assert response.status_code == 401, (name, response.body)
+        error = js(response)["error"]
+        assert error["code"] == code and re.search(r"[éèàç]", error["message"]), (name, error)
