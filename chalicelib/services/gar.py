@@ -43,6 +43,7 @@ import datetime as dt
 import logging
 import secrets as random
 import time
+from dataclasses import dataclass
 
 from chalicelib.config import settings
 from chalicelib.domain import roster, saml
@@ -111,16 +112,36 @@ def start(relay_state: str | None, *, link_for: str | None = None) -> str:
     return saml.redirect_url(sso_url, request, relay_state)
 
 
+@dataclass(frozen=True)
+class _Consumed:
+    """What a checked Response leads to: a code confirming a link request, or
+    a signed-in user (first sign-in or not) and their GAR session's handle."""
+    link_code: str | None = None
+    user_id: str | None = None
+    first_sign_in: bool = False
+    gar_session: str | None = None
+
+
+def _consumed(saml_response: str) -> _Consumed:
+    """The one path behind both ACS answers (JSON and browser): every check,
+    then the link request or the person, and the GAR session kept."""
+    identity, asked_by = _accepted(saml_response)
+    if asked_by is not None:
+        return _Consumed(link_code=_link_code(identity, asked_by))
+    user_id, first = _user_of(identity)
+    return _Consumed(user_id=user_id, first_sign_in=first,
+                     gar_session=_keep_session(identity, user_id))
+
+
 def consume(saml_response: str) -> dict:
     """Check the posted Response, find or create the person, issue our tokens
     (an API caller asking for JSON gets them in the answer). The answer to a
     link request is a code to confirm the link with (`confirm_link`)."""
-    identity, asked_by = _accepted(saml_response)
-    if asked_by is not None:
-        return {"link_code": _link_code(identity, asked_by)}
-    user_id, first = _user_of(identity)
-    return {**authentication.sign_in_vouched(user_id), "first_sign_in": first,
-            "gar_session": _keep_session(identity, user_id)}
+    done = _consumed(saml_response)
+    if done.link_code is not None:
+        return {"link_code": done.link_code}
+    return {**authentication.sign_in_vouched(done.user_id), "first_sign_in": done.first_sign_in,
+            "gar_session": done.gar_session}
 
 
 def consume_for_browser(saml_response: str) -> str:
@@ -128,14 +149,12 @@ def consume_for_browser(saml_response: str) -> str:
     code (60 s, in the URL fragment, which no server or log sees), which the
     page exchanges for the tokens (`exchange`): tokens never travel in a URL.
     A link request goes back to the profile page, which confirms it."""
-    identity, asked_by = _accepted(saml_response)
+    done = _consumed(saml_response)
     base = settings().public_base_url.rstrip("/")
-    if asked_by is not None:
-        return f"{base}/profil#garlien={_link_code(identity, asked_by)}"
-    user_id, _ = _user_of(identity)
+    if done.link_code is not None:
+        return f"{base}/profil#garlien={done.link_code}"
     code = random.token_urlsafe(32)
-    store.save_code(code, user_id, int(_now()) + CODE_TTL,
-                    session=_keep_session(identity, user_id))
+    store.save_code(code, done.user_id, int(_now()) + CODE_TTL, session=done.gar_session)
     return f"{base}/connexion#gar={code}"
 
 
