@@ -209,8 +209,10 @@ def test_the_link_goes_with_the_account(client, gar, idp):
     first = js(post(client, idp.response(start(client), birth_date="2010-05-14")))
     exported = accounts.export_personal_data(first["user_id"])["features"]["gar"]
     assert exported == {"gar_links": [{"org_id": gar[0], "learner_id": "123456789AB"}]}
+    assert len(gar_store.sessions_of_user(first["user_id"])) == 1     # its GAR session (logout)
     accounts.erase_account(first["user_id"])
     assert gar_store.link_of("ido-lea-0001") is None
+    assert gar_store.sessions_of_user(first["user_id"]) == []
     again = js(post(client, idp.response(start(client), birth_date="2010-05-14")))
     assert again["first_sign_in"] is True and again["user_id"] != first["user_id"]
 
