@@ -47,6 +47,13 @@ class Settings:
     gar_idp_certificate: str | None = None
     gar_idp_cert_param: str | None = None
     gar_sp_entity_id: str | None = None
+    # single logout (GAR_IDP_SLO_URL: the IdP's SingleLogoutService, HTTP-Redirect) and our
+    # key pair (PEM), which signs our logout messages and decrypts encrypted assertions;
+    # in AWS the private key comes from SSM (GAR_SP_KEY_PARAM)
+    gar_idp_slo_url: str | None = None
+    gar_sp_certificate: str | None = None
+    gar_sp_key: str | None = None
+    gar_sp_key_param: str | None = None
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -91,6 +98,10 @@ def settings() -> Settings:
         gar_idp_certificate=_env("GAR_IDP_CERT"),
         gar_idp_cert_param=_env("GAR_IDP_CERT_PARAM"),
         gar_sp_entity_id=_env("GAR_SP_ENTITY_ID"),
+        gar_idp_slo_url=_env("GAR_IDP_SLO_URL"),
+        gar_sp_certificate=_env("GAR_SP_CERT"),
+        gar_sp_key=_env("GAR_SP_KEY"),
+        gar_sp_key_param=_env("GAR_SP_KEY_PARAM"),
     )
 
 

@@ -1,4 +1,5 @@
-"""GAR single sign-on (SAML 2.0 service provider): metadata, sign-in, ACS."""
+"""GAR single sign-on (SAML 2.0 service provider): metadata, sign-in, ACS,
+single logout."""
 from __future__ import annotations
 
 from urllib.parse import parse_qsl
@@ -24,6 +25,15 @@ class CodeBody(ApiModel):
     code: str = Field(min_length=20, max_length=100)
 
 
+class LogoutBody(ApiModel):
+    refresh_token: str | None = Field(default=None, max_length=2000)
+    gar_session: str | None = Field(default=None, max_length=200)
+
+
+def _form(ctx) -> dict[str, str]:
+    return dict(parse_qsl(ctx.raw_body.decode("utf-8", errors="replace"), keep_blank_values=True))
+
+
 @endpoint(bp, "/gar/metadata", access=access.PUBLIC, tags=TAGS, produces="application/samlmetadata+xml",
           summary="Métadonnées SAML du fournisseur de service (à déclarer au GAR)")
 def sp_metadata(ctx):
@@ -43,7 +53,7 @@ def start(ctx, query):
                   "(Accept: application/json), sinon redirection 303 du navigateur vers /connexion "
                   "avec un code à usage unique")
 def assertion_consumer(ctx):
-    form = dict(parse_qsl(ctx.raw_body.decode("utf-8", errors="replace"), keep_blank_values=True))
+    form = _form(ctx)
     if not form.get("SAMLResponse"):
         raise InvalidInput("Champ SAMLResponse manquant.", code="saml_missing")
     accept = {k.lower(): v for k, v in ctx.headers.items()}.get("accept", "")
@@ -69,3 +79,26 @@ def start_link(ctx):
           summary="Confirmer le rattachement de mon identité GAR (code reçu au retour du GAR)")
 def confirm_link(ctx, body):
     return gar.confirm_link(ctx.user_id, body.code)
+
+
+@endpoint(bp, "/gar/logout", method="POST", access=access.USER, body=LogoutBody, tags=TAGS,
+          summary="Se déconnecter après une connexion GAR : révoque le jeton de "
+                  "rafraîchissement et donne l'adresse de déconnexion du GAR (demande SAML "
+                  "LogoutRequest signée), ou null")
+def logout(ctx, body):
+    return gar.logout(ctx.user_id, body.refresh_token, body.gar_session)
+
+
+@endpoint(bp, "/gar/slo", method="POST", access=access.PUBLIC, tags=TAGS,
+          raw_body="application/x-www-form-urlencoded",
+          summary="Déconnexion unique (SAML, HTTP-POST) : demande du GAR (nos sessions prennent "
+                  "fin, réponse signée renvoyée au GAR) ou réponse du GAR à notre demande ; "
+                  "redirection 303")
+def single_logout(ctx):
+    form = _form(ctx)
+    if bool(form.get("SAMLRequest")) == bool(form.get("SAMLResponse")):
+        raise InvalidInput("Un seul des champs SAMLRequest ou SAMLResponse est attendu.",
+                           code="saml_missing")
+    location = gar.single_logout(form.get("SAMLRequest"), form.get("SAMLResponse"),
+                                 (form.get("RelayState") or "")[:80] or None)
+    return Response(body="", status_code=303, headers={"Location": location})

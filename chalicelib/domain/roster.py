@@ -12,7 +12,8 @@ Two formats, chosen by the organisation's type:
 `check_lines` validates every line (errors by line and column, in French) and
 hands back learners only when the whole file is valid; `plan_import` compares
 them with the stored roster (created, updated, unchanged, left, back);
-`matches` is the reconciliation rule (names + birth date).
+`matches` is the reconciliation rule (names + birth date) and `one_match`
+the single entry an account may be tied to (none or several: refused).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Collection, Iterable
 
 from chalicelib.domain.csv_rows import RowError, header_key
 from chalicelib.domain.identity import KEY_NAME_MAX_BYTES, fits_in_key
@@ -231,6 +232,40 @@ def matches(learner: Learner, first_name: str, last_name: str, birth_date: str) 
     first = name_key(first_name)
     given = {name_key(n) for n in learner.first_names.split(" ")} | {name_key(learner.first_names)}
     return bool(first) and first in given
+
+
+class NoMatch(Exception):
+    """No active roster entry matches: the caller refuses in its own words."""
+
+
+class SeveralMatches(Exception):
+    """More than one roster entry matches: never guess which one."""
+
+
+def one_match(candidates: Iterable[Learner], first_name: str, last_name: str, *,
+              birth_date: str | None, divisions: Collection[str] = ()) -> Learner:
+    """The one roster entry an account is tied to (a learner reconciling, a GAR
+    first sign-in). Both callers decide the same way, so the rule lives here:
+    names as `matches` compares them; the birth date when it is known, else
+    the class must be one of `divisions` (the GAR sends the class, not always a
+    birth date); names alone never reconcile. `candidates` are the active
+    entries the caller read (by birth date or by class); an entry seen twice
+    counts once. Raises NoMatch or SeveralMatches, which the caller turns into
+    its own French refusal (and, for learners, a throttled failure)."""
+    if birth_date is None and not divisions:
+        raise NoMatch()
+    found: dict[str, Learner] = {}
+    for learner in candidates:
+        if birth_date is None and learner.division not in divisions:
+            continue
+        if matches(learner, first_name, last_name,
+                   learner.birth_date if birth_date is None else birth_date):
+            found[learner.learner_id] = learner
+    if not found:
+        raise NoMatch()
+    if len(found) > 1:
+        raise SeveralMatches()
+    return next(iter(found.values()))
 
 
 # --- field rules -------------------------------------------------------------------------------

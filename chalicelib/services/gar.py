@@ -23,6 +23,19 @@ organisation admin, never from an assertion. A teacher (or anyone with an
 account) links their GAR identity once, signed in: `start(link_for=user)`,
 then the ACS makes a code that the same signed-in account confirms
 (`confirm_link`). Without a link, a teacher's assertion is refused (403).
+
+Single logout (SAML 2.0 profiles §4.4), when our key pair and the GAR's
+logout URL are configured: each sign-in keeps its GAR session (NameID,
+SessionIndex -> user); the browser keeps a handle to it.
+- We start it (`logout`): our refresh token is revoked, then the browser goes
+  to the GAR with our LogoutRequest, signed (HTTP-Redirect); the GAR's signed
+  LogoutResponse comes back to `single_logout`, which checks it answers that
+  request, once.
+- The GAR starts it (another resource or the ENT signed out): its signed
+  LogoutRequest reaches `single_logout`, every token of the users of the
+  sessions it names stops working (token version bumped: we cannot tell which
+  device holds which token), and the browser goes back with our signed
+  LogoutResponse.
 """
 from __future__ import annotations
 
@@ -30,11 +43,13 @@ import datetime as dt
 import logging
 import secrets as random
 import time
+from dataclasses import dataclass
 
 from chalicelib.config import settings
 from chalicelib.domain import roster, saml
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from chalicelib.services import authentication, secrets
+from chalicelib.store import accounts as account_store
 from chalicelib.store import gar as store
 from chalicelib.store import organizations as org_store
 
@@ -60,10 +75,26 @@ def _config() -> tuple[str, str, str, str, str]:
             cfg.gar_sp_entity_id or f"{base}/gar/metadata", f"{base}/gar/acs")
 
 
+def _slo_url() -> str:
+    return settings().public_base_url.rstrip("/") + "/gar/slo"
+
+
+def _logout_config() -> tuple[str, str] | None:
+    """(the GAR's SingleLogoutService URL, our private key), None when single
+    logout is not set up (then signing out ends our session only)."""
+    cfg = settings()
+    key = secrets.gar_sp_key()
+    return (cfg.gar_idp_slo_url, key) if cfg.gar_idp_slo_url and key else None
+
+
 def metadata() -> str:
-    """Our SP metadata, for the GAR's registration of the resource."""
+    """Our SP metadata, for the GAR's registration of the resource: with our
+    certificate and logout service once our key pair is configured."""
     _, _, _, sp_entity_id, acs_url = _config()
-    return saml.sp_metadata(sp_entity_id=sp_entity_id, acs_url=acs_url)
+    cfg = settings()
+    return saml.sp_metadata(sp_entity_id=sp_entity_id, acs_url=acs_url,
+                            slo_url=_slo_url() if _logout_config() else None,
+                            certificate=cfg.gar_sp_certificate)
 
 
 def start(relay_state: str | None, *, link_for: str | None = None) -> str:
@@ -81,15 +112,36 @@ def start(relay_state: str | None, *, link_for: str | None = None) -> str:
     return saml.redirect_url(sso_url, request, relay_state)
 
 
+@dataclass(frozen=True)
+class _Consumed:
+    """What a checked Response leads to: a code confirming a link request, or
+    a signed-in user (first sign-in or not) and their GAR session's handle."""
+    link_code: str | None = None
+    user_id: str | None = None
+    first_sign_in: bool = False
+    gar_session: str | None = None
+
+
+def _consumed(saml_response: str) -> _Consumed:
+    """The one path behind both ACS answers (JSON and browser): every check,
+    then the link request or the person, and the GAR session kept."""
+    identity, asked_by = _accepted(saml_response)
+    if asked_by is not None:
+        return _Consumed(link_code=_link_code(identity, asked_by))
+    user_id, first = _user_of(identity)
+    return _Consumed(user_id=user_id, first_sign_in=first,
+                     gar_session=_keep_session(identity, user_id))
+
+
 def consume(saml_response: str) -> dict:
     """Check the posted Response, find or create the person, issue our tokens
     (an API caller asking for JSON gets them in the answer). The answer to a
     link request is a code to confirm the link with (`confirm_link`)."""
-    identity, asked_by = _accepted(saml_response)
-    if asked_by is not None:
-        return {"link_code": _link_code(identity, asked_by)}
-    user_id, first = _user_of(identity)
-    return {**authentication.sign_in_vouched(user_id), "first_sign_in": first}
+    done = _consumed(saml_response)
+    if done.link_code is not None:
+        return {"link_code": done.link_code}
+    return {**authentication.sign_in_vouched(done.user_id), "first_sign_in": done.first_sign_in,
+            "gar_session": done.gar_session}
 
 
 def consume_for_browser(saml_response: str) -> str:
@@ -97,13 +149,12 @@ def consume_for_browser(saml_response: str) -> str:
     code (60 s, in the URL fragment, which no server or log sees), which the
     page exchanges for the tokens (`exchange`): tokens never travel in a URL.
     A link request goes back to the profile page, which confirms it."""
-    identity, asked_by = _accepted(saml_response)
+    done = _consumed(saml_response)
     base = settings().public_base_url.rstrip("/")
-    if asked_by is not None:
-        return f"{base}/profil#garlien={_link_code(identity, asked_by)}"
-    user_id, _ = _user_of(identity)
+    if done.link_code is not None:
+        return f"{base}/profil#garlien={done.link_code}"
     code = random.token_urlsafe(32)
-    store.save_code(code, user_id, int(_now()) + CODE_TTL)
+    store.save_code(code, done.user_id, int(_now()) + CODE_TTL, session=done.gar_session)
     return f"{base}/connexion#gar={code}"
 
 
@@ -113,7 +164,86 @@ def exchange(code: str) -> dict:
     if item is None or item.ido is not None:
         raise Unauthenticated("Code de connexion GAR inconnu, expiré ou déjà utilisé : "
                               "reconnectez-vous depuis l'ENT.", code="gar_code_invalid")
-    return authentication.sign_in_vouched(item.user_id)
+    return {**authentication.sign_in_vouched(item.user_id), "gar_session": item.session}
+
+
+def _keep_session(identity: saml.GarIdentity, user_id: str) -> str | None:
+    """The GAR session a LogoutRequest will name, kept as long as our refresh
+    token lives; its handle for the browser (None without a NameID)."""
+    from chalicelib.services import tokens
+
+    if not identity.name_id:
+        return None
+    return store.save_session(identity.issuer, identity.name_id, identity.name_id_format,
+                              identity.session_index, user_id, int(_now()) + tokens.REFRESH_TTL)
+
+
+def logout(user_id: str, refresh_token: str | None, handle: str | None) -> dict:
+    """Sign out of a GAR sign-in: this device's refresh token is revoked, and
+    the answer is the GAR's logout URL carrying our signed LogoutRequest (the
+    browser goes there, the GAR ends its session and sends it back to
+    `single_logout`); `url` None when the GAR session is unknown, not this
+    user's, or single logout is not configured (our session has ended anyway)."""
+    if refresh_token:
+        authentication.revoke(refresh_token)
+    now = _now()
+    item = store.session_of(handle, now) if handle else None
+    logout_config = _logout_config()
+    if item is None or item.user_id != user_id or logout_config is None:
+        return {"url": None}
+    store.delete_session(item)
+    _, _, _, sp_entity_id, _ = _config()
+    slo_url, key = logout_config
+    request_id = saml.new_request_id()
+    store.save_request(request_id, int(now) + REQUEST_TTL, purpose="logout")
+    request = saml.logout_request(request_id, sp_entity_id=sp_entity_id, idp_slo_url=slo_url,
+                                  name_id=item.name_id, name_id_format=item.name_id_format or "",
+                                  session_index=item.session_index or "", now=now)
+    log.info('{"event": "gar_logout_sent"}')
+    return {"url": saml.signed_redirect_url(slo_url, "SAMLRequest", request, None, key)}
+
+
+def single_logout(saml_request: str | None, saml_response: str | None,
+                  relay_state: str | None) -> str:
+    """What the GAR posts to our logout service; the URL the browser goes to
+    next. A LogoutRequest (the GAR ends a session): the tokens of the users it
+    names stop working, and the browser returns to the GAR with our signed
+    LogoutResponse. A LogoutResponse (to our request): checked, then home."""
+    idp_entity_id, _, certificate, sp_entity_id, _ = _config()
+    logout_config = _logout_config()
+    if logout_config is None:
+        raise NotFound("La déconnexion GAR n'est pas configurée sur cette plateforme.",
+                       code="gar_not_configured")
+    now = _now()
+    try:
+        message = saml.read_logout(saml.decode_post(saml_request or saml_response or ""),
+                                   idp_entity_id=idp_entity_id, idp_certificate=certificate,
+                                   slo_url=_slo_url(), now=now)
+    except saml.SamlRefused as err:
+        log.info('{"event": "gar_logout_refused", "code": "%s"}', err.code)
+        raise Unauthenticated(err.message, code=err.code)
+    if message.is_request != bool(saml_request):
+        raise Unauthenticated("Message de déconnexion SAML dans le mauvais champ.",
+                              code="saml_malformed")
+    if not store.note_assertion(message.issuer, "logout:" + message.message_id, message.expires_at):
+        raise Unauthenticated("Ce message de déconnexion a déjà été utilisé.", code="saml_replayed")
+    base = settings().public_base_url.rstrip("/")
+    if not message.is_request:
+        if not store.use_request(message.in_response_to, now, purpose="logout")[0]:
+            raise Unauthenticated("Cette réponse ne correspond à aucune demande de déconnexion en "
+                                  "cours.", code="saml_unsolicited")
+        log.info('{"event": "gar_logout_done", "success": %s}', str(message.success).lower())
+        return f"{base}/"
+    ended = store.sessions_of(message.issuer, message.name_id, message.session_indexes)
+    for user_id in {item.user_id for item in ended}:
+        account_store.bump_token_version(user_id)
+    for item in ended:
+        store.delete_session(item)
+    log.info('{"event": "gar_logout_received", "sessions": %d}', len(ended))
+    slo_url, key = logout_config
+    answer = saml.logout_response(saml.new_request_id(), message.message_id,
+                                  sp_entity_id=sp_entity_id, idp_slo_url=slo_url, now=now)
+    return saml.signed_redirect_url(slo_url, "SAMLResponse", answer, relay_state, key)
 
 
 def confirm_link(user_id: str, code: str) -> dict:
@@ -153,7 +283,7 @@ def _accepted(saml_response: str) -> tuple[saml.GarIdentity, str | None]:
     try:
         identity = saml.read_response(saml.decode_post(saml_response), idp_entity_id=idp_entity_id,
                                       idp_certificate=certificate, sp_entity_id=sp_entity_id,
-                                      acs_url=acs_url, now=now)
+                                      acs_url=acs_url, now=now, sp_key=secrets.gar_sp_key())
     except saml.SamlRefused as err:
         log.info('{"event": "gar_refused", "code": "%s"}', err.code)
         raise Unauthenticated(err.message, code=err.code)
@@ -203,22 +333,22 @@ def _roster_entry(identity: saml.GarIdentity):
         raise Forbidden(f"L'établissement {identity.uais[0]} n'utilise pas la plateforme.",
                         code="gar_unknown_school")
     if identity.birth_date:
-        candidates = org_store.learners_born(org_id, identity.birth_date)
+        records = org_store.learners_born(org_id, identity.birth_date)
     else:
-        candidates = [r for d in identity.divisions for r in org_store.learners_of_division(org_id, d)]
-    found = [r for r in candidates
-             if r.left_at is None and roster.matches(_learner(r), identity.first_name,
-                                                    identity.last_name, r.birth_date)
-             and (identity.birth_date or (r.division or "") in identity.divisions)]
-    found = list({r.learner_id: r for r in found}.values())
-    if not found:
+        records = [r for d in identity.divisions for r in org_store.learners_of_division(org_id, d)]
+    active = {r.learner_id: r for r in records if r.left_at is None}
+    try:
+        learner = roster.one_match(map(_learner, active.values()), identity.first_name,
+                                   identity.last_name, birth_date=identity.birth_date,
+                                   divisions=identity.divisions)
+    except roster.NoMatch:
         raise NotFound("Aucun élève de votre établissement ne correspond à votre identité GAR : "
                        "votre établissement doit importer sa base élèves (SIECLE).",
                        code="gar_learner_not_found")
-    if len(found) > 1:
+    except roster.SeveralMatches:
         raise Conflict("Plusieurs élèves correspondent : contactez votre établissement.",
                        code="gar_ambiguous_learner")
-    return org_id, found[0]
+    return org_id, active[learner.learner_id]
 
 
 def _learner(rec) -> roster.Learner:
@@ -254,6 +384,8 @@ def export_links(user_id: str) -> dict:
 def erase_links(user_id: str) -> None:
     for link in store.links_of_user(user_id):
         store.delete_link(link)
+    for item in store.sessions_of_user(user_id):
+        store.delete_session(item)
 
 
 def _register() -> None:

@@ -218,23 +218,25 @@ def reconcile(org_id: str, user_id: str, first_name: str, last_name: str, birth_
                        code="already_reconciled")
     key = f"reconcile:{user_id}"
     throttle.peek(key, *RECONCILE_FAILURES)
-    found = [r for r in store.learners_born(org_id, birth_date.isoformat())
-             if r.left_at is None and roster.matches(to_learner(r), first_name, last_name,
-                                                       birth_date.isoformat())]
-    if not found:
+    records = {r.learner_id: r for r in store.learners_born(org_id, birth_date.isoformat())
+               if r.left_at is None}
+    try:
+        learner = roster.one_match(map(to_learner, records.values()), first_name, last_name,
+                                   birth_date=birth_date.isoformat())
+    except roster.NoMatch:
         throttle.hit(key, *RECONCILE_FAILURES)
         raise NotFound("Aucun apprenant de cette organisation ne correspond à ces nom, prénom et "
                        "date de naissance. Vérifiez-les ou contactez votre établissement.",
                        code="learner_not_found")
-    if len(found) > 1:
+    except roster.SeveralMatches:
         raise Conflict("Plusieurs apprenants correspondent : contactez votre établissement.",
                        code="ambiguous_learner")
     try:
-        store.put_link(org_id, user_id, found[0].learner_id, int(time.time()))
+        store.put_link(org_id, user_id, learner.learner_id, int(time.time()))
     except store.Conflicting:
         raise Conflict("Cet apprenant est déjà rattaché à un autre compte : contactez votre "
                        "établissement.", code="learner_already_reconciled")
-    return _reconciled_view(org_id, found[0])
+    return _reconciled_view(org_id, records[learner.learner_id])
 
 
 def create_account(org_id: str, learner_id: str) -> dict:

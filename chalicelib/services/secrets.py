@@ -43,6 +43,14 @@ def gar_idp_certificate() -> str | None:
     return _cached_parameter(cfg.gar_idp_cert_param) if cfg.gar_idp_cert_param else cfg.gar_idp_certificate
 
 
+def gar_sp_key() -> str | None:
+    """Our own GAR private key (PEM): signs our logout messages, decrypts the
+    assertions the GAR encrypts for us. SSM in AWS (GAR_SP_KEY_PARAM), the
+    environment locally; None when single logout and encryption are not set up."""
+    cfg = settings()
+    return _cached_parameter(cfg.gar_sp_key_param) if cfg.gar_sp_key_param else cfg.gar_sp_key
+
+
 @lru_cache(maxsize=4)
 def _cached_parameter(name: str) -> str:
     return _parameter(name)

@@ -37,9 +37,14 @@ function write(key, value) {
 
 export const session = {
   user: () => read(USER_KEY),
-  setUser: (tokens) => write(USER_KEY, tokens && {
-    access: tokens.access_token, refresh: tokens.refresh_token, userId: tokens.user_id,
-  }),
+  // garSession: the handle of a GAR sign-in's session (single logout), kept across refreshes
+  setUser: (tokens) => {
+    const before = read(USER_KEY) || {};
+    write(USER_KEY, tokens && {
+      access: tokens.access_token, refresh: tokens.refresh_token, userId: tokens.user_id,
+      garSession: tokens.gar_session || (before.userId === tokens.user_id ? before.garSession : undefined),
+    });
+  },
   invigilator: () => read(INVIGILATOR_KEY),
   setInvigilator: (value) => write(INVIGILATOR_KEY, value),
 };
@@ -150,13 +155,26 @@ export async function signInWithGarCode(code) {
   return tokens;
 }
 
+/** Signs out; resolves to the GAR's logout address after a GAR sign-in (the
+ * page goes there so the ENT session ends too), null otherwise. */
 export async function signOut() {
   const current = session.user();
+  let garLogout = null;
+  let revoked = false;
+  if (current && current.garSession) {
+    try {
+      const answer = await api('POST', '/gar/logout',
+        { refresh_token: current.refresh, gar_session: current.garSession }, 'user');
+      garLogout = answer.url;
+      revoked = true;
+    } catch (e) { /* revoked below */ }
+  }
   session.setUser(null);
   session.setInvigilator(null);
-  if (current && current.refresh) {
+  if (current && current.refresh && !revoked) {
     try { await send('POST', '/auth/revoke', { refresh_token: current.refresh }); } catch (e) { /* signed out anyway */ }
   }
+  return garLogout;
 }
 
 /** fetch() an API path with the signed-in user's token, retried once after a

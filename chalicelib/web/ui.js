@@ -278,8 +278,8 @@ export function initLayout() {
   document.querySelectorAll('[data-space]').forEach((el) => { el.hidden = !spaces[el.dataset.space]; });
   document.querySelectorAll('[data-signout]').forEach((button) => {
     button.addEventListener('click', async () => {
-      await signOut();
-      location.assign(pageUrl(''));
+      const garLogout = await signOut();
+      location.assign(garLogout || pageUrl(''));
     });
   });
 }

@@ -53,6 +53,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/gar/session"): "public",
     ("POST", "/me/gar-link/start"): "user",
     ("POST", "/me/gar-link"): "user",
+    ("POST", "/gar/logout"): "user",
+    ("POST", "/gar/slo"): "public",
     ("GET", "/organizations/{org_id}/api-clients"): "org_admin:org_id",
     ("POST", "/organizations/{org_id}/api-clients"): "org_admin:org_id",
     ("POST", "/organizations/{org_id}/api-clients/{client_id}/rotate"): "org_admin:org_id",

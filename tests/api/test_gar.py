@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import pytest
 
 from tests.api import org_flow as flow
-from tests.api.gar_idp import ACS_URL, IDP_ENTITY_ID, IDP_SSO_URL, SP_ENTITY_ID, TestIdp
+from tests.api.gar_idp import (ACS_URL, IDP_ENTITY_ID, IDP_SLO_URL, IDP_SSO_URL, SLO_URL,
+                               SP_ENTITY_ID, TestIdp, read_redirect)
 from tests.api.helpers import call, js
 
 UAI = "0750001A"
@@ -24,8 +25,14 @@ def idp():
     return TestIdp()
 
 
+@pytest.fixture(scope="module")
+def sp_keys():
+    """Our own key pair (signs our logout messages), as GAR_SP_KEY/GAR_SP_CERT would give it."""
+    return TestIdp()
+
+
 @pytest.fixture()
-def gar(client, idp, monkeypatch):
+def gar(client, idp, sp_keys, monkeypatch):
     """The platform configured with the test IdP (as GAR_IDP_* would in a stage)."""
     from chalicelib.config import settings
     from chalicelib.services import gar as service
@@ -33,7 +40,10 @@ def gar(client, idp, monkeypatch):
     configured = dataclasses.replace(settings(), gar_idp_entity_id=IDP_ENTITY_ID,
                                      gar_idp_sso_url=IDP_SSO_URL,
                                      gar_idp_certificate=idp.certificate_pem,
-                                     public_base_url="http://127.0.0.1:8000")
+                                     public_base_url="http://127.0.0.1:8000",
+                                     gar_idp_slo_url=IDP_SLO_URL,
+                                     gar_sp_certificate=sp_keys.certificate_pem,
+                                     gar_sp_key=sp_keys.key_pem)
     monkeypatch.setattr(service, "settings", lambda: configured)
     monkeypatch.setattr(service.secrets, "settings", lambda: configured)
     org = flow.create_org(client, name="Collège Jean Moulin", type="college", uai=UAI)["org_id"]
@@ -67,6 +77,9 @@ def test_metadata_names_our_acs_and_wants_signed_assertions(client, gar):
     body = response.body.decode()
     assert f'entityID="{SP_ENTITY_ID}"' in body and f'Location="{ACS_URL}"' in body
     assert 'WantAssertionsSigned="true"' in body
+    assert f'<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" ' \
+           f'Location="{SLO_URL}"/>' in body
+    assert body.count("<ds:X509Certificate>") == 2 and 'use="encryption"' in body
 
 
 def test_not_configured_is_a_french_404(client):
@@ -196,8 +209,10 @@ def test_the_link_goes_with_the_account(client, gar, idp):
     first = js(post(client, idp.response(start(client), birth_date="2010-05-14")))
     exported = accounts.export_personal_data(first["user_id"])["features"]["gar"]
     assert exported == {"gar_links": [{"org_id": gar[0], "learner_id": "123456789AB"}]}
+    assert len(gar_store.sessions_of_user(first["user_id"])) == 1     # its GAR session (logout)
     accounts.erase_account(first["user_id"])
     assert gar_store.link_of("ido-lea-0001") is None
+    assert gar_store.sessions_of_user(first["user_id"]) == []
     again = js(post(client, idp.response(start(client), birth_date="2010-05-14")))
     assert again["first_sign_in"] is True and again["user_id"] != first["user_id"]
 
@@ -233,3 +248,141 @@ def test_a_teacher_links_the_gar_identity_from_a_signed_in_account_then_signs_in
     code4 = js(post(client, idp.response(link_request(token), birth_date="2010-05-14")))["link_code"]
     taken = call(client, "POST", "/me/gar-link", token=token, body={"code": code4})
     assert taken.status_code == 409 and js(taken)["error"]["code"] == "gar_already_linked"
+
+
+def slo(client, field: str, message: str, relay_state: str | None = None):
+    form = {field: message, **({"RelayState": relay_state} if relay_state else {})}
+    return client.http.post("/gar/slo", body=urlencode(form),
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+
+def refreshes(client, refresh_token: str) -> bool:
+    return call(client, "POST", "/auth/refresh", body={"refresh_token": refresh_token}).status_code == 200
+
+
+def test_signing_out_here_sends_a_signed_logout_request_naming_the_gar_session(client, gar, idp, sp_keys):
+    """SP-initiated single logout: our token revoked, the GAR sent our signed
+    LogoutRequest for that NameID and SessionIndex, its signed answer accepted
+    once and only as the answer to that request."""
+    signed = js(post(client, idp.response(start(client), birth_date="2010-05-14",
+                                          name_id="_t-lea", session_index="_s-42")))
+    assert signed["gar_session"]
+    other = js(post(client, idp.response(start(client), ido="ido-hugo", last="Durand", first="Hugo",
+                                         division="3A##3e A", name_id="_t-hugo")))
+    # somebody else's handle ends nothing at the GAR (and their own token only)
+    stolen = js(call(client, "POST", "/gar/logout", token=other["access_token"],
+                     body={"refresh_token": other["refresh_token"], "gar_session": signed["gar_session"]}))
+    assert stolen == {"url": None} and not refreshes(client, other["refresh_token"])
+    out = js(call(client, "POST", "/gar/logout", token=signed["access_token"],
+                  body={"refresh_token": signed["refresh_token"], "gar_session": signed["gar_session"]}))
+    assert out["url"].startswith(IDP_SLO_URL + "?SAMLRequest=")
+    request, _ = read_redirect(out["url"], sp_keys.certificate_pem)
+    assert "<saml:NameID Format=\"urn:oasis:names:tc:SAML:2.0:nameid-format:transient\">_t-lea<" in request
+    assert "<samlp:SessionIndex>_s-42</samlp:SessionIndex>" in request
+    assert f"<saml:Issuer>{SP_ENTITY_ID}</saml:Issuer>" in request and f'Destination="{IDP_SLO_URL}"' in request
+    with pytest.raises(Exception):       # the signature covers the message: one byte changed fails
+        read_redirect(out["url"].replace("SAMLRequest=", "SAMLRequest=A", 1), sp_keys.certificate_pem)
+    with pytest.raises(Exception):       # and it is ours, not any key's
+        read_redirect(out["url"], idp.certificate_pem)
+    assert refreshes(client, signed["refresh_token"]) is False
+    request_id = re.search(r' ID="([^"]+)"', request).group(1)
+    # the GAR's answer: not to another request, not unsigned, not as a sign-in
+    refused = {"unsolicited": slo(client, "SAMLResponse", idp.logout_response("_never-asked")),
+               "unsigned": slo(client, "SAMLResponse", idp.logout_response(request_id, sign=False)),
+               "wrong field": slo(client, "SAMLRequest", idp.logout_response(request_id)),
+               "as a sign-in": post(client, idp.response(request_id, birth_date="2010-05-14"))}
+    codes = {name: (r.status_code, js(r)["error"]["code"]) for name, r in refused.items()}
+    assert codes == {"unsolicited": (401, "saml_unsolicited"), "unsigned": (401, "saml_unsigned"),
+                     "wrong field": (401, "saml_malformed"),
+                     "as a sign-in": (401, "saml_unsolicited")}, codes
+    answer = idp.logout_response(request_id)
+    done = slo(client, "SAMLResponse", answer)
+    assert done.status_code == 303 and done.headers["Location"] == "http://127.0.0.1:8000/"
+    assert js(slo(client, "SAMLResponse", answer))["error"]["code"] == "saml_replayed"
+    again = slo(client, "SAMLResponse", idp.logout_response(request_id))
+    assert again.status_code == 401 and js(again)["error"]["code"] == "saml_unsolicited"
+
+
+def test_the_gar_signing_out_ends_our_sessions_only_when_it_signed_the_request(client, gar, idp, sp_keys):
+    """IdP-initiated single logout: a forged, expired, misdirected or replayed
+    LogoutRequest ends nothing; the genuine one ends every token of the user
+    of that GAR session (not the others'), and the browser goes back to the
+    GAR with our signed LogoutResponse."""
+    lea = js(post(client, idp.response(start(client), birth_date="2010-05-14",
+                                       name_id="_t-lea", session_index="_s-7")))
+    hugo = js(post(client, idp.response(start(client), ido="ido-hugo", last="Durand", first="Hugo",
+                                        division="3A##3e A", name_id="_t-hugo", session_index="_s-8")))
+    other_idp = TestIdp()
+    broken = {
+        "unsigned": (idp.logout_request("_t-lea", ("_s-7",), sign=False), "saml_unsigned"),
+        "other key": (idp.logout_request("_t-lea", ("_s-7",), signer=other_idp), "saml_bad_signature"),
+        "expired": (idp.logout_request("_t-lea", ("_s-7",), issued_offset=-3600), "saml_expired"),
+        "elsewhere": (idp.logout_request("_t-lea", ("_s-7",), destination="https://x.invalid/slo"),
+                      "saml_wrong_recipient"),
+        "tampered": (base64.b64encode(base64.b64decode(idp.logout_request("_t-hugo", ("_s-8",)))
+                                      .replace(b"_t-hugo", b"_t-lea")).decode(), "saml_bad_signature"),
+    }
+    for name, (message, code) in broken.items():
+        response = slo(client, "SAMLRequest", message)
+        assert (response.status_code, js(response)["error"]["code"]) == (401, code), name
+        assert re.search(r"[éèàç]", js(response)["error"]["message"]), name
+    assert refreshes(client, lea["refresh_token"])   # (that refresh rotated Léa's token: still one session)
+
+    request = idp.logout_request("_t-lea", ("_s-7",))
+    response = slo(client, "SAMLRequest", request, relay_state="ent-42")
+    assert response.status_code == 303, response.body
+    answer, params = read_redirect(response.headers["Location"], sp_keys.certificate_pem)
+    assert response.headers["Location"].startswith(IDP_SLO_URL + "?SAMLResponse=")
+    request_id = re.search(r' ID="([^"]+)"', base64.b64decode(request).decode()).group(1)
+    assert f'InResponseTo="{request_id}"' in answer and "status:Success" in answer
+    assert params["RelayState"] == "ent-42"
+    # Léa's tokens, all of them, stop working: refresh and writes with the access token
+    me = call(client, "PUT", "/me/password", token=lea["access_token"],
+              body={"current_password": "x", "new_password": "Nouveau-mot-2-passe"})
+    assert me.status_code == 401 and js(me)["error"]["code"] == "token_revoked"
+    assert not refreshes(client, lea["refresh_token"])
+    # Hugo's are untouched; the same request again is a replay
+    assert refreshes(client, hugo["refresh_token"])
+    replay = slo(client, "SAMLRequest", request)
+    assert replay.status_code == 401 and js(replay)["error"]["code"] == "saml_replayed"
+    # a session we do not know (already ended) is answered all the same
+    assert slo(client, "SAMLRequest", idp.logout_request("_t-lea", ())).status_code == 303
+    assert call(client, "POST", "/gar/slo", body={}).status_code in (400, 415)
+
+
+def test_an_assertion_encrypted_for_us_is_decrypted_then_held_to_every_rule(client, gar, idp, sp_keys):
+    """EncryptedAssertion (XML Encryption 1.1): RSA-OAEP then AES-GCM, either
+    key transport; decrypted only with our key, and the assertion inside is
+    checked as a plain one (its signature first). CBC, another recipient's
+    key, a flipped byte, an unsigned or a doubled assertion: refused."""
+    other = TestIdp()
+    for key_algorithm, data_algorithm in (("rsa-oaep-mgf1p", "aes128-gcm"), ("rsa-oaep", "aes256-gcm")):
+        tokens = js(post(client, idp.response(
+            start(client), ido=f"ido-lea-{key_algorithm}", birth_date="2010-05-14",
+            encrypt_for=sp_keys.certificate_pem, key_algorithm=key_algorithm,
+            data_algorithm=data_algorithm)))
+        assert tokens["token_type"] == "Bearer", (key_algorithm, tokens)
+
+    def flip(xml: str) -> str:                 # one bit of the ciphertext, tag unchanged
+        head, _, tail = xml.rpartition("<xenc:CipherValue>")
+        value = bytearray(base64.b64decode(tail.split("<", 1)[0]))
+        value[20] ^= 1
+        return head + "<xenc:CipherValue>" + base64.b64encode(bytes(value)).decode() + "<" + tail.split("<", 1)[1]
+
+    cases = {
+        "cbc": (dict(data_algorithm="aes256-cbc"), "saml_undecryptable"),
+        "not for us": (dict(encrypt_for_other=True), "saml_undecryptable"),
+        "flipped": (dict(tamper=flip), "saml_undecryptable"),
+        "unsigned inside": (dict(sign=False), "saml_unsigned"),
+        "tampered inside": (dict(signer=other), "saml_bad_signature"),
+        "two inside": (dict(extra_assertion=True), "saml_malformed"),
+        "plain one too": (dict(tamper=lambda x: x.replace(
+            "</samlp:Response>", '<saml:Assertion ID="_plain"/></samlp:Response>')), "saml_malformed"),
+    }
+    for name, (options, code) in cases.items():
+        target = other.certificate_pem if options.pop("encrypt_for_other", False) else sp_keys.certificate_pem
+        response = post(client, idp.response(start(client), birth_date="2010-05-14",
+                                             encrypt_for=target, **options))
+        assert response.status_code == 401, (name, response.body)
+        error = js(response)["error"]
+        assert error["code"] == code and re.search(r"[éèàç]", error["message"]), (name, error)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.flows import ARTIFACTS
+from tests.browser.flows import ARTIFACTS, stack_gar
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -109,6 +109,7 @@ def stack(artifacts):
     port, db_port = _free_port(), _free_port()
     log = open(ARTIFACTS / "stack.log", "w")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # JWT_SECRET: the one tests/conftest.py set
+    env.update(stack_gar().environment())          # the test GAR (test_gar_sign_in.py)
     env.pop("DYNAMODB_ENDPOINT", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.browser.stack", "--port", str(port),

@@ -143,3 +143,45 @@ def signed_in(pages, user_id: str, token: str, width: int = 1100):
     session = json.dumps({"access": token, "refresh": None, "userId": user_id})
     page.add_init_script(f"sessionStorage.setItem('auth.user', {json.dumps(session)})")
     return page
+
+
+class _Gar:
+    """The test GAR of the browser stack (tests/api/gar_idp.py): its key and
+    ours, made once per run; the stack reads them from its environment."""
+
+    def __init__(self):
+        from tests.api.gar_idp import TestIdp
+
+        self.idp, self.sp = TestIdp(), TestIdp()
+
+    def environment(self) -> dict[str, str]:
+        from tests.api.gar_idp import IDP_ENTITY_ID
+
+        return {"GAR_IDP_ENTITY_ID": IDP_ENTITY_ID, "GAR_IDP_SSO_URL": GAR_SSO_URL,
+                "GAR_IDP_SLO_URL": GAR_SLO_URL, "GAR_IDP_CERT": self.idp.certificate_pem,
+                "GAR_SP_CERT": self.sp.certificate_pem, "GAR_SP_KEY": self.sp.key_pem}
+
+
+# plain http: the browser never reaches it (the test answers in its place), and a
+# form posted from an https page to the http stack would be a mixed-content warning
+GAR_SSO_URL = "http://idp-gar.test.invalid/saml/sso"
+GAR_SLO_URL = "http://idp-gar.test.invalid/saml/slo"
+_GAR: list[_Gar] = []
+
+
+def stack_gar() -> _Gar:
+    if not _GAR:
+        _GAR.append(_Gar())
+    return _GAR[0]
+
+
+
+def autopost(action: str, fields: dict[str, str]) -> str:
+    """The page an IdP answers with in the HTTP-POST binding: a form the
+    browser submits at once."""
+    from html import escape
+
+    inputs = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">'
+                     for k, v in fields.items())
+    return (f'<!doctype html><html lang="fr"><title>GAR</title><form method="post" '
+            f'action="{escape(action)}">{inputs}</form><script>document.forms[0].submit()</script>')

@@ -145,6 +145,34 @@ def test_reconciliation_matches_names_loosely_and_birth_date_exactly():
     assert not roster.matches(pupil, "", "N'Diaye", "2010-01-30")
 
 
+def test_one_match_ties_one_entry_and_refuses_none_or_several_whoever_asks():
+    """The rule a learner's reconciliation and a GAR first sign-in share."""
+    def pupil(ine, first, birth, division):
+        return roster.Learner(learner_id=ine, last_name="Martin", first_names=first,
+                              birth_date=birth, division=division)
+
+    awa = pupil("111111111AA", "Awa", "2010-01-30", "3A")
+    twin = pupil("222222222BB", "Awa", "2010-01-30", "3B")
+    hugo = pupil("333333333CC", "Hugo", "2011-02-01", "3A")
+    one = lambda rows, first, **kw: roster.one_match(rows, first, "martin", **kw)  # noqa: E731
+    assert one([awa, hugo], "awa", birth_date="2010-01-30") is awa
+    assert one([awa, awa], "awa", birth_date="2010-01-30") is awa       # read twice, one entry
+    assert one([awa, twin, hugo], "awa", birth_date=None, divisions=("3B",)) is twin
+    assert one([hugo], "hugo", birth_date=None, divisions=("3A", "4C")) is hugo
+    refused = [
+        (roster.NoMatch, [awa, hugo], "awa", {"birth_date": "2010-01-31"}),
+        (roster.NoMatch, [awa], "hugo", {"birth_date": "2010-01-30"}),
+        (roster.NoMatch, [awa], "awa", {"birth_date": None, "divisions": ("3B",)}),
+        (roster.NoMatch, [awa], "awa", {"birth_date": None}),               # names alone: never
+        (roster.NoMatch, [], "awa", {"birth_date": "2010-01-30"}),
+        (roster.SeveralMatches, [awa, twin], "awa", {"birth_date": "2010-01-30"}),
+        (roster.SeveralMatches, [awa, twin], "awa", {"birth_date": None, "divisions": ("3A", "3B")}),
+    ]
+    for error, rows, first, kw in refused:
+        with pytest.raises(error):
+            one(rows, first, **kw)
+
+
 # --- the streaming reader ------------------------------------------------------------------------
 
 
