@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from chalicelib.documents import FRAMEWORK_NAME, ISSUER_NAME
+from chalicelib.domain import status_list
 from chalicelib.domain.certificate import Certificate
 from chalicelib.domain.certification.jury import NOT_EVALUATED
 from chalicelib.domain.certification.scoring import LEVEL_LABELS, MAX_SCORE, score_cap
@@ -68,13 +69,16 @@ ED25519_PRIV_PREFIX = b"\x80\x26"
 
 def build_credential(cert: Certificate, *, issuer_url: str, verify_url: str,
                      key: Ed25519PrivateKey | None = None,
-                     created: datetime | None = None) -> dict:
+                     created: datetime | None = None,
+                     status: tuple[str, int] | None = None) -> dict:
     """The signed OpenBadgeCredential of a validated certificate.
 
     `id` is the public verification URL; the holder is named as on the
     certificate (an IdentityObject of type "name", not hashed: the badge is
     meant to be shown). `key` defaults to `signing_key()`, `created` (the
-    proof's timestamp) to now.
+    proof's timestamp) to now. `status`: the certificate's (list id, index) in
+    a Bitstring Status List, written as `credentialStatus` so that verifiers
+    learn of a later cancellation (`status_list_credential`).
     """
     if cert.status != "validated":
         raise ValueError(f"no badge for a certificate in status {cert.status!r}")
@@ -107,6 +111,8 @@ def build_credential(cert: Certificate, *, issuer_url: str, verify_url: str,
         },
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }
+    if status is not None:
+        credential["credentialStatus"] = status_entry(site, *status)
     return add_proof(credential, key or signing_key(),
                      verification_method=verification_method_id(site),
                      created=created or datetime.now(timezone.utc))
@@ -190,6 +196,46 @@ def _score_band(label: str) -> tuple[int, int] | None:
         if name == label:
             return low, lows[i + 1] - 1
     return None
+
+
+# --- Bitstring Status List ------------------------------------------------------
+
+STATUS_PATH = "/credentials/status"  # <site><STATUS_PATH>/<list id>: a status list credential
+
+
+def status_list_url(site_url: str, list_id: str) -> str:
+    return f"{site_url.rstrip('/')}{STATUS_PATH}/{list_id}"
+
+
+def status_entry(site_url: str, list_id: str, index: int) -> dict:
+    """A credential's BitstringStatusListEntry (revocation): its bit in the list."""
+    url = status_list_url(site_url, list_id)
+    return {"id": f"{url}#{index}", "type": "BitstringStatusListEntry",
+            "statusPurpose": status_list.PURPOSE, "statusListIndex": str(index),
+            "statusListCredential": url}
+
+
+def status_list_credential(site_url: str, list_id: str, revoked: list[int], *,
+                           key: Ed25519PrivateKey | None = None,
+                           created: datetime | None = None) -> dict:
+    """The BitstringStatusListCredential served at `status_list_url`: issued and
+    signed like the badges (same issuer, same key, eddsa-jcs-2022), so a verifier
+    trusts the list exactly as far as the badge. `revoked`: its set bits."""
+    site = site_url.rstrip("/")
+    url = status_list_url(site, list_id)
+    now = created or datetime.now(timezone.utc)
+    credential = {
+        "@context": [VC_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_id(site),
+        "validFrom": _timestamp(now),
+        "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList",
+                              "statusPurpose": status_list.PURPOSE,
+                              "encodedList": status_list.encode(revoked)},
+    }
+    return add_proof(credential, key or signing_key(), verification_method=verification_method_id(site),
+                     created=now)
 
 
 # --- the achievement's image ----------------------------------------------------

@@ -143,3 +143,9 @@ def signed_in(pages, user_id: str, token: str, width: int = 1100):
     session = json.dumps({"access": token, "refresh": None, "userId": user_id})
     page.add_init_script(f"sessionStorage.setItem('auth.user', {json.dumps(session)})")
     return page
+
+
+def type_into(page, selector: str, text: str) -> None:
+    """Focus a field and type into it as a keyboard user does (no `fill`)."""
+    page.locator(selector).focus()
+    page.keyboard.type(text)
