@@ -141,6 +141,30 @@ def issuer(ctx):
                              "Cache-Control": "public, max-age=300"})
 
 
+ROOT_MEDIA_TYPES = ("text/html", JSON_LD, "application/json")
+
+
+@endpoint(bp, "/", access=access.PUBLIC, tags=TAGS, produces="text/html",
+          summary="Page d'accueil ; en JSON-LD (selon Accept), le document de contrôle de la clé "
+                  "des Open Badges émis avant le profil d'émetteur")
+def site_root(ctx):
+    """People (and any client not asking for JSON) get the home page. The site
+    root was the `issuer.id` of the credentials issued before `/issuer`, and their
+    key's controller: a verifier following that chain asks for JSON-LD and gets
+    the controller document, so those credentials still verify."""
+    from chalicelib.api import web
+    from chalicelib.documents.open_badge import legacy_controller_document
+
+    accept = ctx.headers.get("accept") or ctx.headers.get("Accept")
+    media = preferred_media_type(accept, ROOT_MEDIA_TYPES)
+    if media == "text/html":
+        return web.send_page(ctx, "/", {"Vary": "Accept"})
+    body = legacy_controller_document(settings().public_base_url)
+    return Response(body=json.dumps(body, ensure_ascii=False), status_code=200,
+                    headers={"Content-Type": media, "Vary": "Accept",
+                             "Cache-Control": "public, max-age=300"})
+
+
 @endpoint(bp, "/badges/certification-numerique/{image}", access=access.PUBLIC, tags=TAGS,
           produces="image/svg+xml",
           summary="Image (SVG) du badge d'un niveau : niveau-0.svg à niveau-8.svg")

@@ -15,9 +15,12 @@ Accept header). It holds the public key (`<site>/issuer#key-1`, the method new
 proofs name) and lists it under `assertionMethod`, so a standard verifier
 following verificationMethod -> controller -> assertionMethod finds the same
 id it started from, and the issuer it checks against equals the controller.
-Credentials issued before that named `<site>/.well-known/badge-key#key-1`;
-that document is still served (`public_key_document`), with the same key and
-`controller` equal to the issuer id, and the profile lists its ids too.
+Credentials issued before that have `issuer.id` = the site root and name
+`<site>/.well-known/badge-key#key-1`: that key document is still served
+(`public_key_document`), same key, `controller` = the site root as then, and
+the site root answers a client asking for JSON-LD with the controller document
+listing those ids (`legacy_controller_document`; people still get the home
+page), so the chain holds for them too: their signed issuer is that controller.
 
 JCS comes from `rfc8785` (Trail of Bits, pure Python, no dependency); base58
 is a few lines here.
@@ -407,12 +410,11 @@ def issuer_profile(site_url: str, key: Ed25519PrivateKey | None = None) -> dict:
     fetches that and requires the method among its `assertionMethod`; a VC
     verifier also requires the credential's issuer to be that controller. Both
     hold when the issuer id, this document's id and every key's controller are
-    one URL. The legacy key document's ids are listed too, so the proofs of
-    credentials issued before this profile still find their method here."""
+    one URL. (The legacy key's controller is the site root:
+    `legacy_controller_document`.)"""
     site = site_url.rstrip("/")
     own = issuer_id(site)
     methods = _key_methods(own, own, (key or signing_key()).public_key())
-    legacy = f"{site}{KEY_PATH}"
     return {
         "@context": [VC_CONTEXT, OB_CONTEXT, CID_CONTEXT],
         "id": own,
@@ -422,23 +424,41 @@ def issuer_profile(site_url: str, key: Ed25519PrivateKey | None = None) -> dict:
         "description": (f"Émetteur des certificats de compétences numériques ({FRAMEWORK_NAME}) "
                         "délivrés en Open Badges 3.0 signés (Ed25519)."),
         "verificationMethod": methods,
-        "assertionMethod": [m["id"] for m in methods]
-        + [f"{legacy}{KEY_FRAGMENT}", f"{legacy}{KEY_FRAGMENT}-jwk"],
+        "assertionMethod": [m["id"] for m in methods],
     }
 
 
 def public_key_document(site_url: str, key: Ed25519PrivateKey | None = None) -> dict:
     """The JSON served at `<site>/.well-known/badge-key`, the key document of
-    credentials issued before the issuer profile: same key, same method ids as
-    then (so their proofs still resolve), `controller` now the issuer id whose
-    profile lists these ids under assertionMethod."""
+    credentials issued before the issuer profile: same key, same method ids and
+    same `controller` as then, the site root, which was those credentials'
+    signed `issuer.id` (a VC verifier requires issuer = controller) and which
+    serves `legacy_controller_document` to clients asking for JSON-LD."""
     site = site_url.rstrip("/")
     document_id = f"{site}{KEY_PATH}"
-    methods = _key_methods(document_id, issuer_id(site), (key or signing_key()).public_key())
+    methods = _key_methods(document_id, site, (key or signing_key()).public_key())
     return {
         "@context": [CID_CONTEXT],
         "id": document_id,
-        "controller": issuer_id(site),
+        "controller": site,
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
+    }
+
+
+def legacy_controller_document(site_url: str, key: Ed25519PrivateKey | None = None) -> dict:
+    """What the site root answers a client asking for JSON-LD: the controller
+    document of the key credentials issued before the issuer profile name. Their
+    `issuer.id` is the site root (signed, so unchangeable), their proof names
+    `<site>/.well-known/badge-key#key-1`; a verifier fetches that method, then its
+    controller (this document), requires the method under `assertionMethod` and
+    the issuer to be this id: all three hold, so those credentials verify as
+    they did when issued. The methods are embedded too (same key)."""
+    site = site_url.rstrip("/")
+    methods = _key_methods(f"{site}{KEY_PATH}", site, (key or signing_key()).public_key())
+    return {
+        "@context": [CID_CONTEXT],
+        "id": site,
         "verificationMethod": methods,
         "assertionMethod": [m["id"] for m in methods],
     }
