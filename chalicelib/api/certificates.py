@@ -53,9 +53,24 @@ def credential(ctx, certificate_id):
 
     cert = certificates.my_certificate(ctx.user_id, certificate_id)
     body = build_credential(cert, issuer_url=settings().public_base_url,
-                            verify_url=verify_url(cert.verification_code))
+                            verify_url=verify_url(cert.verification_code),
+                            status=certificates.status_entry_of(cert))
     return Response(body=json.dumps(body, ensure_ascii=False), status_code=200,
                     headers={"Content-Type": "application/ld+json", "Cache-Control": "no-store"})
+
+
+@endpoint(bp, "/credentials/status/{list_id}", access=access.PUBLIC, tags=TAGS,
+          produces="application/ld+json",
+          summary="Liste de statuts (Bitstring Status List) signée : bit levé = certificat annulé")
+def status_list(ctx, list_id):
+    """Public, like the badges it speaks for: a verifier fetches it for any badge
+    naming it. Cached 5 minutes: a cancellation reaches verifiers within that."""
+    from chalicelib.documents.open_badge import status_list_credential
+
+    body = status_list_credential(settings().public_base_url, list_id, certificates.revoked_in(list_id))
+    return Response(body=json.dumps(body, ensure_ascii=False), status_code=200,
+                    headers={"Content-Type": "application/ld+json",
+                             "Cache-Control": "public, max-age=300"})
 
 
 @endpoint(bp, "/.well-known/badge-key", access=access.PUBLIC, tags=TAGS,
@@ -121,6 +136,30 @@ def issuer(ctx):
     if media == "text/html":
         return web.send_page(ctx, "/issuer", {"Vary": "Accept"})
     body = issuer_profile(settings().public_base_url)
+    return Response(body=json.dumps(body, ensure_ascii=False), status_code=200,
+                    headers={"Content-Type": media, "Vary": "Accept",
+                             "Cache-Control": "public, max-age=300"})
+
+
+ROOT_MEDIA_TYPES = ("text/html", JSON_LD, "application/json")
+
+
+@endpoint(bp, "/", access=access.PUBLIC, tags=TAGS, produces="text/html",
+          summary="Page d'accueil ; en JSON-LD (selon Accept), le document de contrôle de la clé "
+                  "des Open Badges émis avant le profil d'émetteur")
+def site_root(ctx):
+    """People (and any client not asking for JSON) get the home page. The site
+    root was the `issuer.id` of the credentials issued before `/issuer`, and their
+    key's controller: a verifier following that chain asks for JSON-LD and gets
+    the controller document, so those credentials still verify."""
+    from chalicelib.api import web
+    from chalicelib.documents.open_badge import legacy_controller_document
+
+    accept = ctx.headers.get("accept") or ctx.headers.get("Accept")
+    media = preferred_media_type(accept, ROOT_MEDIA_TYPES)
+    if media == "text/html":
+        return web.send_page(ctx, "/", {"Vary": "Accept"})
+    body = legacy_controller_document(settings().public_base_url)
     return Response(body=json.dumps(body, ensure_ascii=False), status_code=200,
                     headers={"Content-Type": media, "Vary": "Accept",
                              "Cache-Control": "public, max-age=300"})

@@ -9,7 +9,7 @@ from chalicelib.api.http import endpoint
 from chalicelib.api.schemas import ApiModel
 from chalicelib.config import settings
 from chalicelib.services import centres, certificates, certification_test, sessions, tokens
-from chalicelib.services.certification_inputs import (AlertInput, CandidateInput, CentreInput,
+from chalicelib.services.certification_inputs import (AlertInput, CancellationInput, CandidateInput, CentreInput,
                                                       CentreMemberInput, FinalisationInput,
                                                       InvigilatorSignIn, JoinInput, JuryDecisionInput,
                                                       SessionInput)
@@ -70,6 +70,13 @@ def session_results(ctx, session_id):
           summary="Décision du jury sur un résultat en attente (valider ou annuler)")
 def jury_decision(ctx, certificate_id, body):
     return certificates.jury_decide(certificate_id, body.decision, ctx.user_id)
+
+
+@endpoint(bp, "/admin/certificates/{certificate_id}/cancellation", method="POST", access=access.ADMIN,
+          body=CancellationInput, tags=("centres",),
+          summary="Annuler un certificat délivré, avec un motif (idempotent)")
+def cancel_certificate(ctx, certificate_id, body):
+    return certificates.cancel(certificate_id, body.reason, ctx.user_id)
 
 
 # --- centre ------------------------------------------------------------------------------

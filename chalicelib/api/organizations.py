@@ -175,7 +175,8 @@ REPORT_BOOK_EXAMPLE = {
 }
 REPORT_BOOK_DOC = (" LSU/LSL : INE -> identifiant élève ; first_names, birth_date, birth_place "
                    "(code INSEE de la commune, 99xxx à l'étranger) -> identité ; status "
-                   "validated|held|rejected|pending (règles du jury), avec reason et message "
+                   "validated|held|rejected|pending|cancelled (règles du jury ; cancelled : certificat "
+                   "annulé après délivrance), avec reason et message "
                    "(motif en français) ; result (seulement validé et publié) : level_label et "
                    "competence_levels (niveau 0-8 par compétence mesurée) -> positionnement, "
                    "not_evaluated et competences[].label « non évalué » pour les compétences "

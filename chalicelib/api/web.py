@@ -59,7 +59,9 @@ PAGES: dict[str, tuple[str, str]] = {
 }
 # Pages whose URL also serves machines: their route negotiates (Accept) and calls
 # `send_page` for people; the loop below does not register them.
-NEGOTIATED = frozenset({"/issuer"})  # chalicelib/api/certificates.py: the issuer profile
+# chalicelib/api/certificates.py: the issuer profile; the site root, which is also the
+# controller document of the key of badges issued before the profile
+NEGOTIATED = frozenset({"/issuer", "/"})
 
 CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",

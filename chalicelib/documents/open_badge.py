@@ -15,9 +15,12 @@ Accept header). It holds the public key (`<site>/issuer#key-1`, the method new
 proofs name) and lists it under `assertionMethod`, so a standard verifier
 following verificationMethod -> controller -> assertionMethod finds the same
 id it started from, and the issuer it checks against equals the controller.
-Credentials issued before that named `<site>/.well-known/badge-key#key-1`;
-that document is still served (`public_key_document`), with the same key and
-`controller` equal to the issuer id, and the profile lists its ids too.
+Credentials issued before that have `issuer.id` = the site root and name
+`<site>/.well-known/badge-key#key-1`: that key document is still served
+(`public_key_document`), same key, `controller` = the site root as then, and
+the site root answers a client asking for JSON-LD with the controller document
+listing those ids (`legacy_controller_document`; people still get the home
+page), so the chain holds for them too: their signed issuer is that controller.
 
 JCS comes from `rfc8785` (Trail of Bits, pure Python, no dependency); base58
 is a few lines here.
@@ -38,6 +41,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from chalicelib.documents import FRAMEWORK_NAME, ISSUER_NAME
+from chalicelib.domain import status_list
 from chalicelib.domain.certificate import Certificate
 from chalicelib.domain.certification.jury import NOT_EVALUATED
 from chalicelib.domain.certification.scoring import LEVEL_LABELS, MAX_SCORE, score_cap
@@ -68,13 +72,16 @@ ED25519_PRIV_PREFIX = b"\x80\x26"
 
 def build_credential(cert: Certificate, *, issuer_url: str, verify_url: str,
                      key: Ed25519PrivateKey | None = None,
-                     created: datetime | None = None) -> dict:
+                     created: datetime | None = None,
+                     status: tuple[str, int] | None = None) -> dict:
     """The signed OpenBadgeCredential of a validated certificate.
 
     `id` is the public verification URL; the holder is named as on the
     certificate (an IdentityObject of type "name", not hashed: the badge is
     meant to be shown). `key` defaults to `signing_key()`, `created` (the
-    proof's timestamp) to now.
+    proof's timestamp) to now. `status`: the certificate's (list id, index) in
+    a Bitstring Status List, written as `credentialStatus` so that verifiers
+    learn of a later cancellation (`status_list_credential`).
     """
     if cert.status != "validated":
         raise ValueError(f"no badge for a certificate in status {cert.status!r}")
@@ -107,6 +114,8 @@ def build_credential(cert: Certificate, *, issuer_url: str, verify_url: str,
         },
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }
+    if status is not None:
+        credential["credentialStatus"] = status_entry(site, *status)
     return add_proof(credential, key or signing_key(),
                      verification_method=verification_method_id(site),
                      created=created or datetime.now(timezone.utc))
@@ -190,6 +199,46 @@ def _score_band(label: str) -> tuple[int, int] | None:
         if name == label:
             return low, lows[i + 1] - 1
     return None
+
+
+# --- Bitstring Status List ------------------------------------------------------
+
+STATUS_PATH = "/credentials/status"  # <site><STATUS_PATH>/<list id>: a status list credential
+
+
+def status_list_url(site_url: str, list_id: str) -> str:
+    return f"{site_url.rstrip('/')}{STATUS_PATH}/{list_id}"
+
+
+def status_entry(site_url: str, list_id: str, index: int) -> dict:
+    """A credential's BitstringStatusListEntry (revocation): its bit in the list."""
+    url = status_list_url(site_url, list_id)
+    return {"id": f"{url}#{index}", "type": "BitstringStatusListEntry",
+            "statusPurpose": status_list.PURPOSE, "statusListIndex": str(index),
+            "statusListCredential": url}
+
+
+def status_list_credential(site_url: str, list_id: str, revoked: list[int], *,
+                           key: Ed25519PrivateKey | None = None,
+                           created: datetime | None = None) -> dict:
+    """The BitstringStatusListCredential served at `status_list_url`: issued and
+    signed like the badges (same issuer, same key, eddsa-jcs-2022), so a verifier
+    trusts the list exactly as far as the badge. `revoked`: its set bits."""
+    site = site_url.rstrip("/")
+    url = status_list_url(site, list_id)
+    now = created or datetime.now(timezone.utc)
+    credential = {
+        "@context": [VC_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_id(site),
+        "validFrom": _timestamp(now),
+        "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList",
+                              "statusPurpose": status_list.PURPOSE,
+                              "encodedList": status_list.encode(revoked)},
+    }
+    return add_proof(credential, key or signing_key(), verification_method=verification_method_id(site),
+                     created=now)
 
 
 # --- the achievement's image ----------------------------------------------------
@@ -361,12 +410,11 @@ def issuer_profile(site_url: str, key: Ed25519PrivateKey | None = None) -> dict:
     fetches that and requires the method among its `assertionMethod`; a VC
     verifier also requires the credential's issuer to be that controller. Both
     hold when the issuer id, this document's id and every key's controller are
-    one URL. The legacy key document's ids are listed too, so the proofs of
-    credentials issued before this profile still find their method here."""
+    one URL. (The legacy key's controller is the site root:
+    `legacy_controller_document`.)"""
     site = site_url.rstrip("/")
     own = issuer_id(site)
     methods = _key_methods(own, own, (key or signing_key()).public_key())
-    legacy = f"{site}{KEY_PATH}"
     return {
         "@context": [VC_CONTEXT, OB_CONTEXT, CID_CONTEXT],
         "id": own,
@@ -376,23 +424,41 @@ def issuer_profile(site_url: str, key: Ed25519PrivateKey | None = None) -> dict:
         "description": (f"Émetteur des certificats de compétences numériques ({FRAMEWORK_NAME}) "
                         "délivrés en Open Badges 3.0 signés (Ed25519)."),
         "verificationMethod": methods,
-        "assertionMethod": [m["id"] for m in methods]
-        + [f"{legacy}{KEY_FRAGMENT}", f"{legacy}{KEY_FRAGMENT}-jwk"],
+        "assertionMethod": [m["id"] for m in methods],
     }
 
 
 def public_key_document(site_url: str, key: Ed25519PrivateKey | None = None) -> dict:
     """The JSON served at `<site>/.well-known/badge-key`, the key document of
-    credentials issued before the issuer profile: same key, same method ids as
-    then (so their proofs still resolve), `controller` now the issuer id whose
-    profile lists these ids under assertionMethod."""
+    credentials issued before the issuer profile: same key, same method ids and
+    same `controller` as then, the site root, which was those credentials'
+    signed `issuer.id` (a VC verifier requires issuer = controller) and which
+    serves `legacy_controller_document` to clients asking for JSON-LD."""
     site = site_url.rstrip("/")
     document_id = f"{site}{KEY_PATH}"
-    methods = _key_methods(document_id, issuer_id(site), (key or signing_key()).public_key())
+    methods = _key_methods(document_id, site, (key or signing_key()).public_key())
     return {
         "@context": [CID_CONTEXT],
         "id": document_id,
-        "controller": issuer_id(site),
+        "controller": site,
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
+    }
+
+
+def legacy_controller_document(site_url: str, key: Ed25519PrivateKey | None = None) -> dict:
+    """What the site root answers a client asking for JSON-LD: the controller
+    document of the key credentials issued before the issuer profile name. Their
+    `issuer.id` is the site root (signed, so unchangeable), their proof names
+    `<site>/.well-known/badge-key#key-1`; a verifier fetches that method, then its
+    controller (this document), requires the method under `assertionMethod` and
+    the issuer to be this id: all three hold, so those credentials verify as
+    they did when issued. The methods are embedded too (same key)."""
+    site = site_url.rstrip("/")
+    methods = _key_methods(f"{site}{KEY_PATH}", site, (key or signing_key()).public_key())
+    return {
+        "@context": [CID_CONTEXT],
+        "id": site,
         "verificationMethod": methods,
         "assertionMethod": [m["id"] for m in methods],
     }

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chalicelib.domain.certification.jury import NOT_EVALUATED, competence_results, reason_message
+from chalicelib.domain.certification.jury import (NOT_EVALUATED, PLATFORM_CANCELLED, Status,
+                                                  competence_results, reason_message)
+from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.framework import COMPETENCES
 
 PENDING = "pending"
@@ -40,10 +42,23 @@ class Certificate:
     theta: float | None = None
     reason: str | None = None    # a jury reason code (jury.py)
     birth_place: str = ""        # printed on the attestation (commune, INSEE code or country)
+    # set when a platform admin cancels it after issuance (`cancellation_of`): the
+    # decision as recorded, never shown publicly (verifiers only read "cancelled")
+    cancelled_at: str | None = None
+    cancelled_by: str | None = None
+    cancellation_reason: str | None = None
+    # its entry in a Bitstring Status List (allocated when the holder first
+    # downloads the Open Badge; domain/status_list.py)
+    status_list: str | None = None
+    status_index: int | None = None
 
     @property
     def is_certified(self) -> bool:
         return self.status == "validated"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == Status.CANCELLED.value
 
     def level_of(self, competence: str) -> int | None:
         """The competence's level, None when it was not evaluated."""
@@ -91,6 +106,20 @@ class Certificate:
                 "message": self.reason_message(min_answers) if published else PENDING_MESSAGE,
                 "date": self.session_date, "centre": self.centre_name, "published": published}
 
+    def cancelled_view(self) -> dict:
+        """What a verifier holding the code of a cancelled certificate reads:
+        that it is cancelled and since when, with the holder's name (to match
+        the document presented), never a score, a level nor the admin's reason
+        (an internal decision, possibly about fraud, not a public statement)."""
+        return {
+            "verification_code": self.verification_code, "status": self.status,
+            "message": reason_message(self.status, self.reason),
+            "holder": {"first_name": self.first_name, "last_name": self.last_name,
+                       "birth_year": int(self.birth_date[:4])},
+            "date": self.session_date, "centre": self.centre_name,
+            "cancelled_at": self.cancelled_at,
+        }
+
     def admin_view(self, min_answers: int = 20) -> dict:
         """Everything a platform admin (the jury) needs to decide: the true
         status and reason, and the score when the test could be scored."""
@@ -102,7 +131,10 @@ class Certificate:
                 "level": self.level if scored else None,
                 "level_label": self.level_label if scored else None,
                 "competences": self.competences() if scored else [],
-                "certification_version": self.certification_version, "issued_at": self.issued_at}
+                "certification_version": self.certification_version, "issued_at": self.issued_at,
+                "verification_code": self.verification_code,
+                "cancellation": ({"at": self.cancelled_at, "by": self.cancelled_by,
+                                  "reason": self.cancellation_reason} if self.is_cancelled else None)}
 
     def public_view(self) -> dict:
         """What a verifier sees: no birth place, no email, no internal ids, and
@@ -112,7 +144,7 @@ class Certificate:
         who sees a code a full birth date (the holder's own PDF and Open
         Badge, shared by their choice, keep it)."""
         return {
-            "verification_code": self.verification_code,
+            "verification_code": self.verification_code, "status": self.status,
             "holder": {"first_name": self.first_name, "last_name": self.last_name,
                        "birth_year": int(self.birth_date[:4])},
             "date": self.session_date, "centre": self.centre_name,
@@ -124,3 +156,33 @@ class Certificate:
             "certification_version": self.certification_version,
             "issued_at": self.issued_at,
         }
+
+
+CANCELLATION_REASON_LENGTH = (10, 1000)
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """A platform admin's decision to cancel an issued certificate: who, when, why."""
+    at: str      # ISO datetime
+    by: str      # the admin's user id
+    reason: str  # free French text, kept with the certificate (admin eyes only)
+    code: str = PLATFORM_CANCELLED  # the reason code every other view reads
+
+
+def cancellation_of(cert: Certificate, *, reason: str, by: str, at: str) -> Cancellation | None:
+    """The decision to record, or None when `cert` is already cancelled (the
+    first decision stands: cancelling is idempotent, a retried or doubled click
+    changes nothing). Only a validated certificate is cancelled: a held one
+    goes through the jury, a rejected one certifies nothing."""
+    text = " ".join((reason or "").split())
+    low, high = CANCELLATION_REASON_LENGTH
+    if not low <= len(text) <= high:
+        raise InvalidInput(f"Indiquez le motif de l'annulation ({low} à {high} caractères).",
+                           code="invalid_cancellation_reason", details={"field": "reason"})
+    if cert.is_cancelled:
+        return None
+    if not cert.is_certified:
+        raise Conflict("Seul un certificat validé peut être annulé ; un résultat en attente passe "
+                       "par la décision du jury.", code="certificate_not_cancellable")
+    return Cancellation(at=at, by=by, reason=text)

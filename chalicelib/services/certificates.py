@@ -11,11 +11,11 @@ import logging
 from dataclasses import dataclass
 
 from chalicelib.bank.loader import get_bank
-from chalicelib.domain import codes
-from chalicelib.domain.certificate import Certificate
+from chalicelib.domain import codes, status_list
+from chalicelib.domain.certificate import Certificate, cancellation_of
 from chalicelib.domain.certification import CURRENT, UnknownVersion, jury, score_certification, version_named
 from chalicelib.domain.certification.course import CourseAnswer
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, NotFound, Unavailable
 from chalicelib.store import certification as store
 
 log = logging.getLogger("pix.certificates")
@@ -100,6 +100,8 @@ def verify(code: str, source_ip: str | None = None) -> dict:
     throttle.hit(f"verify-ip:{source_ip or 'unknown'}", *VERIFICATIONS_PER_IP)
     normalised = codes.normalise_code(code)
     rec = store.certificate_by_code(normalised) if codes.is_verification_code(normalised) else None
+    if rec is not None and rec.published and rec.status == jury.Status.CANCELLED.value:
+        return to_domain(rec).cancelled_view()  # says so, without any score
     if rec is None or not rec.published or rec.status != "validated":
         raise NotFound("Aucun certificat ne correspond à ce code de vérification.",
                        code="certificate_not_found")
@@ -163,10 +165,74 @@ def jury_decide(certificate_id: str, choice: jury.JuryChoice, by: str) -> dict:
 
 
 def my_certificate(user_id: str, certificate_id: str) -> Certificate:
+    """The holder's validated, published certificate, to print or sign. A
+    cancelled one is refused with its French reason (no attestation, no new
+    badge: it no longer certifies anything)."""
     rec = store.certificate(certificate_id)
-    if rec is None or rec.user_id != user_id or not rec.published or rec.status != "validated":
+    if rec is None or rec.user_id != user_id or not rec.published:
         raise NotFound("Certificat introuvable.", code="certificate_not_found")
+    _refuse_unless_validated(rec)
     return to_domain(rec)
+
+
+def _refuse_unless_validated(rec: store.CertificateRecord) -> None:
+    if rec.status == jury.Status.CANCELLED.value:
+        raise Conflict("Ce certificat a été annulé par la plateforme : son attestation et son "
+                       "Open Badge ne sont plus délivrés.", code="certificate_cancelled")
+    if rec.status != "validated":
+        raise NotFound("Certificat introuvable.", code="certificate_not_found")
+
+
+def cancel(certificate_id: str, reason: str, by: str) -> dict:
+    """A platform admin cancels an issued certificate (e.g. fraud established
+    after the session): status "cancelled", the decision recorded (who, when,
+    why), and the bit of its Open Badge's status list entry set in the same
+    write, so every place the certificate shows stops presenting it as valid.
+    Idempotent: cancelling a cancelled certificate returns it unchanged."""
+    for _ in range(3):  # a badge download may allocate a status entry meanwhile: re-read
+        rec = store.certificate(certificate_id)
+        if rec is None:
+            raise NotFound("Certificat introuvable.", code="certificate_not_found")
+        cert = to_domain(rec)
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        decision = cancellation_of(cert, reason=reason, by=by, at=now)
+        if decision is None:
+            return cert.admin_view(min_answers_of(cert))
+        if store.cancel_certificate(rec, status=jury.Status.CANCELLED.value, reason_code=decision.code,
+                                    at=decision.at, by=decision.by, reason=decision.reason):
+            log.info('{"event": "certificate_cancelled", "certificate": "%s", "by": "%s"}',
+                     certificate_id, by)
+            cert = to_domain(store.certificate(certificate_id))
+            return cert.admin_view(min_answers_of(cert))
+    raise Conflict("Ce certificat change en ce moment ; réessayez.", code="concurrent_update")
+
+
+def status_entry_of(cert: Certificate) -> tuple[str, int]:
+    """The certificate's entry in a status list (list id, index), reserved on
+    first use by a random draw (domain/status_list.py: no shared counter).
+    A certificate cancelled meanwhile is refused like any cancelled one."""
+    if cert.status_list is not None and cert.status_index is not None:
+        return cert.status_list, cert.status_index
+    list_id = status_list.list_id_of(dt.datetime.now(dt.timezone.utc))
+    for _ in range(status_list.MAX_DRAWS):
+        rec = store.certificate(cert.certificate_id)
+        if rec is None:
+            raise NotFound("Certificat introuvable.", code="certificate_not_found")
+        if rec.status_index is not None:
+            return rec.status_list, int(rec.status_index)  # another download reserved it first
+        _refuse_unless_validated(rec)  # cancelled meanwhile
+        if store.allocate_status_index(rec, list_id, status_list.draw_index()):
+            fresh = store.certificate(cert.certificate_id)
+            return fresh.status_list, int(fresh.status_index)
+    raise Unavailable("Le badge ne peut pas être préparé pour l'instant ; réessayez.",
+                      code="status_list_full")
+
+
+def revoked_in(list_id: str) -> list[int]:
+    """The cancelled entries of a status list (404 for a malformed list id)."""
+    if not status_list.is_list_id(list_id):
+        raise NotFound("Liste de statuts introuvable.", code="status_list_not_found")
+    return store.revoked_indices(list_id)
 
 
 def erase_holder_link(user_id: str) -> None:

@@ -125,6 +125,13 @@ class AlertInput(BaseModel):
     reason: str = Field(default="", max_length=500)
 
 
+class CancellationInput(BaseModel):
+    """A platform admin's cancellation of an issued certificate: the reason is
+    mandatory (its length is checked with the rule, domain/certificate.py)."""
+    model_config = _CONFIG
+    reason: str = Field(max_length=1000)
+
+
 class JuryDecisionInput(BaseModel):
     """A platform admin's decision on a held result: "validate" or "reject"."""
     model_config = _CONFIG

@@ -14,6 +14,10 @@ Access patterns
                      courses (written once at join; see create_course)
 - certificate:       pk=CERT#<course> sk=CERT; gsi1 USER#<id>/CERT#<date>; gsi2 UAI#<uai>/<last name>
 - verification code: pk=VERIFY#<code> sk=VERIFY   (put with the certificate in one transaction)
+- status list index: pk=STATUSIDX#<list>#<index> sk=STATUSIDX (one item per index reserved: a random
+                     draw, conditional put with the certificate's update, no shared counter)
+- revoked bit:       pk=STATUSLIST#<list> sk=BIT#<index> (written with a cancellation; the list's
+                     partition holds only its cancellations, read whole to serve the list)
 """
 from __future__ import annotations
 
@@ -33,6 +37,9 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.certification.session import Step
 from chalicelib.store.assessments import StoredAnswer
 from chalicelib.store.tables import CertificationTable
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
 from chalicelib.store.writes import (Conflicting, conditional_failed, get_or_none, put_all_new,  # noqa: F401
                                      put_new, update)
 
@@ -147,10 +154,27 @@ class CertificateRecord(CertificationTable):
     theta = NumberAttribute(null=True)
     reason = UnicodeAttribute(null=True)
     birth_place = UnicodeAttribute(default="")
+    cancelled_at = UnicodeAttribute(null=True)
+    cancelled_by = UnicodeAttribute(null=True)
+    cancellation_reason = UnicodeAttribute(null=True)
+    status_list = UnicodeAttribute(null=True)
+    status_index = NumberAttribute(null=True)
 
 
 class VerificationRecord(CertificationTable):
     certificate_id = UnicodeAttribute()
+
+
+class StatusIndexRecord(CertificationTable):
+    """One reserved index of a status list (its key is the reservation)."""
+    certificate_id = UnicodeAttribute()
+
+
+class RevokedBitRecord(CertificationTable):
+    """A set bit of a status list: the certificate behind it was cancelled."""
+    certificate_id = UnicodeAttribute()
+    index = NumberAttribute()
+    at = UnicodeAttribute()
 
 
 def plain(value) -> dict:
@@ -524,6 +548,65 @@ def decide_certificate(rec: CertificateRecord, status: str, reason: str) -> bool
         return False
 
 
+def _transact(build) -> bool:
+    """Run `build(tx)` in one TransactWrite; False when a condition failed."""
+    try:
+        with TransactWrite(connection=CertificationTable._get_connection().connection) as tx:
+            build(tx)
+        return True
+    except TransactWriteError as err:
+        if conditional_failed(err):
+            return False
+        raise
+
+
+def cancel_certificate(rec: CertificateRecord, *, status: str, reason_code: str, at: str, by: str,
+                       reason: str) -> bool:
+    """Cancel a validated certificate and, if its badge has a status list entry,
+    set that bit, all or nothing. Conditional on the certificate being still
+    validated with the status entry read in `rec` (a badge download allocating
+    one meanwhile makes this fail: the caller re-reads and retries, so the bit
+    of an entry allocated at the same moment is never missed). False when a
+    condition failed."""
+    entry = CertificateRecord.status_index == rec.status_index if rec.status_index is not None \
+        else CertificateRecord.status_index.does_not_exist()
+
+    def build(tx):
+        tx.update(rec, actions=[CertificateRecord.status.set(status),
+                                CertificateRecord.reason.set(reason_code),
+                                CertificateRecord.cancelled_at.set(at),
+                                CertificateRecord.cancelled_by.set(by),
+                                CertificateRecord.cancellation_reason.set(reason)],
+                  condition=(CertificateRecord.status == "validated") & entry)
+        if rec.status_index is not None:
+            tx.save(RevokedBitRecord(f"STATUSLIST#{rec.status_list}", f"BIT#{int(rec.status_index):07d}",
+                                     certificate_id=rec.certificate_id,
+                                     index=int(rec.status_index), at=at))
+    return _transact(build)
+
+
+def allocate_status_index(rec: CertificateRecord, list_id: str, index: int) -> bool:
+    """Reserve `index` of `list_id` for a validated certificate that has none
+    yet: the reservation (must not exist) and the certificate's entry, all or
+    nothing. False when the index is taken, or the certificate got an entry
+    or changed status meanwhile (the caller re-reads to tell which)."""
+    def build(tx):
+        tx.save(StatusIndexRecord(f"STATUSIDX#{list_id}#{index}", "STATUSIDX",
+                                  certificate_id=rec.certificate_id),
+                condition=StatusIndexRecord.pk.does_not_exist())
+        tx.update(rec, actions=[CertificateRecord.status_list.set(list_id),
+                                CertificateRecord.status_index.set(index)],
+                  condition=(CertificateRecord.status == "validated")
+                  & CertificateRecord.status_index.does_not_exist())
+    return _transact(build)
+
+
+def revoked_indices(list_id: str) -> list[int]:
+    """The set bits of a list: its partition holds one item per cancellation."""
+    return [int(r.index) for r in RevokedBitRecord.query(f"STATUSLIST#{list_id}",
+                                                         RevokedBitRecord.sk.startswith("BIT#"))]
+
+
 def create_certificate(cert: Certificate, *, uai: str | None) -> None:
     """The certificate and its verification code in one transaction, both
     conditional on not existing (raises Conflicting): a certificate is issued
@@ -559,7 +642,10 @@ def to_certificate(rec: CertificateRecord) -> Certificate:
         status=rec.status, published=bool(rec.published), user_id=rec.user_id,
         session_id=rec.session_id, ine=rec.ine,
         theta=float(rec.theta) if rec.theta is not None else None, reason=rec.reason,
-        birth_place=rec.birth_place or "")
+        birth_place=rec.birth_place or "", cancelled_at=rec.cancelled_at,
+        cancelled_by=rec.cancelled_by, cancellation_reason=rec.cancellation_reason,
+        status_list=rec.status_list,
+        status_index=int(rec.status_index) if rec.status_index is not None else None)
 
 
 def unlink_certificates_of_user(user_id: str) -> None:

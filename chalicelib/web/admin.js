@@ -1,10 +1,10 @@
 // The platform administrator's space: the jury's work on a session (each
 // result with its status and reason, validate or reject a held one, publish
-// the session), organisations and centres (creation, centre members). The
+// the session, cancel an issued certificate with a reason), organisations and centres (creation, centre members). The
 // page shows itself only to a token with the admin claim; the API checks
 // every call against the same token.
 import { api, requireUser, roles } from './api.js';
-import { $, h, fill, initLayout, showErrors, clearErrors, apiErrors, busy, announce, focus } from './ui.js';
+import { $, h, fill, initLayout, showErrors, clearErrors, apiErrors, busy, announce, focus, frenchDate } from './ui.js';
 
 initLayout();
 
@@ -91,7 +91,9 @@ async function showResults(sid) {
     h('td', { 'data-status': c.status }, CERT_STATUS[c.status] || c.status),
     h('td', null, c.message || '–'), h('td', null, c.global_score === null ? '–' : String(c.global_score)),
     h('td', null, c.status === 'held' ? h('div', { class: 'actions' },
-      decision(sid, c, 'validate', 'Valider'), decision(sid, c, 'reject', 'Rejeter')) : '–')));
+      decision(sid, c, 'validate', 'Valider'), decision(sid, c, 'reject', 'Rejeter'))
+      : c.status === 'validated' ? cancelButton(sid, c)
+        : c.cancellation ? `Annulé le ${frenchDate(c.cancellation.at)} : ${c.cancellation.reason}` : '–')));
   const publish = data.status === 'processed'  // a held session (lifecycle: only processed -> published)
     ? h('button', { type: 'button', 'data-action': 'publier', onclick: async (event) => {
       const button = event.currentTarget;
@@ -128,4 +130,55 @@ function decision(sid, cert, choice, label) {
         await showResults(sid);
       }
     } }, label, h('span', { class: 'sr-only' }, ` le résultat de ${cert.first_name} ${cert.last_name}`));
+}
+
+let cancelForms = 0;
+
+/** "Annuler le certificat": opens a form under the table asking the mandatory
+ * reason (10 to 1,000 characters, the API's rule); the certificate is cancelled
+ * only when that form is confirmed. */
+function cancelButton(sid, cert) {
+  const who = `${cert.first_name} ${cert.last_name}`;
+  return h('button', { type: 'button', class: 'secondary small', 'data-cancel': cert.certificate_id,
+    onclick: () => openCancel(sid, cert, who) },
+  'Annuler le certificat', h('span', { class: 'sr-only' }, ` de ${who}`));
+}
+
+function openCancel(sid, cert, who) {
+  const id = `motif-annulation-${++cancelForms}`;
+  const form = h('form', { id: 'annulation', method: 'post', novalidate: '' },
+    h('h3', { tabindex: '-1' }, `Annuler le certificat de ${who}`),
+    h('p', null, 'Le certificat ne sera plus reconnu : la page de vérification dira qu\u2019il est annulé, ',
+      'son attestation et son Open Badge ne seront plus délivrés, le badge déjà téléchargé ne sera plus valide. ',
+      'Le motif reste interne à la plateforme.'),
+    h('div', { class: 'field' }, h('label', { for: id }, 'Motif de l\u2019annulation',
+      h('span', { class: 'hint' }, 'Obligatoire, 10 caractères au moins (exemple : fraude établie après la session)')),
+    h('textarea', { id, name: 'reason', rows: '3', maxlength: '1000', required: '' })),
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', class: 'danger' }, 'Confirmer l\u2019annulation'),
+      h('button', { type: 'button', class: 'secondary', onclick: () => { form.remove(); focus($(`[data-cancel="${cert.certificate_id}"]`)); } },
+        'Renoncer')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const reason = form.elements.reason.value.trim();
+    if (reason.length < 10) {
+      showErrors(form, { reason: 'Indiquez le motif de l\u2019annulation (10 caractères au moins).' });
+      return;
+    }
+    clearErrors(form);
+    const button = form.querySelector('button[type="submit"]');
+    busy(button, true, 'Annulation…');
+    try {
+      await api('POST', `/admin/certificates/${encodeURIComponent(cert.certificate_id)}/cancellation`, { reason }, 'user');
+      await showResults(sid);
+      announce(`Le certificat de ${who} est annulé.`);
+    } catch (e) {
+      busy(button, false);
+      showErrors(form, apiErrors(e, { invalid_cancellation_reason: 'reason' }));
+    }
+  });
+  const old = $('#annulation');
+  if (old) old.remove();
+  $('#resultats').append(form);
+  focus(form.querySelector('h3'));
 }

@@ -36,7 +36,25 @@ async function verify(code) {
   show(cert);
 }
 
+/** A cancelled certificate: said plainly, with whom and since when, never a score. */
+function showCancelled(cert) {
+  const holder = cert.holder;
+  setTitle(`Certificat ${cert.verification_code} annulé`);
+  fill(out, h('section', { 'aria-labelledby': 'certificat-titre', 'data-certificate': cert.verification_code, 'data-status': 'cancelled' },
+    h('div', { class: 'notice error' }, h('h2', { id: 'certificat-titre', tabindex: '-1' }, '✖ Certificat annulé'),
+      h('p', null, cert.message)),
+    h('dl', { class: 'pairs' },
+      h('dt', null, 'Titulaire'), h('dd', { 'data-holder': '' }, `${holder.first_name} ${holder.last_name}`),
+      h('dt', null, 'Année de naissance'), h('dd', null, String(holder.birth_year)),
+      h('dt', null, 'Date de la certification'), h('dd', null, frenchDate(cert.date)),
+      h('dt', null, 'Centre de certification'), h('dd', null, cert.centre),
+      cert.cancelled_at ? [h('dt', null, 'Annulé le'), h('dd', null, frenchDate(cert.cancelled_at))] : null,
+      h('dt', null, 'Code de vérification'), h('dd', { class: 'code-big' }, cert.verification_code))));
+  focus(out.querySelector('h2'));
+}
+
 function show(cert) {
+  if (cert.status === 'cancelled') { showCancelled(cert); return; }
   const holder = cert.holder;
   setTitle(`Certificat ${cert.verification_code}`);
   // every competence: its level, or « non évalué » when the test measured nothing of it (never 0)

@@ -86,6 +86,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/admin/sessions/{session_id}/publish"): "admin",
     ("GET", "/admin/sessions/{session_id}/results"): "admin",
     ("POST", "/admin/certificates/{certificate_id}/jury-decision"): "admin",
+    ("POST", "/admin/certificates/{certificate_id}/cancellation"): "admin",
 
     # certification test and invigilation
     ("POST", "/certification/join"): "user",
@@ -106,6 +107,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/certificates/{code}"): "public",
     ("GET", "/.well-known/badge-key"): "public",
     ("GET", "/issuer"): "public",
+    ("GET", "/credentials/status/{list_id}"): "public",
     ("GET", "/badges/certification-numerique/{image}"): "public",
 
     # organisations, rosters, school certification

@@ -42,11 +42,23 @@ def test_issuer_url_serves_json_ld_to_machines_and_a_page_to_people(client):
         assert profile["id"] == f"{base}/issuer" and profile["type"] == ["Profile"]
         assert profile["url"] == base and profile["name"]
         assert all(m["controller"] == profile["id"] for m in profile["verificationMethod"])
+    # the key of badges issued before /issuer: controlled by the site root (their
+    # signed issuer), which serves its controller document to a client asking for JSON-LD
     key_document = json.loads(call(client, "GET", "/.well-known/badge-key").body)
-    assert key_document["controller"] == profile["id"]
-    assert all(m["id"] in profile["assertionMethod"] for m in key_document["verificationMethod"])
+    assert key_document["controller"] == base
     assert key_document["verificationMethod"][0]["publicKeyMultibase"] \
         == profile["verificationMethod"][0]["publicKeyMultibase"]
+    for accept in ("application/ld+json", "application/ld+json, application/json;q=0.9"):
+        root = call(client, "GET", "/", headers={"Accept": accept})
+        assert root.status_code == 200 and root.headers["Content-Type"] == "application/ld+json"
+        assert root.headers["Vary"] == "Accept"
+        controller = json.loads(root.body)
+        assert controller["id"] == base
+        assert all(m["id"] in controller["assertionMethod"] for m in key_document["verificationMethod"])
+    for accept in (BROWSER, "*/*", None):   # people, and clients not asking for JSON: the home page
+        home = call(client, "GET", "/", headers={"Accept": accept} if accept else {})
+        assert home.status_code == 200 and home.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert "script-src 'self'" in home.headers["Content-Security-Policy"]
 
     page = call(client, "GET", "/issuer", headers={"Accept": BROWSER})
     assert page.status_code == 200

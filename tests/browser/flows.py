@@ -175,7 +175,6 @@ def stack_gar() -> _Gar:
     return _GAR[0]
 
 
-
 def autopost(action: str, fields: dict[str, str]) -> str:
     """The page an IdP answers with in the HTTP-POST binding: a form the
     browser submits at once."""
@@ -185,3 +184,9 @@ def autopost(action: str, fields: dict[str, str]) -> str:
                      for k, v in fields.items())
     return (f'<!doctype html><html lang="fr"><title>GAR</title><form method="post" '
             f'action="{escape(action)}">{inputs}</form><script>document.forms[0].submit()</script>')
+
+
+def type_into(page, selector: str, text: str) -> None:
+    """Focus a field and type into it as a keyboard user does (no `fill`)."""
+    page.locator(selector).focus()
+    page.keyboard.type(text)

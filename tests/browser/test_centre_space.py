@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.flows import ADMIN, certification_session, clean, fits, shot, signed_in
+from tests.browser.flows import ADMIN, certification_session, clean, fits, shot, signed_in, type_into
 from tests.conftest import make_token
 
 expect = pytest.importorskip("playwright.sync_api", reason="needs the `playwright` package").expect
@@ -20,11 +20,6 @@ GOOD_CSV = "Nom;Prénom;Date de naissance\nBernard;Noé;14/05/2008\nPetit;Inès;
 BAD_CSV = "Nom;Prénom;Date de naissance\nBernard;Noé;14/05/2008\nPetit;;31/02/2007\n"
 
 
-
-
-def type_into(page, selector: str, text: str) -> None:
-    page.locator(selector).focus()
-    page.keyboard.type(text)
 
 
 def test_session_enrolment_kit_finalisation_results(pages, stack, tmp_path):

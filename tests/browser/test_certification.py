@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.flows import (SECRET_KEYS, ApiWatch, answer_correctly, axe,
-                                 certification_session, fits, keys_in, shot)
+from tests.browser.flows import (ADMIN, SECRET_KEYS, ApiWatch, answer_correctly, axe,
+                                 certification_session, clean, fits, keys_in, shot, signed_in,
+                                 type_into)
 from tests.conftest import make_token
 
 expect = pytest.importorskip("playwright.sync_api", reason="needs the `playwright` package").expect
@@ -201,3 +202,37 @@ def test_certification_from_join_to_public_verification(pages, stack):
     checker.get_by_role("button", name="Vérifier").click()
     expect(checker.locator("#code-erreur")).to_contain_text("Aucun certificat")
     shot(checker, "18-verification-inconnu")
+
+    # a platform admin cancels it from the administration space, keyboard only: the
+    # reason is mandatory; the verification page then says it is cancelled, no score
+    admin = signed_in(pages, "admin-browser", ADMIN)
+    admin.goto("/administration")
+    type_into(admin, "#numero-session", sid)
+    admin.keyboard.press("Enter")
+    expect(admin.locator("#resultats h3")).to_be_focused()
+    admin.locator("tr", has_text=f"{first} {last}").locator("[data-cancel]").focus()
+    admin.keyboard.press("Enter")
+    expect(admin.locator("#annulation h3")).to_be_focused()
+    admin.keyboard.press("Tab")
+    admin.keyboard.type("court")
+    admin.keyboard.press("Tab")
+    admin.keyboard.press("Enter")
+    expect(admin.locator("#annulation textarea")).to_have_attribute("aria-invalid", "true")
+    clean(admin, "admin-annulation-erreur")
+    admin.locator("#annulation textarea").fill("")
+    type_into(admin, "#annulation textarea", "Fraude établie après la session (substitution).")
+    admin.locator("#annulation button[type=submit]").focus()
+    admin.keyboard.press("Enter")
+    expect(admin.locator("#annonces")).to_contain_text("est annulé")
+    expect(admin.locator("tr", has_text=f"{first} {last}").locator("[data-status]")).to_have_text("Annulé")
+    shot(admin, "19-admin-certificat-annule")
+
+    checker.goto(f"/verification?code={code}")
+    cancelled = checker.locator(f'[data-certificate="{code}"][data-status="cancelled"]')
+    expect(cancelled).to_contain_text("Certificat annulé")
+    expect(cancelled.locator("[data-holder]")).to_have_text(f"{first} {last}")
+    expect(cancelled).not_to_contain_text("pix")
+    expect(checker.locator("#certificat-titre")).to_be_focused()
+    fits(checker)
+    shot(checker, "20-verification-annule")
+    axe(checker, "verification-annule")

@@ -5,7 +5,10 @@ Digital Bazaar's `@digitalbazaar/vc`, `data-integrity` and
 under Node, verify a credential signed by the app's key against the documents
 the app serves at `/issuer` and `/.well-known/badge-key`: signature, proof
 options, the method under the controller's assertionMethod, and the credential's
-issuer equal to that controller. The locked packages (package-lock.json) are
+issuer equal to that controller; and `vc-bitstring-status-list` reads the
+credential's status: it fetches the status list credential the app serves at
+`/credentials/status/<list>`, verifies its proof and issuer, and reads the bit.
+The locked packages (package-lock.json) are
 installed once into tests/interop/ob_verifier/node_modules (ignored by git).
 Skipped only when Node or npm is missing.
 """
@@ -50,12 +53,19 @@ def run(verifier: Path, cases: list[dict]) -> list[dict]:
 def test_an_independent_verifier_accepts_our_badge_as_served(client, verifier):
     base = settings().public_base_url
     served = {}
-    for path in ("/issuer", "/.well-known/badge-key"):
+    for path in ("/issuer", "/.well-known/badge-key", "/"):
         response = call(client, "GET", path, headers={"Accept": "application/ld+json"})
         assert response.status_code == 200
-        served[base + path] = json.loads(response.body)
+        served[(base + path).rstrip("/")] = json.loads(response.body)
+    list_id, index = "2026-12", 70_001
+    list_url = open_badge.status_list_url(base, list_id)
+    response = call(client, "GET", list_url.removeprefix(base))
+    assert response.status_code == 200
+    served[list_url] = json.loads(response.body)          # no certificate cancelled: no bit set
     badge = open_badge.build_credential(
-        certificate(), issuer_url=base, verify_url=f"{base}/verification?code=P-B2C3D4F6")
+        certificate(), issuer_url=base, verify_url=f"{base}/verification?code=P-B2C3D4F6",
+        status=(list_id, index))
+    assert badge["credentialStatus"]["statusListCredential"] == list_url
 
     tampered = copy.deepcopy(badge)
     tampered["credentialSubject"]["result"][0]["value"] = "999"
@@ -65,28 +75,36 @@ def test_an_independent_verifier_accepts_our_badge_as_served(client, verifier):
     other_issuer[f"{base}/issuer"]["id"] = base  # the site root, as before issue 21
 
     # a credential as issued before the issuer profile: issuer = the site root, proof
-    # naming the key document's method (same key)
-    unsigned = {k: v for k, v in badge.items() if k != "proof"}
+    # naming the key document's method (same key), no credentialStatus
+    unsigned = {k: v for k, v in badge.items() if k not in ("proof", "credentialStatus")}
     unsigned["issuer"] = {**badge["issuer"], "id": base, "url": base}
     legacy = open_badge.add_proof(
         unsigned, open_badge.signing_key(), created=datetime.now(timezone.utc),
         verification_method=open_badge.legacy_verification_method_id(base))
 
-    good, bad_signature, bad_purpose, bad_issuer, old = run(verifier, [
+    # the list once the certificate is cancelled (its bit set), and a list whose bits
+    # were changed by someone else than the issuer (signature no longer matches)
+    revoked = {**served, list_url: open_badge.status_list_credential(base, list_id, [index])}
+    forged = copy.deepcopy(served)
+    forged[list_url]["credentialSubject"]["encodedList"] = \
+        revoked[list_url]["credentialSubject"]["encodedList"]
+
+    good, bad_signature, bad_purpose, bad_issuer, old, cancelled, forged_list = run(verifier, [
         {"credential": badge, "documents": served},
         {"credential": tampered, "documents": served},
         {"credential": badge, "documents": not_asserted},
         {"credential": badge, "documents": other_issuer},
         {"credential": legacy, "documents": served},
+        {"credential": badge, "documents": revoked},
+        {"credential": badge, "documents": forged},
     ])
-    assert good == {"verified": True, "errors": []}
+    assert good == {"verified": True, "errors": [], "revoked": False}
+    assert cancelled["verified"] and cancelled["revoked"] is True, cancelled
+    assert not forged_list["verified"] and any("not verified" in e for e in forged_list["errors"]), forged_list
     assert not bad_signature["verified"] and "Invalid signature." in bad_signature["errors"]
     assert not bad_purpose["verified"] and any("not authorized by controller" in e
                                                for e in bad_purpose["errors"])
     assert not bad_issuer["verified"] and any("issuer must match" in e for e in bad_issuer["errors"])
-    # the old key id still resolves, to the same key, asserted by the issuer profile: the
-    # signature and the method pass; only the signed issuer (the site root) is not the
-    # controller, which no served document can change (docs/open-badges.md)
-    assert not old["verified"]
-    assert [e for e in old["errors"] if e != "Verification error(s)."] \
-        == ["Credential issuer must match the verification method controller."]
+    # the old key id still resolves, to the same key, controlled by the site root (the
+    # old badges' signed issuer), whose JSON-LD lists it: old badges verify as issued
+    assert old == {"verified": True, "errors": [], "revoked": None}

@@ -365,15 +365,16 @@ def test_public_key_document_has_multikey_and_jwk():
     assert base64.urlsafe_b64decode(jwk["publicKeyJwk"]["x"] + "=") == raw
     assert b58decode(multikey["publicKeyMultibase"][1:]) == b"\xed\x01" + raw
     assert document["assertionMethod"] == [multikey["id"], jwk["id"]]
-    # the controller is the issuer profile's id, never the site root (an HTML page)
-    assert document["controller"] == multikey["controller"] == jwk["controller"] \
-        == f"{ISSUER}/issuer"
+    # the controller is the site root, as when the credentials naming this key were
+    # issued (their signed issuer); the root serves JSON-LD to a verifier asking for it
+    assert document["controller"] == multikey["controller"] == jwk["controller"] == ISSUER
 
 
 def _served(key=KEY) -> dict:
     """The documents the platform serves, by URL (what a verifier would fetch)."""
     return {f"{ISSUER}/issuer": open_badge.issuer_profile(ISSUER, key),
-            f"{ISSUER}/.well-known/badge-key": public_key_document(ISSUER, key)}
+            f"{ISSUER}/.well-known/badge-key": public_key_document(ISSUER, key),
+            ISSUER: open_badge.legacy_controller_document(ISSUER, key)}
 
 
 def _verify_as_a_verifier_does(credential: dict, served: dict) -> bool:
@@ -410,14 +411,24 @@ def test_issuer_profile_is_the_controller_document_of_the_key(credential):
     assert not _verify_as_a_verifier_does(credential, _served(Ed25519PrivateKey.generate()))
 
 
-def test_a_credential_naming_the_legacy_key_still_resolves(credential):
-    """Issued before the issuer profile: its proof names .well-known/badge-key#key-1,
-    which still dereferences to the same key, controlled by the issuer profile."""
+def test_a_credential_issued_before_the_issuer_profile_still_verifies(credential):
+    """Issued before the issuer profile: issuer.id = the site root, proof naming
+    .well-known/badge-key#key-1. That method still dereferences to the same key,
+    controlled by the site root, whose JSON-LD lists it: issuer = controller."""
     unsigned = {k: v for k, v in credential.items() if k != "proof"}
+    unsigned["issuer"] = {**credential["issuer"], "id": ISSUER, "url": ISSUER}
     legacy = add_proof(unsigned, KEY, created=CREATED,
                        verification_method=open_badge.legacy_verification_method_id(ISSUER))
     assert legacy["proof"]["verificationMethod"] == f"{ISSUER}/.well-known/badge-key#key-1"
     assert _verify_as_a_verifier_does(legacy, _served())
+    root = open_badge.legacy_controller_document(ISSUER + "/", KEY)
+    assert root["id"] == ISSUER and legacy["proof"]["verificationMethod"] in root["assertionMethod"]
+    # break-check: a root document not listing the key fails the chain
+    assert not _verify_as_a_verifier_does(legacy, {**_served(), ISSUER: {**root, "assertionMethod": []}})
+    # the new issuer cannot borrow the legacy key: its controller is not /issuer
+    current = add_proof({k: v for k, v in credential.items() if k != "proof"}, KEY, created=CREATED,
+                        verification_method=open_badge.legacy_verification_method_id(ISSUER))
+    assert not _verify_as_a_verifier_does(current, _served())
     assert verify_credential(legacy, public_key_document(ISSUER, KEY)["verificationMethod"][0]
                              ["publicKeyMultibase"])
 

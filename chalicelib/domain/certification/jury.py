@@ -50,10 +50,13 @@ class EndReason(str, Enum):
 
 
 class Status(str, Enum):
-    """A certificate's status: only `validated` ones are certificates."""
+    """A certificate's status: only `validated` ones are certificates.
+    `cancelled`: validated once, then withdrawn by a platform admin after
+    issuance (e.g. fraud established after the session; domain/certificate.py)."""
     VALIDATED = "validated"
     REJECTED = "rejected"
     HELD = "held"
+    CANCELLED = "cancelled"
 
 
 class Scoring(str, Enum):
@@ -80,6 +83,7 @@ FRAUD_REPORTED = "fraud_reported"
 MISSING_IMPUTED = "missing_answers_imputed"
 JURY_REJECTED = "jury_rejected"
 JURY_VALIDATED = "jury_validated"
+PLATFORM_CANCELLED = "certificate_cancelled"
 
 _MESSAGES = {
     INCIDENT_TOO_SHORT: "Test interrompu par un incident technique avant {min} réponses : le résultat "
@@ -93,10 +97,13 @@ _MESSAGES = {
     MISSING_IMPUTED: "Test abandonné avant la fin : les questions non répondues comptent comme échouées.",
     JURY_REJECTED: "Résultat annulé par décision du jury.",
     JURY_VALIDATED: "Résultat validé par décision du jury.",
+    PLATFORM_CANCELLED: "Certificat annulé par la plateforme après sa délivrance : il n'atteste plus "
+               "d'aucun niveau.",
 }
 _FALLBACK = {
     Status.REJECTED.value: "Résultat annulé.",
     Status.HELD.value: "Résultat en attente de la décision du jury.",
+    Status.CANCELLED.value: _MESSAGES[PLATFORM_CANCELLED],
 }
 NOT_EVALUATED = "non évalué"
 
@@ -172,7 +179,10 @@ def jury_decision(status: str, has_score: bool, choice: JuryChoice) -> tuple[Sta
 def reason_message(status: str, reason: str | None, min_answers: int = 20) -> str | None:
     """What the candidate, the school and the admin read about a status.
     None for a validated certificate with nothing to say. Reasons stored
-    before these rules (free English text) read as their status."""
+    before these rules (free English text) read as their status; a
+    cancelled certificate always reads as cancelled."""
+    if status == Status.CANCELLED.value:
+        return _FALLBACK[status]
     if reason in _MESSAGES:
         return _MESSAGES[reason].format(min=min_answers)
     return _FALLBACK.get(status)
