@@ -101,11 +101,16 @@ def run(args) -> tuple[str, dict]:
             base = "/me/competences/3.1/assessment"
             learner = tokens.access_token("bench-learner", is_admin=False, organizations={}, centres=[])
             make_certifiable("bench-learner")
-            served = req("", "POST", base, learner, record=False)["item"]
+            def opened(item):  # a timed or focused item is started first, as the page does
+                if not item.get("start_required"):
+                    return item
+                return req("", "POST", f"{base}/items/{item['id']}/start", learner, record=False)["item"]
+
+            served = opened(req("", "POST", base, learner, record=False)["item"])
             body = {"item_id": served["id"], "answer": wrong_answer(served), "idempotency_key": "k1"}
             out = req("positioning answer", "POST", base + "/answers", learner, body)
             req("positioning answer retried (same idempotency key)", "POST", base + "/answers", learner, body)
-            served = out["assessment"]["item"]
+            served = opened(out["assessment"]["item"])
 
             sessions_csv = "date;heure;adresse;salle;examinateur;observations\n" + "".join(
                 f"{1 + i % 28:02d}/{1 + (i // 28) % 12:02d}/{2000 + i // 336};09:00;1 rue;B{i};Mme Martin;\n"
@@ -129,7 +134,7 @@ def run(args) -> tuple[str, dict]:
             assert course["course_id"]
             out = req("positioning answer, first after a certification", "POST", base + "/answers", learner,
                       {"item_id": served["id"], "answer": wrong_answer(served)})
-            served = out["assessment"]["item"]
+            served = opened(out["assessment"]["item"])
             req("positioning answer, the next one", "POST", base + "/answers", learner,
                 {"item_id": served["id"], "answer": wrong_answer(served)})
 

@@ -46,6 +46,12 @@ def post_answer(ctx, code, body: AnswerBody):
         body.item_id, body.answer, body.focused_out, body.idempotency_key))
 
 
+@endpoint(bp, BASE + "/items/{item_id}/start", method="POST", access=access.USER, tags=TAGS,
+          summary="Commencer une question chronométrée ou à page unique (son temps part à cet appel)")
+def start_item(ctx, code, item_id):
+    return service.start_item(ctx.user_id, code, item_id)
+
+
 @endpoint(bp, BASE + "/answers/{item_id}", access=access.USER, tags=TAGS,
           summary="Résultat d'une réponse, avec correction et tutoriel")
 def get_answer(ctx, code, item_id):

@@ -65,3 +65,18 @@ def download_name(item_file: ItemFile) -> str:
     """What the browser saves the file as: neutral, distinct per file."""
     stem, ext = item_file.name.rsplit(".", 1)
     return f"pj-{stem[:8]}.{ext}"
+
+
+def opens_behind_warning(item: Item) -> bool:
+    """Timed and focused items open behind a warning screen: the learner
+    learns the time allowed (or that leaving the page counts) before seeing
+    the question, and the clock starts when they choose to start it."""
+    return bool(item.timer) or item.focused
+
+
+def warning_view(item: Item) -> dict:
+    """What may be seen of such an item before it is started: what the
+    warning screen says, nothing of the question (no text, no proposals), so
+    reading it ahead of the clock is impossible rather than merely hidden."""
+    return {"id": item.id, "type": item.type.value, "timer": item.timer, "focused": item.focused,
+            "start_required": True}

@@ -17,12 +17,14 @@ from chalicelib.config import settings
 from chalicelib.domain import attempts
 from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.certification.eligibility import Eligibility, eligibility
-from chalicelib.domain.candidate_view import candidate_view
+from chalicelib.domain.candidate_view import candidate_view, opens_behind_warning, warning_view
 from chalicelib.domain.choice_ids import ChoiceIds
+from chalicelib.domain.course_length import course_length
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.framework import COMPETENCE_BY_CODE, COMPETENCES, MAX_TOTAL_PIX
 from chalicelib.domain.knowledge import PositioningAnswer, competence_profile, knowledge_elements
 from chalicelib.domain.matching import check_answer, correction
+from chalicelib.domain.orientation import CompetenceStanding, next_competence
 from chalicelib.domain.items import ItemStatus, ItemType
 from chalicelib.domain.positioning import PilotPolicy, next_item
 from chalicelib.services import certification_queries
@@ -96,6 +98,9 @@ def answer(user_id: str, competence: str, given: AnswerInput) -> dict:
             raise Conflict("Cette question n'est pas la question en cours.", code="not_current_item")
         bank = get_bank()
         item = bank.items[given.item_id]
+        if state.served_at is None and opens_behind_warning(item) and not given.answer.get("skip"):
+            raise Conflict("Commencez d'abord la question : son temps ne part qu'à ce moment-là.",
+                           code="item_not_started")
         now = store.now_ms()
         elapsed = (now - state.served_at) / 1000 if state.served_at else None
         canonical = _choice_ids(state).canonical_answer(item, given.answer)
@@ -111,11 +116,34 @@ def answer(user_id: str, competence: str, given: AnswerInput) -> dict:
         try:
             state = store.record_answer(state, stored, next_item_id=following.id if following else None,
                                         now_ms=now, completed=following is None,
-                                        clear_certification=ended_certification)
+                                        clear_certification=ended_certification,
+                                        start_next=following is None or not opens_behind_warning(following))
         except ConcurrentUpdate:
             continue  # someone else wrote first: re-read, maybe it was our own retry
         return _answer_result(state, stored)
     raise Conflict("Réponse envoyée en même temps qu'une autre ; réessayez.", code="concurrent_answer")
+
+
+def start_item(user_id: str, competence: str, item_id: str) -> dict:
+    """The learner starts the timed or focused item on screen, from its
+    warning screen: its clock starts now, on the server (the time of this
+    call, never a time the client sends). Idempotent: starting an item
+    already started changes nothing and returns the same state."""
+    competence = _competence(competence)
+    for _ in range(MAX_RETRIES_ON_RACE):
+        state = _existing(user_id, competence)
+        _no_correction_during_certification(state)
+        if state.status == "completed":
+            raise Conflict("Ce test est terminé.", code="assessment_completed")
+        if item_id != state.current_item_id:
+            raise Conflict("Cette question n'est pas la question en cours.", code="not_current_item")
+        if state.served_at is not None:
+            return _state_view(state)
+        try:
+            return _state_view(store.start_item(state, item_id, store.now_ms()))
+        except ConcurrentUpdate:
+            continue  # started from another tab, or answered: decide on the new state
+    raise Conflict("Question commencée en même temps ailleurs ; rechargez la page.", code="concurrent_update")
 
 
 def answer_result(user_id: str, competence: str, item_id: str) -> dict:
@@ -153,27 +181,53 @@ def reset(user_id: str, competence: str) -> dict:
 
 
 def profile(user_id: str) -> dict:
+    """The 16 competences with level, pix, when a retry or a reset opens, and
+    the competence to work on next (domain/orientation.py)."""
     bank = get_bank()
     max_level = settings().max_reachable_level
+    now = store.now_ms()
     states = {s.competence: s for s in store.list_for_user(user_id)}
     competences = []
     for comp in COMPETENCES:
         state = states.get(comp.code)
-        if state is None:
-            competences.append({"code": comp.code, "area": comp.area_code, "title": comp.title,
-                                "status": "not_started", "pix": 0, "level": 0,
-                                "pix_to_next_level": 8})
-            continue
-        prof = competence_profile(knowledge_elements(bank, comp.code, _domain_answers(state)),
-                                  bank, comp.code, max_level)
-        competences.append({"code": comp.code, "area": comp.area_code, "title": comp.title,
-                            "status": state.status, "pix": prof.pix, "level": prof.level,
-                            "pix_to_next_level": prof.pix_to_next_level})
+        row = {"code": comp.code, "area": comp.area_code, "title": comp.title, "status": "not_started",
+               "pix": 0, "level": 0, "pix_to_next_level": 8}
+        if state is not None:
+            prof = competence_profile(knowledge_elements(bank, comp.code, _domain_answers(state)),
+                                      bank, comp.code, max_level)
+            row.update(status=state.status, pix=prof.pix, level=prof.level,
+                       pix_to_next_level=prof.pix_to_next_level)
+        row.update(_retry_dates(state, now))
+        competences.append(row)
     eligible = eligibility(c["level"] for c in competences)
+    suggestion = _suggest(competences, eligible.certifiable)
     return {"competences": competences, "total_pix": sum(c["pix"] for c in competences),
             "max_pix": MAX_TOTAL_PIX, "max_reachable_level": max_level,
             "certifiable": eligible.certifiable,
-            "competences_at_level_1_or_more": eligible.competences_at_min_level}
+            "competences_at_level_1_or_more": eligible.competences_at_min_level,
+            "next_competence": suggestion}
+
+
+def _retry_dates(state: PositioningState | None, now: int) -> dict:
+    """When "Retenter" (completed tests) and "Remettre à zéro" open, in epoch
+    ms, and whether they are open now: the page shows the date instead of a
+    button that would refuse."""
+    if state is None:
+        return {"improve_available_at": None, "can_improve": False,
+                "reset_available_at": None, "can_reset": False}
+    improve_at = attempts.improve_available_at(state.status, state.completed_at)
+    reset_at = attempts.reset_available_at(state.last_answer_at or state.started_at)
+    return {"improve_available_at": improve_at, "can_improve": improve_at is not None and now >= improve_at,
+            "reset_available_at": reset_at, "can_reset": now >= reset_at}
+
+
+def _suggest(competences: list[dict], certifiable: bool, exclude: str | None = None) -> dict | None:
+    standing = [CompetenceStanding(c["code"], c["area"], c["status"], c["level"], c["can_improve"])
+                for c in competences]
+    found = next_competence(standing, certifiable=certifiable, exclude=exclude)
+    if found is None:
+        return None
+    return {"code": found.code, "title": COMPETENCE_BY_CODE[found.code].title, "reason": found.reason}
 
 
 @dataclass(frozen=True)
@@ -230,7 +284,8 @@ def _new_attempt(user_id: str, competence: str, *, attempt: int,
         user_id=user_id, competence=competence, assessment_id=assessment_id,
         status="started" if first else "completed", started_at=now,
         completed_at=None if first else now, last_answer_at=None,
-        current_item_id=first.id if first else None, served_at=now if first else None,
+        current_item_id=first.id if first else None,
+        served_at=now if first and not opens_behind_warning(first) else None,
         answers=[], carried=carried, attempt=attempt)
 
 
@@ -292,12 +347,31 @@ def _state_view(state: PositioningState) -> dict:
             "answered": len(state.answers), "item": None}
     if state.current_item_id:
         item = bank.items[state.current_item_id]
-        view["item"] = candidate_view(item, _choice_ids(state))
-        view["item"]["served_at"] = state.served_at
+        if state.served_at is None and opens_behind_warning(item):
+            view["item"] = warning_view(item)
+        else:
+            view["item"] = candidate_view(item, _choice_ids(state))
+            view["item"]["served_at"] = state.served_at
     prof = competence_profile(knowledge_elements(bank, state.competence, _domain_answers(state)),
                               bank, state.competence, settings().max_reachable_level)
     view["pix"], view["level"] = prof.pix, prof.level
+    if state.status != "completed":
+        view["length"] = _length(bank, state)
+    view["improve_available_at"] = attempts.improve_available_at(state.status, state.completed_at)
     return view
+
+
+def _length(bank, state: PositioningState) -> dict:
+    """Progress for the header: the usual length and this test's hard bound
+    (domain/course_length.py); counted on this attempt's answers."""
+    config = settings()
+    pilots = sum(1 for a in state.answers if a.pilot)
+    slots = config.pilot_max_per_test - pilots if config.pilot_rate > 0 else 0
+    domain = _domain_answers(state)
+    length = course_length(bank, state.competence, domain[len(state.carried):], slots,
+                           carried=domain[:len(state.carried)])
+    return {"expected": length.expected, "typical": length.typical, "usual_max": length.usual_max,
+            "at_most": length.at_most}
 
 
 def _answer_result(state: PositioningState, stored: StoredAnswer) -> dict:

@@ -177,10 +177,12 @@ def replace(state: PositioningState, bank_version: str) -> PositioningState:
 
 
 def record_answer(state: PositioningState, answer: StoredAnswer, *, next_item_id: str | None,
-                  now_ms: int, completed: bool, clear_certification: bool = False) -> PositioningState:
+                  now_ms: int, completed: bool, clear_certification: bool = False,
+                  start_next: bool = True) -> PositioningState:
     """The single write of an answer: append it, set the next item, bump the
     version (and drop the certification mark once that test has ended). The
-    update returns the whole new item (ALL_NEW), so the caller needs no re-read."""
+    update returns the whole new item (ALL_NEW), so the caller needs no re-read.
+    `start_next=False`: the next item waits for `start_item` (no served time)."""
     rec = PositioningRecord(*_key(state.user_id, state.competence))
     rec.version = state.version
     actions = [
@@ -194,11 +196,28 @@ def record_answer(state: PositioningState, answer: StoredAnswer, *, next_item_id
                     PositioningRecord.served_at.remove()]
     else:
         actions += [PositioningRecord.current_item_id.set(next_item_id),
-                    PositioningRecord.served_at.set(now_ms)]
+                    PositioningRecord.served_at.set(now_ms) if start_next else PositioningRecord.served_at.remove()]
     if clear_certification:
         actions.append(PositioningRecord.certification_course_id.remove())
     try:
         rec.update(actions=actions, condition=PositioningRecord.current_item_id == answer.item_id)
+    except UpdateError as err:
+        if _conditional(err):
+            raise ConcurrentUpdate() from err
+        raise
+    return _to_state(state.user_id, rec)
+
+
+def start_item(state: PositioningState, item_id: str, now_ms: int) -> PositioningState:
+    """Start the clock of the current item, once: conditional on it still
+    being the current item and not started yet (a second start, from another
+    tab or a retry, fails the condition and the caller re-reads)."""
+    rec = PositioningRecord(*_key(state.user_id, state.competence))
+    rec.version = state.version
+    try:
+        rec.update(actions=[PositioningRecord.served_at.set(now_ms)],
+                   condition=(PositioningRecord.current_item_id == item_id)
+                   & PositioningRecord.served_at.does_not_exist())
     except UpdateError as err:
         if _conditional(err):
             raise ConcurrentUpdate() from err

@@ -166,7 +166,7 @@ function clock(seconds) {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-function spoken(seconds) {
+export function spoken(seconds) {
   const s = Math.max(0, Math.ceil(seconds));
   const min = Math.floor(s / 60);
   const sec = s % 60;

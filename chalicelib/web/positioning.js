@@ -3,7 +3,7 @@
 // only remembers which correction was on screen).
 import { api, apiRetry, requireUser, pageUrl } from './api.js';
 import { $, h, fill, initLayout, announce, focus, param, setTitle, plural } from './ui.js';
-import { renderItem, renderResult, resultLabel } from './item.js';
+import { renderItem, renderResult, resultLabel, spoken } from './item.js';
 import { COMPETENCES } from './framework.js';
 
 initLayout();
@@ -51,12 +51,23 @@ async function start() {
   next();
 }
 
-/** The header: question `n` (the one on screen, or the one just answered). */
+/** The header: question `n` (the one on screen, or the one just answered), of
+ * about how many (the server's honest length: the usual one, or this test's
+ * bound when smaller; past the usual maximum, no number it could contradict). */
 function progress(n = state.answered + 1) {
+  const len = state.length;
+  let of = '';
+  if (len && n <= len.usual_max) of = len.at_most <= len.expected ? ` sur ${len.at_most} au plus` : ` sur environ ${len.expected}`;
+  else if (len) of = ' · le test s\u2019arrête dès que votre niveau est établi';
+  const bar = len ? h('progress', { max: String(Math.max(len.expected, n)), value: String(state.answered),
+    'aria-label': `Progression : ${plural(state.answered, 'réponse donnée', 'réponses données')}${of.startsWith(' sur') ? of : ''}` }) : null;
   return h('div', { class: 'topbar', 'data-progress': '' },
-    h('p', { class: 'big' }, h('strong', null, `Question ${n}`),
+    h('p', { class: 'big' }, h('strong', null, `Question ${n}`), of,
       h('span', { class: 'muted' }, ` · ${plural(state.answered, 'réponse donnée', 'réponses données')}`)),
-    h('p', null, `Niveau atteint pour l\u2019instant : ${state.level} (${plural(state.pix, 'pix', 'pix')})`));
+    bar,
+    h('p', null, `Niveau atteint pour l\u2019instant : ${state.level} (${plural(state.pix, 'pix', 'pix')})`),
+    n === 1 && len ? h('p', { class: 'muted small-print' }, `Le test s\u2019adapte à vos réponses et s\u2019arrête dès que votre niveau est établi : `,
+      `${len.typical} questions en général, ${len.usual_max} au plus pour 9 tests sur 10.`) : null);
 }
 
 function next() {
@@ -64,6 +75,7 @@ function next() {
   fill(box);
   if (state.status === 'completed' || !state.item) { finished(); return; }
   box.append(progress());
+  if (state.item.start_required) { warning(); return; }
   const item = state.item;
   const key = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
   let view = null;
@@ -96,6 +108,50 @@ function next() {
     onAnswer: (answer, focusedOut) => send(answer, focusedOut),
     onSkip: (focusedOut) => send({ skip: true }, focusedOut),
   });
+}
+
+/** Before a timed or focused question: what is coming, and the choice of
+ * when. The server sent no question text yet; its clock starts with the start
+ * call (or the question is skipped unseen). */
+function warning() {
+  const item = state.item;
+  const startPath = `${base}/items/${encodeURIComponent(item.id)}/start`;
+  const key = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+  const heading = h('h2', { id: 'avertissement-titre', tabindex: '-1' },
+    item.timer ? 'Question chronométrée' : 'Question à traiter sans quitter la page');
+  const start = h('button', { type: 'button', 'data-action': 'commencer' }, 'Commencer la question');
+  const skip = h('button', { type: 'button', class: 'secondary', 'data-action': 'passer' }, 'Je passe sans la voir');
+  const section = h('section', { class: 'notice warning', 'data-warning': '', 'aria-labelledby': 'avertissement-titre' },
+    heading,
+    item.timer ? h('p', null, `Vous aurez ${spoken(item.timer)} pour répondre. Le temps ne part que quand vous cliquez sur «\u00a0Commencer la question\u00a0».`) : null,
+    item.focused ? h('p', null, 'Pendant cette question, ne changez pas d\u2019onglet ni de fenêtre : sinon votre réponse sera comptée comme fausse.') : null,
+    h('p', null, 'Prenez le temps qu\u2019il vous faut avant de commencer.'),
+    h('div', { class: 'actions' }, start, skip));
+  const go = async (fn) => {
+    start.disabled = skip.disabled = true;
+    try {
+      await fn();
+    } catch (e) {
+      start.disabled = skip.disabled = false;
+      failure(e);
+    }
+  };
+  start.addEventListener('click', () => go(async () => {
+    state = await apiRetry('POST', startPath, undefined, 'user');
+    next();
+  }));
+  skip.addEventListener('click', () => go(async () => {
+    const result = await apiRetry('POST', `${base}/answers`, { item_id: item.id, answer: { skip: true }, idempotency_key: key }, 'user');
+    state = result.assessment;
+    sessionStorage.setItem(PENDING, item.id);
+    section.remove();
+    const bar = box.querySelector('[data-progress]');
+    if (bar) bar.replaceWith(progress(state.answered));
+    showResult(result, null, { skip: true });
+  }));
+  box.append(section);
+  announce(heading.textContent + '.');
+  focus(heading);
 }
 
 function showResult(result, item, given) {

@@ -1,13 +1,12 @@
-// The learner's profile: 16 competences by area (pix, level, progress to the
-// next level), the total out of 1024, certifiability, an SVG chart of levels
-// and the certificates obtained.
+// The learner's profile: what to do next, a compact map of the 16 competences
+// by area (level and pix in words, retry dates), what the levels mean, the
+// total out of 1024, certifiability and the certificates obtained.
 import { api, requireUser, pageUrl, download } from './api.js';
-import { $, h, fill, initLayout, announce, frenchDate, plural, setTitle } from './ui.js';
+import { $, h, fill, initLayout, announce, frenchDate, moment, plural, setTitle } from './ui.js';
 import { AREAS } from './framework.js';
 
 initLayout();
 const root = $('#profil');
-const SVG = 'http://www.w3.org/2000/svg';
 const STATUS = {
   not_started: ['none', 'Non commencée'],
   started: ['progress', 'En cours'],
@@ -71,8 +70,8 @@ async function load() {
     h('p', { class: 'lead' }, `${me.first_name} ${me.last_name}`,
       me.username ? h('span', { class: 'muted' }, ` · identifiant : ${me.username}`) : null),
     summary(profile),
-    chart(profile),
-    competences(profile),
+    nextStep(profile),
+    map(profile),
     certificatesSection(certificates.certificates || []));
   root.removeAttribute('aria-busy');
   announce(`Profil chargé : ${profile.total_pix} pix sur ${profile.max_pix}.`);
@@ -95,93 +94,79 @@ function summary(p) {
           ` Il faut au moins 5 compétences de niveau 1 ou plus : vous en avez ${n}.`)));
 }
 
-function svg(tag, attrs, ...children) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
-  for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return el;
+/** "Par où commencer ?": the competence the server suggests, with its reason. */
+function nextStep(p) {
+  const n = p.next_competence;
+  return h('section', { 'aria-labelledby': 'suite-titre', class: 'notice', 'data-next': n ? n.code : '' },
+    h('h2', { id: 'suite-titre' }, p.total_pix ? 'Et maintenant ?' : 'Par où commencer ?'),
+    n ? [h('p', null, n.reason),
+      h('p', null, h('a', { class: 'button', href: testUrl(n.code) }, `${n.code} ${n.title}`))]
+      : h('p', null, 'Toutes vos compétences sont testées. Les dates où vous pourrez les retenter sont indiquées ci-dessous.'));
 }
 
-/** Bar chart of the 16 levels: plain SVG, horizontal bars (readable at 360 px),
- * each value written at the end of its bar, areas named in the legend. */
-function chart(p) {
-  const W = 400; const rowH = 22; const gap = 6; const left = 36; const right = 24; const top = 8;
-  const plotW = W - left - right;
-  const x = (level) => left + (level / 8) * plotW;
-  const rows = [];
-  let y = top;
-  p.competences.forEach((c, i) => {
-    if (i && c.area !== p.competences[i - 1].area) y += gap;
-    rows.push([c, y]);
-    y += rowH;
-  });
-  const H = y + 40;
-  const desc = p.competences.map((c) => `${c.code} : niveau ${c.level}`).join(' ; ');
-  const graph = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'graphe-titre graphe-desc', focusable: 'false' },
-    svg('title', { id: 'graphe-titre' }, 'Niveau atteint dans chacune des 16 compétences, de 0 à 8'),
-    svg('desc', { id: 'graphe-desc' }, desc));
-  for (let level = 0; level <= 8; level += 2) {
-    graph.append(svg('line', { class: 'grid', x1: x(level), x2: x(level), y1: top - 4, y2: y + 2 }),
-      svg('text', { x: x(level), y: y + 16, 'text-anchor': 'middle' }, level));
-  }
-  for (const [c, rowY] of rows) {
-    const mid = rowY + rowH / 2 + 4;
-    graph.append(
-      svg('text', { x: left - 6, y: mid, 'text-anchor': 'end' }, c.code),
-      svg('rect', { class: 'a' + c.area, x: left, y: rowY + 4, width: Math.max(0, x(c.level) - left), height: rowH - 8, 'data-code': c.code }),
-      svg('text', { x: x(c.level) + 5, y: mid, 'font-weight': '700' }, c.level));
-  }
-  graph.append(svg('text', { x: left + plotW / 2, y: y + 34, 'text-anchor': 'middle' }, 'Niveau (de 0 à 8)'));
-  return h('section', { 'aria-labelledby': 'graphe-h2' },
-    h('h2', { id: 'graphe-h2' }, 'Niveaux par compétence'),
-    h('figure', { class: 'chart' }, graph,
-      h('figcaption', null, h('ul', { class: 'legend' }, Object.entries(AREAS).map(([code, title]) =>
-        h('li', null, h('span', { class: 'swatch a' + code, 'aria-hidden': 'true' }), `Domaine ${code} : ${title}`))))));
-}
+const testUrl = (code) => pageUrl('positionnement?competence=' + encodeURIComponent(code));
 
-function competences(p) {
-  const section = h('section', { 'aria-labelledby': 'competences-titre' },
-    h('h2', { id: 'competences-titre' }, 'Mes compétences'));
+/** The map: 5 areas, 16 competences, each on one row with its level and pix
+ * in words (a meter repeats the level as filled squares: never colour alone). */
+function map(p) {
+  const section = h('section', { 'aria-labelledby': 'carte-titre' },
+    h('h2', { id: 'carte-titre' }, 'Mes 16 compétences'), levelsHelp(p.max_reachable_level));
   for (const [area, title] of Object.entries(AREAS)) {
     section.append(h('h3', null, `${area}. ${title}`),
-      h('ul', { class: 'cards' }, p.competences.filter((c) => String(c.area) === area)
-        .map((c) => competenceCard(c, p.max_reachable_level))));
+      h('ul', { class: 'map' }, p.competences.filter((c) => String(c.area) === area)
+        .map((c) => row(c, p.max_reachable_level))));
   }
   return section;
 }
 
-function competenceCard(c, maxLevel) {
+function row(c, maxLevel) {
   const [cls, label] = STATUS[c.status] || STATUS.not_started;
-  const inLevel = Math.max(0, Math.min(8, 8 - c.pix_to_next_level));
-  const progressId = 'progression-' + c.code.replace('.', '-');
-  const top = c.level >= maxLevel;
-  const target = pageUrl('positionnement?competence=' + encodeURIComponent(c.code));
+  const meter = h('span', { class: 'meter', 'aria-hidden': 'true' });
+  for (let l = 1; l <= 8; l++) meter.append(h('i', { class: l <= c.level ? 'on' : l > maxLevel ? 'shut' : null }));
+  const next = c.level >= maxLevel || c.status === 'not_started' ? null
+    : h('span', { class: 'muted' }, `encore ${plural(c.pix_to_next_level, 'pix', 'pix')} pour le niveau ${c.level + 1}`);
+  return h('li', { class: 'map-row', 'data-competence': c.code, 'data-status': c.status },
+    h('span', { class: 'map-name' }, h('strong', null, c.code), ' ', c.title),
+    h('span', { class: 'map-facts' },
+      h('span', { 'data-level': c.level }, meter, h('strong', null, `Niveau ${c.level}`)),
+      h('span', { 'data-pix': c.pix }, plural(c.pix, 'pix', 'pix')),
+      h('span', { class: 'tag ' + cls }, label), next),
+    h('span', { class: 'map-action' }, action(c)),
+    h('span', { class: 'improve-message', 'aria-live': 'polite' }));
+}
+
+/** What the learner can do now; a retry not open yet shows its date, not a button. */
+function action(c) {
   const name = h('span', { class: 'sr-only' }, ` : ${c.title}`);
-  let action;
-  if (c.status === 'not_started') action = h('a', { class: 'button', href: target }, 'Commencer', name);
-  else if (c.status === 'started') action = h('a', { class: 'button', href: target }, 'Reprendre', name);
-  else action = h('button', { type: 'button', class: 'secondary', onclick: (e) => improve(c, e.currentTarget) }, 'Retenter', name);
-  return h('li', { class: 'card', 'data-competence': c.code },
-    h('h4', null, `${c.code} ${c.title}`),
-    h('p', { class: 'comp-meta' },
-      h('span', { class: 'tag ' + cls }, label),
-      h('span', { 'data-level': c.level }, h('strong', null, `Niveau ${c.level}`)),
-      h('span', { 'data-pix': c.pix }, plural(c.pix, 'pix', 'pix'))),
-    top
-      ? h('p', null, 'Niveau maximal actuellement ouvert atteint.')
-      : [h('p', { id: progressId }, `Vers le niveau ${c.level + 1} : ${inLevel} pix sur 8 `,
-        h('span', { class: 'muted' }, `(encore ${c.pix_to_next_level})`)),
-      h('progress', { max: '8', value: String(inLevel), 'aria-labelledby': progressId })],
-    h('div', { class: 'actions' }, action),
-    h('p', { class: 'improve-message', 'aria-live': 'polite' }));
+  if (c.status === 'not_started') return h('a', { class: 'button secondary small', href: testUrl(c.code) }, 'Commencer', name);
+  if (c.status === 'started') return h('a', { class: 'button small', href: testUrl(c.code) }, 'Reprendre', name);
+  if (c.can_improve) {
+    return h('button', { type: 'button', class: 'secondary small', onclick: (e) => improve(c, e.currentTarget) }, 'Retenter', name);
+  }
+  return h('span', { 'data-retry': c.improve_available_at }, `Retenter possible le ${moment(c.improve_available_at)}`);
+}
+
+/** What the levels mean, and the certificate's labels ("Expert 7"). */
+function levelsHelp(maxLevel) {
+  return h('details', { class: 'levels' }, h('summary', null, 'Que veulent dire les niveaux ?'),
+    h('p', null, `Chaque compétence compte 8 niveaux ; 8 pix font un niveau (64 par compétence, 1024 en tout). `,
+      `Le plus haut niveau ouvert aujourd\u2019hui est le ${maxLevel}.`),
+    h('ul', null, [['1 et 2', 'novice', 'des tâches simples, avec de l\u2019aide si besoin'],
+      ['3 et 4', 'indépendant', 'les situations courantes, seul'],
+      ['5 et 6', 'avancé', 'des problèmes variés, en aidant les autres'],
+      ['7 et 8', 'expert', 'des situations complexes ou nouvelles']]
+      .map(([l, n, what]) => h('li', null, h('strong', null, `Niveaux ${l} : ${n}`), ` – vous maîtrisez ${what}.`))),
+    h('p', null, 'Sur un certificat, le score global donne un libellé : Pré-initié (0 à 63 pix), Initié 1 (64 à 127), ',
+      'Initié 2 (128 à 255), Indépendant 3 (256 à 383), Indépendant 4 (384 à 511), Avancé 5 (512 à 639), ',
+      'Avancé 6 (640 à 767), Expert 7 (768 à 895), Expert 8 (896 à 1023).'));
 }
 
 async function improve(c, button) {
-  const message = button.closest('.card').querySelector('.improve-message');
+  const message = button.closest('.map-row').querySelector('.improve-message');
   button.disabled = true;
   try {
     await api('POST', `/me/competences/${encodeURIComponent(c.code)}/improve`, undefined, 'user');
-    location.assign(pageUrl('positionnement?competence=' + encodeURIComponent(c.code)));
+    location.assign(testUrl(c.code));
   } catch (e) {
     button.disabled = false;
     message.textContent = e.message;

@@ -247,6 +247,14 @@ export function frenchDate(iso) {
   return `${Number(m[3])}${m[3] === '01' ? 'er' : ''} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
 }
 
+const MOMENT = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: 'numeric', month: 'long',
+  hour: '2-digit', minute: '2-digit' });
+
+/** Epoch ms -> '10 décembre à 14:05' (Paris time: the learner's clock in France). */
+export function moment(ms) {
+  return MOMENT.format(new Date(ms));
+}
+
 /** '2008-05-14' from what a person typed (JJ/MM/AAAA, or ISO), '' when it is no real date. */
 export function isoDate(value) {
   const v = (value || '').trim();

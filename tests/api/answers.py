@@ -70,3 +70,16 @@ def make_certifiable(user_id: str, competences=CERTIFIABLE_COMPETENCES) -> None:
 
     for state in certifiable_states(user_id, competences):
         assessments.create(state, get_bank().version)
+
+
+def opened(client, base: str, token: str, view: dict) -> dict:
+    """The item as the learner sees it once started: a timed or focused item
+    is served behind a warning (`start_required`, no question text), and its
+    clock starts with the start call, as the page's « Commencer » button does."""
+    if not view.get("start_required"):
+        return view
+    from tests.api.helpers import call, js
+
+    response = call(client, "POST", f"{base}/items/{view['id']}/start", token=token)
+    assert response.status_code == 200, response.body
+    return js(response)["item"]

@@ -12,7 +12,7 @@ from chalicelib.services import secrets
 from chalicelib.store import assessments, export_cursor, object_store
 from chalicelib.store import certification as store
 from chalicelib.store.assessments import StoredAnswer
-from tests.api.answers import correct_answer, wrong_answer
+from tests.api.answers import correct_answer, opened, wrong_answer
 from tests.api.helpers import call, js
 from tests.api.users import new_user
 
@@ -30,7 +30,7 @@ def answer_items(client, token: str, n: int) -> list[str]:
     call(client, "POST", BASE, token=token)
     seen = []
     for i in range(n):
-        view = js(call(client, "GET", BASE, token=token))["item"]
+        view = opened(client, BASE, token, js(call(client, "GET", BASE, token=token))["item"])
         item_id = view["id"]
         answer = correct_answer(view) if i % 2 == 0 else wrong_answer(view)
         response = call(client, "POST", BASE + "/answers", token=token,
@@ -104,7 +104,7 @@ def test_only_answers_after_the_cursor_are_exported_by_the_next_run(bucket):
     first_items = answer_items(client, token, 2)
     now = assessments.now_ms()
     export_answers.run(now_ms=now + export_answers.LAG_MS)
-    view = js(call(client, "GET", BASE, token=token))["item"]
+    view = opened(client, BASE, token, js(call(client, "GET", BASE, token=token))["item"])
     item_id = view["id"]
     call(client, "POST", BASE + "/answers", token=token,
          body={"item_id": item_id, "answer": correct_answer(view)})

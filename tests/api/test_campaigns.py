@@ -12,7 +12,7 @@ import pytest
 
 from tests.api import org_flow as flow
 from tests.api import users
-from tests.api.answers import correct_answer, make_certifiable
+from tests.api.answers import correct_answer, make_certifiable, opened
 from tests.api.helpers import call, js
 from tests.conftest import make_token
 
@@ -86,7 +86,7 @@ def answer_until_completed(client, learner, code: str) -> None:
     for _ in range(60):
         if state["status"] == "completed":
             return
-        served = state["item"]
+        served = opened(client, f"/me/competences/{code}/assessment", learner, state["item"])
         item_id = served["id"]
         response = call(client, "POST", f"/me/competences/{code}/assessment/answers", token=learner,
                         body={"item_id": item_id, "answer": correct_answer(served)})

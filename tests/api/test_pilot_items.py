@@ -15,7 +15,7 @@ from chalicelib.domain.items import ItemStatus
 from chalicelib.jobs import export_answers
 from chalicelib.services import positioning
 from chalicelib.store import assessments, object_store
-from tests.api.answers import correct_answer, wrong_answer
+from tests.api.answers import correct_answer, opened, wrong_answer
 from tests.api.helpers import call, js
 from tests.api.users import new_user
 
@@ -52,7 +52,7 @@ def play(client, token: str, answer_right) -> list[tuple[str, dict]]:
         bodies.append(("state", state))
         if state["item"] is None:
             break
-        view = state["item"]
+        view = opened(client, BASE, token, state["item"])
         answer = correct_answer(view) if answer_right(view["id"], k) else wrong_answer(view)
         result = call(client, "POST", BASE + "/answers", token=token,
                       body={"item_id": view["id"], "answer": answer})

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.bank.loader import get_bank
-from tests.api.answers import correct_answer, wrong_answer
+from tests.api.answers import correct_answer, opened, wrong_answer
 from tests.api.helpers import call, js
 from tests.conftest import make_token
 
@@ -18,8 +18,12 @@ def test_full_test_runs_to_the_end_and_profile_shows_level(client, learner_token
     while True:
         state = js(call(client, "GET", BASE, token=learner_token))
         if state["status"] == "completed":
+            assert "length" not in state
             break
-        item = state["item"]
+        length = state["length"]  # the header's "Question n sur environ N": never passed, never below n
+        assert state["answered"] + 1 <= length["expected"] <= length["at_most"], length
+        assert (length["typical"], length["usual_max"]) == (10, 13)
+        item = opened(client, BASE, learner_token, state["item"])
         assert "solution" not in item and "tutorial" not in item
         seen.append(item["id"])
         result = call(client, "POST", BASE + "/answers", token=learner_token,
@@ -180,3 +184,81 @@ def test_malformed_answer_is_400_and_loses_nothing(client, learner_token):
         assert "error" in js(response)
     state = js(call(client, "GET", BASE, token=learner_token))
     assert state["answered"] == 0 and state["item"]["id"] == item_id
+
+
+def test_profile_gives_retry_dates_and_what_to_do_next(client, learner_token):
+    """The profile says when "Retenter" opens (4 days after the end) and the
+    improve call refuses exactly until then; the next competence is suggested."""
+    from chalicelib.store.assessments import PositioningRecord
+
+    fresh = js(call(client, "GET", "/me/profile", token=learner_token))
+    assert fresh["next_competence"]["code"] == "1.1"
+    assert all(c["improve_available_at"] is None and not c["can_improve"] for c in fresh["competences"])
+    served = js(call(client, "POST", BASE, token=learner_token))["item"]
+    call(client, "POST", BASE + "/answers", token=learner_token,
+         body={"item_id": served["id"], "answer": {"skip": True}})
+    started = js(call(client, "GET", "/me/profile", token=learner_token))
+    assert started["next_competence"]["code"] == "1.1"  # finish what was begun
+    rec = PositioningRecord.get("USER#learner-1", "COMP#1.1")
+    ended = rec.last_answer_at
+    rec.update(actions=[PositioningRecord.status.set("completed"), PositioningRecord.completed_at.set(ended),
+                        PositioningRecord.current_item_id.remove()])
+    done = js(call(client, "GET", "/me/profile", token=learner_token))
+    comp = next(c for c in done["competences"] if c["code"] == "1.1")
+    assert comp["improve_available_at"] == ended + 4 * 86400_000 and comp["can_improve"] is False
+    assert comp["reset_available_at"] == ended + 7 * 86400_000
+    assert done["next_competence"]["code"] == "2.1"  # another area, not the one just done
+    assert call(client, "POST", "/me/competences/1.1/improve", token=learner_token).status_code == 409
+    rec.refresh()
+    rec.update(actions=[PositioningRecord.completed_at.set(ended - 4 * 86400_000)])
+    later = js(call(client, "GET", "/me/profile", token=learner_token))
+    assert next(c for c in later["competences"] if c["code"] == "1.1")["can_improve"] is True
+    assert call(client, "POST", "/me/competences/1.1/improve", token=learner_token).status_code == 200
+
+
+def test_a_timed_item_waits_behind_its_warning_until_the_learner_starts_it(client, learner_token, monkeypatch):
+    """Served after an answer, a timed item shows only its warning (time
+    allowed, no question text); answering it before the start call is refused;
+    its clock is the server's time of the start call, set once."""
+    from chalicelib.services import positioning
+    from chalicelib.store.assessments import PositioningRecord
+
+    bank = get_bank()
+    timed = next(i for i in bank.served_items() if i.competence == "1.1" and i.timer and i.type.is_choice)
+    first = js(call(client, "POST", BASE, token=learner_token))["item"]
+    assert not first.get("start_required")  # the first item is untimed when possible
+    monkeypatch.setattr(positioning, "_next_item", lambda *args: timed)
+    after = js(call(client, "POST", BASE + "/answers", token=learner_token,
+                    body={"item_id": first["id"], "answer": {"skip": True}}))["assessment"]["item"]
+    assert after == {"id": timed.id, "type": timed.type.value, "timer": timed.timer,
+                     "focused": timed.focused, "start_required": True}
+    assert PositioningRecord.get("USER#learner-1", "COMP#1.1").served_at is None
+    assert js(call(client, "GET", BASE, token=learner_token))["item"] == after  # a reload: still the warning
+    early = call(client, "POST", BASE + "/answers", token=learner_token,
+                 body={"item_id": timed.id, "answer": {"choice": "x"}})
+    assert early.status_code == 409 and js(early)["error"]["code"] == "item_not_started"
+    other = next(i for i in bank.items if i.startswith("c11-") and i != timed.id)
+    wrong = call(client, "POST", f"{BASE}/items/{other}/start", token=learner_token)
+    assert wrong.status_code == 409 and js(wrong)["error"]["code"] == "not_current_item"
+    assert call(client, "POST", f"{BASE}/items/{timed.id}/start", token=make_token("learner-2")).status_code == 404
+    started = js(call(client, "POST", f"{BASE}/items/{timed.id}/start", token=learner_token))["item"]
+    assert started["instruction"] and started["proposals"] and started["served_at"]
+    again = js(call(client, "POST", f"{BASE}/items/{timed.id}/start", token=learner_token))["item"]
+    assert again["served_at"] == started["served_at"]  # started once: a retry does not restart the clock
+    body = js(call(client, "POST", BASE + "/answers", token=learner_token,
+                   body={"item_id": timed.id, "answer": correct_answer(started)}))
+    assert body["status"] == "ok"
+
+
+def test_an_unstarted_warning_item_may_be_skipped_without_seeing_it(client, learner_token, monkeypatch):
+    from chalicelib.services import positioning
+
+    focused = next(i for i in get_bank().served_items() if i.competence == "1.1" and i.focused and not i.timer)
+    first = js(call(client, "POST", BASE, token=learner_token))["item"]
+    monkeypatch.setattr(positioning, "_next_item", lambda *args: focused)
+    after = js(call(client, "POST", BASE + "/answers", token=learner_token,
+                    body={"item_id": first["id"], "answer": {"skip": True}}))["assessment"]["item"]
+    assert after["start_required"] and after["focused"] and "instruction" not in after
+    skipped = js(call(client, "POST", BASE + "/answers", token=learner_token,
+                      body={"item_id": focused.id, "answer": {"skip": True}}))
+    assert skipped["status"] == "aband"

@@ -14,6 +14,8 @@ answers one JSON line on stdout, for what a test needs inside the stack:
     job                                  run the certificate issuance job once
     mail <address>                       the last e-mail sent to that address (dev mailer),
                                          after draining the mail queue into its consumer
+    serve <user_id> <code> <item_id>     make <item_id> the current, not yet started, item of that
+                                         positioning test (a timed item behind its warning)
 
 End of stdin stops everything.
 """
@@ -84,6 +86,13 @@ def _command(words: list[str]) -> dict:
             from chalicelib.jobs import issue_certificates
 
             return {"ok": True, **issue_certificates.run().as_dict()}
+        if words[0] == "serve":
+            from chalicelib.store.assessments import PositioningRecord
+
+            rec = PositioningRecord.get(f"USER#{words[1]}", f"COMP#{words[2]}")
+            rec.update(actions=[PositioningRecord.current_item_id.set(words[3]),
+                                PositioningRecord.served_at.remove()])
+            return {"ok": True}
         if words[0] == "mail":
             import run_local
 

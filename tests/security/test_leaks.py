@@ -81,6 +81,8 @@ def test_a_whole_positioning_run_shows_no_solution_before_its_answer(client):
         while state["status"] == "started":
             served = state["item"]
             item_id = served["id"]
+            if served.get("start_required"):  # a timed or focused item: its warning first, then the question
+                served = js(api("POST", f"{base}/items/{item_id}/start", token=token, expect=200))["item"]
             api("GET", base, token=token, expect=200)
             api("GET", f"{base}/answers/{item_id}", token=token, expect=404)  # not yet
             result = api("POST", base + "/answers", token=token, expect=200, answering=item_id,

@@ -14,7 +14,10 @@ from chalicelib.domain.framework import AREAS, COMPETENCES
 WEB = web.WEB_DIR
 PAGE_FILES = sorted(file for file, _ in web.PAGES.values())
 JS_FILES = sorted(WEB.glob("*.js"))
-JS_BUDGET = 100_000  # bytes, all scripts together: old school machines, slow networks
+JS_BUDGET = 110_000  # bytes, all scripts together: old school machines, slow networks
+# (100 KB until issue 20 added the profile map, the positioning length, the
+# timed-item warning and the end recap; what one page loads stays under 50 KB,
+# checked below, and goes compressed over the wire: docs/benchmarks.md)
 # The staff pages' own scripts: loaded only by school staff, never by a learner's
 # or a candidate's page (each page's load stays under 50 KB, checked below).
 STAFF_SCRIPTS = {"school.js", "campaign.js",
