@@ -13,6 +13,7 @@ the same stack with them.
 from __future__ import annotations
 
 import argparse
+import gzip
 import logging
 import os
 import secrets
@@ -150,18 +151,61 @@ def load_app():
     return factory.load_chalice_app(), config
 
 
-def create_server(app, config, host: str, port: int, *, handler_cls=None, server_cls=None):
-    """`chalice local`'s server; `handler_cls`/`server_cls` let a caller
-    adjust it (the load runner: source IP per simulated school, larger backlog)."""
-    from chalice.local import LocalChalice, LocalDevServer, create_local_server
+# What API Gateway compresses when the client accepts it (text, JSON, scripts,
+# SVG); PDFs, PNGs and zips are compressed already.
+COMPRESSIBLE = ("text/", "application/json", "application/javascript", "application/ld+json",
+                "application/xml", "image/svg+xml")
 
-    if handler_cls is None and server_cls is None:
-        return create_local_server(app, config, host, port)
-    from chalice.local import ChaliceRequestHandler, CustomLocalChalice, ThreadedHTTPServer
+
+def compressed(body: bytes, content_type: str, accept_encoding: str, headers: dict,
+               min_size: int | None) -> bytes:
+    """The body as API Gateway would send it with `MinimumCompressionSize`
+    = `min_size` (config.json's `minimum_compression_size`): gzip when the
+    client accepts it, the body is at least `min_size` bytes and of a text
+    type, and nothing encoded it already; `headers` gains Content-Encoding and
+    Vary then. None (no setting): never, as API Gateway."""
+    accepted = {part.split(";")[0].strip().lower() for part in accept_encoding.split(",")}
+    kind = content_type.split(";")[0].strip().lower()
+    if (min_size is None or len(body) < min_size or "gzip" not in accepted
+            or not kind.startswith(COMPRESSIBLE)
+            or any(k.lower() == "content-encoding" for k in headers)):
+        return body
+    headers["Content-Encoding"] = "gzip"
+    vary = next((k for k in headers if k.lower() == "vary"), None)
+    headers[vary or "Vary"] = f"{headers[vary]}, Accept-Encoding" if vary else "Accept-Encoding"
+    return gzip.compress(body, compresslevel=6)
+
+
+def compressing_handler(base_cls):
+    """`base_cls` (chalice local's request handler) answering compressed like
+    the deployed API: the local stack and the browser bench see the same bytes
+    on the wire as a learner's browser does behind API Gateway."""
+
+    class CompressingRequestHandler(base_cls):
+        def __init__(self, request, client_address, server, app_object, config):
+            self._min_compression = config.minimum_compression_size
+            super().__init__(request, client_address, server, app_object, config)
+
+        def _send_http_response_with_body(self, code, headers, body):
+            raw = body if isinstance(body, bytes) else body.encode("utf-8")
+            body = compressed(raw, headers.get("Content-Type", "application/json"),
+                              self.headers.get("Accept-Encoding", ""), headers, self._min_compression)
+            super()._send_http_response_with_body(code, headers, body)
+
+    return CompressingRequestHandler
+
+
+def create_server(app, config, host: str, port: int, *, handler_cls=None, server_cls=None):
+    """`chalice local`'s server, answering compressed as API Gateway does;
+    `handler_cls`/`server_cls` let a caller adjust it (the load runner: source
+    IP per simulated school, larger backlog)."""
+    from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, \
+        ThreadedHTTPServer
 
     CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
     app.__class__ = CustomLocalChalice
-    return LocalDevServer(app, config, host, port, handler_cls=handler_cls or ChaliceRequestHandler,
+    return LocalDevServer(app, config, host, port,
+                          handler_cls=compressing_handler(handler_cls or ChaliceRequestHandler),
                           server_cls=server_cls or ThreadedHTTPServer)
 
 

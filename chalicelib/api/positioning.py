@@ -52,6 +52,12 @@ def start_item(ctx, code, item_id):
     return service.start_item(ctx.user_id, code, item_id)
 
 
+@endpoint(bp, BASE + "/recap", access=access.USER, tags=TAGS,
+          summary="Bilan d'un test terminé : réponses, tutoriels à revoir, compétence suivante")
+def recap(ctx, code):
+    return service.recap(ctx.user_id, code)
+
+
 @endpoint(bp, BASE + "/answers/{item_id}", access=access.USER, tags=TAGS,
           summary="Résultat d'une réponse, avec correction et tutoriel")
 def get_answer(ctx, code, item_id):

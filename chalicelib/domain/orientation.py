@@ -48,7 +48,7 @@ def next_competence(competences: Sequence[CompetenceStanding], *, certifiable: b
         elsewhere = [c for c in fresh if c.area not in explored]
         if elsewhere:
             return Suggestion(elsewhere[0].code, "Un domaine que vous n'avez pas encore exploré : une compétence "
-                              "par domaine donne une première image de votre profil.")
+                              "par domaine donne un premier aperçu de votre profil.")
         return Suggestion(fresh[0].code, f"Pour être certifiable, il faut {MIN_COMPETENCES} compétences de niveau {MIN_LEVEL} "
                           "ou plus.")
     if fresh:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from chalicelib.bank.loader import get_bank
 from chalicelib.config import settings
 from chalicelib.domain import attempts
+from chalicelib.domain import recap as recap_rules
 from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.certification.eligibility import Eligibility, eligibility
 from chalicelib.domain.candidate_view import candidate_view, opens_behind_warning, warning_view
@@ -153,6 +154,31 @@ def answer_result(user_id: str, competence: str, item_id: str) -> dict:
     if stored is None:
         raise NotFound("Aucune réponse à cette question dans ce test.", code="answer_not_found")
     return _answer_result(state, stored)
+
+
+def recap(user_id: str, competence: str) -> dict:
+    """The end screen of a completed test: level and pix, answers counted,
+    the tutorials of the questions missed (domain/recap.py), when a retry
+    opens and the competence to work on next. Readable again later (the
+    profile links to it) until a retry starts a new attempt. Pilot items are
+    left out: they counted for nothing and their tutorial may be a draft."""
+    competence = _competence(competence)
+    state = _existing(user_id, competence)
+    _no_correction_during_certification(state)
+    if state.status != "completed":
+        raise Conflict("Le test n'est pas terminé.", code="assessment_not_completed")
+    bank = get_bank()
+    answered = [(bank.items[a.item_id], AnswerStatus(a.status)) for a in state.answers
+                if not a.pilot and a.item_id in bank.items]
+    reviews = recap_rules.to_review(answered)
+    everything = profile(user_id)
+    mine = next(c for c in everything["competences"] if c["code"] == competence)
+    return {"competence": competence, "level": mine["level"], "pix": mine["pix"],
+            "answers": recap_rules.counts([s for _, s in answered]),
+            "to_review": [{"position": r.position, "item_id": r.item_id, "status": r.status.value,
+                           "excerpt": r.excerpt, "tutorial": r.tutorial} for r in reviews],
+            "improve_available_at": mine["improve_available_at"], "can_improve": mine["can_improve"],
+            "next_competence": _suggest(everything["competences"], everything["certifiable"], exclude=competence)}
 
 
 def improve(user_id: str, competence: str) -> dict:

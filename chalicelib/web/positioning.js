@@ -2,7 +2,7 @@
 // each answer, resumable after a reload (the server keeps the state; this tab
 // only remembers which correction was on screen).
 import { api, apiRetry, requireUser, pageUrl } from './api.js';
-import { $, h, fill, initLayout, announce, focus, param, setTitle, plural } from './ui.js';
+import { $, h, fill, initLayout, announce, focus, param, setTitle, plural, moment, rich } from './ui.js';
 import { renderItem, renderResult, resultLabel, spoken } from './item.js';
 import { COMPETENCES } from './framework.js';
 
@@ -166,12 +166,43 @@ function showResult(result, item, given) {
   focus(section.querySelector('h2'));
 }
 
-function finished() {
+/** The end: level and pix, answers counted, the tutorials of the questions
+ * missed, when a retry opens, the next competence. The server keeps it: the
+ * profile links back here to read the tutorials again later. */
+async function finished() {
   const heading = h('h2', { tabindex: '-1' }, 'Test terminé');
+  let r;
+  try {
+    r = await api('GET', `${base}/recap`, undefined, 'user');
+  } catch (e) {
+    fill(box);
+    failure(e);
+    return;
+  }
+  const a = r.answers;
+  const next = r.next_competence;
   fill(box, h('section', { class: 'notice success', 'data-finished': '' }, heading,
-    h('p', { class: 'big' }, `Vous avez atteint le niveau ${state.level} dans cette compétence, avec ${plural(state.pix, 'pix', 'pix')}.`),
-    h('p', null, 'Vous pourrez retenter cette compétence dans quelques jours pour progresser.')),
-  h('div', { class: 'actions' }, h('a', { class: 'button', href: pageUrl('profil') }, 'Voir mon profil')));
-  announce(`Test terminé : niveau ${state.level}, ${state.pix} pix.`);
+    h('p', { class: 'big' }, `Vous avez atteint le niveau ${r.level} dans cette compétence, avec ${plural(r.pix, 'pix', 'pix')}.`),
+    h('p', null, `Vos réponses : ${plural(a.right, 'juste', 'justes')}, ${plural(a.wrong, 'fausse', 'fausses')}, `,
+      `${plural(a.skipped, 'passée', 'passées')}.`),
+    h('p', { 'data-retry': r.improve_available_at || '' }, r.can_improve
+      ? 'Vous pouvez retenter cette compétence dès maintenant, depuis votre profil.'
+      : `Vous pourrez retenter cette compétence à partir du ${moment(r.improve_available_at)} : vos acquis seront gardés.`)),
+  h('section', { 'aria-labelledby': 'revoir-titre', 'data-review': '' },
+    h('h2', { id: 'revoir-titre' }, 'À revoir'),
+    r.to_review.length
+      ? [h('p', null, 'Les explications des questions manquées. Vous les retrouverez depuis votre profil (« Revoir le bilan »).'),
+        r.to_review.map((t) => h('article', { class: 'review', 'data-item-id': t.item_id },
+          h('h3', null, `Question ${t.position} · ${resultLabel(t.status)}`),
+          h('p', { class: 'muted' }, t.excerpt),
+          h('div', { class: 'tutorial' }, rich(t.tutorial))))]
+      : h('p', null, 'Toutes vos réponses étaient justes : rien à revoir.')),
+  next ? h('section', { 'aria-labelledby': 'suivante-titre', 'data-next': next.code },
+    h('h2', { id: 'suivante-titre' }, 'Compétence suivante'),
+    h('p', null, next.reason),
+    h('p', null, h('a', { class: 'button', href: pageUrl('positionnement?competence=' + encodeURIComponent(next.code)) },
+      `${next.code} ${next.title}`))) : null,
+  h('div', { class: 'actions' }, h('a', { class: next ? 'button secondary' : 'button', href: pageUrl('profil') }, 'Voir mon profil')));
+  announce(`Test terminé : niveau ${r.level}, ${r.pix} pix.`);
   focus(heading);
 }

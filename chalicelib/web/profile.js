@@ -140,10 +140,11 @@ function action(c) {
   const name = h('span', { class: 'sr-only' }, ` : ${c.title}`);
   if (c.status === 'not_started') return h('a', { class: 'button secondary small', href: testUrl(c.code) }, 'Commencer', name);
   if (c.status === 'started') return h('a', { class: 'button small', href: testUrl(c.code) }, 'Reprendre', name);
+  const recap = h('a', { href: testUrl(c.code), 'data-recap': '' }, 'Revoir le bilan', h('span', { class: 'sr-only' }, ` : ${c.title}`));
   if (c.can_improve) {
-    return h('button', { type: 'button', class: 'secondary small', onclick: (e) => improve(c, e.currentTarget) }, 'Retenter', name);
+    return [recap, ' ', h('button', { type: 'button', class: 'secondary small', onclick: (e) => improve(c, e.currentTarget) }, 'Retenter', name)];
   }
-  return h('span', { 'data-retry': c.improve_available_at }, `Retenter possible le ${moment(c.improve_available_at)}`);
+  return [recap, h('br'), h('span', { 'data-retry': c.improve_available_at }, `Retenter possible le ${moment(c.improve_available_at)}`)];
 }
 
 /** What the levels mean, and the certificate's labels ("Expert 7"). */

@@ -221,7 +221,7 @@ export function rich(text) {
       const rows = [line];
       for (i += 2; i < lines.length && TABLE_ROW.test(lines[i]); i++) rows.push(lines[i]);
       i--;
-      blocks.push(table(rows));
+      blocks.push(h('div', { class: 'table-scroll' }, table(rows)));
     } else if (/^\s*[-*] /.test(line)) {
       if (para.length) { blocks.push(h('p', null, inline(para.join(' ')))); para = []; }
       list = list || h('ul');

@@ -65,6 +65,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/me/competences/{code}/assessment"): "user",
     ("GET", "/me/competences/{code}/assessment"): "user",
     ("POST", "/me/competences/{code}/assessment/answers"): "user",
+    ("GET", "/me/competences/{code}/assessment/recap"): "user",
     ("POST", "/me/competences/{code}/assessment/items/{item_id}/start"): "user",
     ("GET", "/me/competences/{code}/assessment/answers/{item_id}"): "user",
     ("POST", "/me/competences/{code}/improve"): "user",

@@ -262,3 +262,34 @@ def test_an_unstarted_warning_item_may_be_skipped_without_seeing_it(client, lear
     skipped = js(call(client, "POST", BASE + "/answers", token=learner_token,
                       body={"item_id": focused.id, "answer": {"skip": True}}))
     assert skipped["status"] == "aband"
+
+
+def test_the_end_recap_lists_the_tutorials_of_missed_questions_and_the_next_competence(client, learner_token):
+    """Refused while the test runs; once completed: answers counted, one
+    tutorial per missed question (none for right ones), retry date, next
+    competence (never the one just done); another learner gets nothing."""
+    bank = get_bank()
+    state = js(call(client, "POST", BASE, token=learner_token))
+    early = call(client, "GET", BASE + "/recap", token=learner_token)
+    assert early.status_code == 409 and js(early)["error"]["code"] == "assessment_not_completed"
+    given = []
+    while state["status"] == "started":
+        item = opened(client, BASE, learner_token, state["item"])
+        kind = len(given) % 3  # right, wrong, skipped, in turn
+        answer = correct_answer(item) if kind == 0 else wrong_answer(item) if kind == 1 else {"skip": True}
+        body = js(call(client, "POST", BASE + "/answers", token=learner_token,
+                       body={"item_id": item["id"], "answer": answer}))
+        given.append((item["id"], body["status"]))
+        state = body["assessment"]
+        assert len(given) < 60
+    recap = js(call(client, "GET", BASE + "/recap", token=learner_token))
+    missed = [(i, s) for i, s in given if s != "ok"]
+    assert recap["answers"] == {"right": len(given) - len(missed), "skipped": sum(s == "aband" for _, s in missed),
+                                "wrong": sum(s != "aband" for _, s in missed)}
+    tutorials = [bank.items[i].tutorial for i, _ in missed]
+    assert [r["tutorial"] for r in recap["to_review"]] == list(dict.fromkeys(tutorials))
+    assert all(given[r["position"] - 1][0] == r["item_id"] for r in recap["to_review"])
+    assert recap["level"] == state["level"] and recap["pix"] == state["pix"]
+    assert recap["improve_available_at"] == state["improve_available_at"] and recap["can_improve"] is False
+    assert recap["next_competence"]["code"] == "2.1"
+    assert call(client, "GET", BASE + "/recap", token=make_token("learner-2")).status_code == 404

@@ -120,6 +120,17 @@ def run_positioning(page, stack=None) -> dict:
             page.set_viewport_size({"width": 1100, "height": 900})
             axe(page, "correction-passee")
             log["skipped"] = True
+        elif log["answers"] == 1:
+            # 200 % zoom: 1280×800 becomes 640×400 CSS px; the question still starts on the first screen
+            page.set_viewport_size({"width": 640, "height": 400})
+            fits(page, 640)
+            bottom = page.evaluate("document.querySelector('#question-titre').getBoundingClientRect().bottom"
+                                   " + window.scrollY")  # from the top of the page, whatever the scroll
+            assert bottom <= 400, f"the question title ends {bottom}px down the page at 200 %"
+            shot(page, "04b-question-zoom-200")
+            page.set_viewport_size({"width": 1100, "height": 900})
+            answer_correctly(page)
+            expect(page.locator(".result h2")).to_contain_text("Bonne réponse")
         elif not log["keyboard"] and form.get_attribute("data-type") == "QCU":
             answer_qcu_with_keyboard(page, item_id)
             log["keyboard"] = True
@@ -164,7 +175,8 @@ def meet_the_warning(page, timed_items) -> None:
     page.keyboard.press("Tab")
     expect(page.locator('[data-action="commencer"]')).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.locator("form.question")).to_have_attribute("data-item-id", re.compile("|".join(timed_items)))
+    expect(page.locator("form.question")).to_have_attribute("data-item-id", re.compile("|".join(timed_items)),
+                                                            timeout=15_000)  # a shared, loaded machine
     expect(page.locator('[data-role="timer"]')).to_contain_text(re.compile(r"0:4\d"))
 
 
@@ -219,6 +231,16 @@ def test_register_take_a_positioning_test_and_see_the_level(pages, stack):
     expect(finished).to_contain_text("Test terminé")
     level = int(re.search(r"niveau (\d)", finished.inner_text()).group(1))
     assert level >= 3, log
+    # the recap: answers counted, the skipped first question's tutorial to review, the retry date, what next
+    expect(finished).to_contain_text(re.compile(r"Vos réponses : \d+ justes?, \d+ fausses?, 1 passée"))
+    expect(finished).to_contain_text(re.compile(r"retenter cette compétence à partir du \d+ \S+ à \d\d:\d\d"))
+    expect(page.locator("[data-review] .review").first).to_contain_text("Question 1 · Question passée")
+    expect(page.locator("[data-next]")).to_have_attribute("data-next", "2.1")
+    axe(page, "bilan")
+    page.set_viewport_size({"width": 360, "height": 740})
+    fits(page)
+    shot(page, "07b-bilan-360")
+    page.set_viewport_size({"width": 1100, "height": 900})
     shot(page, "07-test-termine")
 
     page.click("text=Voir mon profil")
@@ -231,6 +253,7 @@ def test_register_take_a_positioning_test_and_see_the_level(pages, stack):
     expect(card.get_by_role("button", name=re.compile("Retenter"))).to_have_count(0)
     expect(card.locator("[data-retry]")).to_contain_text(re.compile(r"Retenter possible le \d+ \S+ à \d\d:\d\d"))
     expect(page.locator("[data-next]")).to_have_attribute("data-next", "2.1")
+    expect(card.locator("[data-recap]")).to_have_attribute("href", re.compile(r"positionnement\?competence=1\.1"))
     total = int(page.locator("[data-total-pix]").inner_text())
     assert total > 0
     shot(page, "08-profil-niveau")

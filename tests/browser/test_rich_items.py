@@ -17,7 +17,7 @@ import pytest
 from chalicelib.bank.loader import get_bank
 from chalicelib.domain.candidate_view import candidate_view
 from chalicelib.domain.choice_ids import ChoiceIds
-from tests.browser.flows import axe, shot
+from tests.browser.flows import axe, fits, shot
 
 expect = pytest.importorskip("playwright.sync_api", reason="needs the `playwright` package").expect
 
@@ -63,3 +63,36 @@ def test_table_image_and_attachment_render_accessibly(pages):
     shot(page, "question-riche")
     axe(page, "question-riche")
     assert json.dumps(view).count("assets/") == 0  # author file names never reach the page
+
+
+WIDE = """Relevé d'une station météo :
+
+| Jour | Température minimale | Température maximale | Précipitations | Observation |
+|---|---|---|---|---|
+| Lundi | 3 | 11 | 0,5 | https://meteo.example.org/releves/2026/12/lundi-station-principale |
+| Mardi | -1 | 7 | 0 | Brouillard givrant toute la matinée |
+
+Que calcule `=MOYENNE.SI.ENS(B2:B3;A2:A3;"Lundi";C2:C3;">5")` ?"""
+
+
+def test_a_wide_table_reflows_at_320_px(pages):
+    """WCAG reflow: at 320 CSS px (1280 at 400 %), a five-column table with a
+    long address and a long formula fits: no sideways scroll of the page, the
+    table inside its box."""
+    view = dict(_view(), instruction=WIDE, illustration=None, attachment=None)
+    page = pages.new(width=320, height=640)
+    page.goto("/positionnement")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("""async (item) => {
+        const { renderItem } = await import(new URL('item.js', document.querySelector('script[type=module]').src).href);
+        const main = document.querySelector('main');
+        main.replaceChildren();
+        renderItem(main, item, { heading: 'Question 1', onAnswer: async () => {}, onSkip: async () => {} });
+    }""", view)
+    expect(page.locator(".consigne table thead th")).to_have_count(5)
+    fits(page, 320)
+    box = page.evaluate("""() => { const w = document.querySelector('.table-scroll');
+        return [w.scrollWidth, w.clientWidth]; }""")
+    assert box[0] <= box[1], f"the table scrolls in its box: {box}"
+    shot(page, "tableau-large-320")
+    axe(page, "tableau-large-320")

@@ -53,3 +53,32 @@ def test_make_run_writes_its_own_port_into_urls_and_keeps_its_keys_across_restar
     key = lambda doc: [m.get("publicKeyMultibase") for m in doc["verificationMethod"]]  # noqa: E731
     assert key(first) == key(second)  # same signing key after a restart
     assert (tmp_path / "secrets.json").stat().st_mode & 0o077 == 0  # readable by its owner only
+
+
+def test_the_local_server_compresses_as_api_gateway_does():
+    """gzip only when accepted, from config.json's minimum_compression_size
+    (the setting `chalice package` writes as the API's MinimumCompressionSize),
+    for text types, never twice."""
+    import gzip
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from run_local import compressed
+
+    size = json.loads((ROOT / ".chalice" / "config.json").read_text())["minimum_compression_size"]
+    assert size == 1024
+    page = ("<p>Compétences numériques</p>" * 100).encode()
+    cases = [  # body, content type, Accept-Encoding, headers before, compressed?
+        (page, "text/html; charset=utf-8", "gzip, deflate, br", {}, True),
+        (page, "application/json", "br;q=1, gzip;q=0.8", {"Vary": "Origin"}, True),
+        (page, "text/javascript", "deflate", {}, False),             # gzip not accepted
+        (page[:size - 1], "application/json", "gzip", {}, False),    # under the minimum
+        (page, "application/pdf", "gzip", {}, False),                # compressed already
+        (page, "application/json", "gzip", {"content-encoding": "br"}, False),
+    ]
+    for body, kind, accept, headers, expected in cases:
+        out = compressed(body, kind, accept, headers, size)
+        assert (out != body) is expected, (kind, accept, headers)
+        if expected:
+            assert gzip.decompress(out) == body and len(out) < len(body) / 5
+            assert headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in headers["Vary"]
+    assert compressed(page, "text/html", "gzip", {}, None) == page  # no setting: like API Gateway, never

@@ -144,6 +144,9 @@ def test_a_whole_certification_shows_no_solution_to_anyone(client):
             assert js(refused)["error"]["code"] == "certification_in_progress"
             api("POST", BASE.format(code=code) + "/answers", token=learner, expect=403,
                 body={"item_id": known, "answer": {"skip": True}})
+            # nor the end recap's tutorials, nor starting a positioning item
+            api("GET", BASE.format(code=code) + "/recap", token=learner, expect=403)
+            api("POST", f"{BASE.format(code=code)}/items/{known}/start", token=learner, expect=403)
         api("POST", scene.course_path + "/answers", token=learner, expect=200,
             body={"item_id": item_id, "answer": correct_answer(view)})
     assert len(served) >= 20
