@@ -121,7 +121,7 @@ function warning() {
     item.timer ? 'Question chronométrée' : 'Question à traiter sans quitter la page');
   const start = h('button', { type: 'button', 'data-action': 'commencer' }, 'Commencer la question');
   const skip = h('button', { type: 'button', class: 'secondary', 'data-action': 'passer' }, 'Je passe sans la voir');
-  const section = h('section', { class: 'notice warning', 'data-warning': '', 'aria-labelledby': 'avertissement-titre' },
+  const section = h('section', { class: 'notice warning', 'data-warning': item.id, 'aria-labelledby': 'avertissement-titre' },
     heading,
     item.timer ? h('p', null, `Vous aurez ${spoken(item.timer)} pour répondre. Le temps ne part que quand vous cliquez sur «\u00a0Commencer la question\u00a0».`) : null,
     item.focused ? h('p', null, 'Pendant cette question, ne changez pas d\u2019onglet ni de fenêtre : sinon votre réponse sera comptée comme fausse.') : null,

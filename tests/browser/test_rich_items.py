@@ -27,7 +27,8 @@ def _view() -> dict:
     ids = ChoiceIds(b"b" * 32, "browser-test")
     pictured = next(i for i in bank.served_items() if i.illustration)
     attached = next(i for i in bank.served_items() if i.attachment)
-    tabled = next(i for i in bank.served_items() if "|---" in i.instruction)
+    # a table with at least two named columns (c13-formule-1b's sheet has one: A)
+    tabled = next(i for i in bank.served_items() if "|---|---|---" in i.instruction)
     view = candidate_view(tabled, ids)
     view["illustration"] = candidate_view(pictured, ids)["illustration"]
     view["attachment"] = candidate_view(attached, ids)["attachment"]
