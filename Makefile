@@ -4,11 +4,21 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test bench load fuzz bank-report calibrate item-stats package clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+# Installs exactly requirements.lock (every package pinned, every file checked against its hash):
+# CI's fresh clone gets the set the tests ran with. `make lock` after editing requirements*.txt.
+$(STAMP): requirements.lock
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q 'pip<26.3'
-	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	$(VENV)/bin/pip install -q --require-hashes -r requirements.lock
 	touch $(STAMP)
+
+# requirements.txt (runtime) + requirements-dev.txt -> requirements.lock, keeping the versions
+# already locked unless UPGRADE=--upgrade (or --upgrade-package NAME); uv runs from out/, not the venv.
+LOCK_TOOLS := out/lock-tools
+.PHONY: lock
+lock:
+	test -x $(LOCK_TOOLS)/bin/uv || (python3 -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install -q uv==0.13.9)
+	$(LOCK_TOOLS)/bin/uv pip compile requirements-dev.txt --generate-hashes --python-version 3.11 \
+	  --no-header -q -o requirements.lock $(UPGRADE)
 
 run: $(STAMP)
 	$(PY) scripts/run_local.py
