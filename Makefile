@@ -1,4 +1,5 @@
-VENV := .venv
+VENV ?= .venv
+PYTHON ?= python3  # the interpreter of the venv; `make package` ships bytecode for its minor version
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
@@ -7,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Installs exactly requirements.lock (every package pinned, every file checked against its hash):
 # CI's fresh clone gets the set the tests ran with. `make lock` after editing requirements*.txt.
 $(STAMP): requirements.lock
-	python3 -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --require-hashes -r requirements.lock
 	touch $(STAMP)
 
@@ -50,6 +51,16 @@ item-stats: $(STAMP)  # EXPORT=out/answers or s3://<prefix>-answers/answers/ ; o
 
 package: $(STAMP)
 	$(PY) scripts/package.py
+
+# The unit tests under another Python, in a throwaway venv from the same lock (README: Python versions):
+# make check-python CHECK_PYTHON=/root/.pyenv/versions/3.12.1/bin/python
+CHECK_PYTHON ?= python3.12
+CHECK_VENV := out/check-venv
+.PHONY: check-python
+check-python:
+	rm -rf $(CHECK_VENV) && $(CHECK_PYTHON) -m venv $(CHECK_VENV)
+	$(CHECK_VENV)/bin/pip install -q --require-hashes -r requirements.lock
+	$(CHECK_VENV)/bin/python -m pytest -q -p no:cacheprovider -n 2 tests/unit tests/infra/test_lock.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
