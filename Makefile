@@ -1,14 +1,25 @@
-VENV := .venv
+VENV ?= .venv
+PYTHON ?= python3  # the interpreter of the venv; `make package` ships bytecode for its minor version
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .PHONY: run test bench load fuzz bank-report calibrate item-stats package clean
 
-$(STAMP): requirements.txt requirements-dev.txt
-	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q 'pip<26.3'
-	$(VENV)/bin/pip install -q -r requirements-dev.txt
+# Installs exactly requirements.lock (every package pinned, every file checked against its hash):
+# CI's fresh clone gets the set the tests ran with. `make lock` after editing requirements*.txt.
+$(STAMP): requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --require-hashes -r requirements.lock
 	touch $(STAMP)
+
+# requirements.txt (runtime) + requirements-dev.txt -> requirements.lock, keeping the versions
+# already locked unless UPGRADE=--upgrade (or --upgrade-package NAME); uv runs from out/, not the venv.
+LOCK_TOOLS := out/lock-tools
+.PHONY: lock
+lock:
+	test -x $(LOCK_TOOLS)/bin/uv || (python3 -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install -q uv==0.13.9)
+	$(LOCK_TOOLS)/bin/uv pip compile requirements-dev.txt --generate-hashes --python-version 3.11 \
+	  --no-header -q -o requirements.lock $(UPGRADE)
 
 run: $(STAMP)
 	$(PY) scripts/run_local.py
@@ -40,6 +51,16 @@ item-stats: $(STAMP)  # EXPORT=out/answers or s3://<prefix>-answers/answers/ ; o
 
 package: $(STAMP)
 	$(PY) scripts/package.py
+
+# The unit tests under another Python, in a throwaway venv from the same lock (README: Python versions):
+# make check-python CHECK_PYTHON=/root/.pyenv/versions/3.12.1/bin/python
+CHECK_PYTHON ?= python3.12
+CHECK_VENV := out/check-venv
+.PHONY: check-python
+check-python:
+	rm -rf $(CHECK_VENV) && $(CHECK_PYTHON) -m venv $(CHECK_VENV)
+	$(CHECK_VENV)/bin/pip install -q --require-hashes -r requirements.lock
+	$(CHECK_VENV)/bin/python -m pytest -q -p no:cacheprovider -n 2 tests/unit tests/infra/test_lock.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

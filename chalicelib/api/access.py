@@ -21,6 +21,7 @@ class Access:
     name: str
     kinds: frozenset[str]          # principal kinds admitted; empty = public
     check: Check | None = None     # scope check on the URL parameters
+    scope: str | None = None       # the API client scope it requires (OpenAPI oauth2 security)
 
     @property
     def is_public(self) -> bool:
@@ -68,7 +69,8 @@ def org_member(param: str = "org_id", *, scope: str) -> Access:
     check_known(scope)
     return Access(f"org_member:{param}[{scope}]", frozenset({"user", "client"}),
                   check=lambda p, u: (p.kind == "user" and u.get(param) in p.organizations)
-                  or (p.kind == "client" and p.org_id == u.get(param) and scope in p.scopes))
+                  or (p.kind == "client" and p.org_id == u.get(param) and scope in p.scopes),
+                  scope=scope)
 
 
 def org_admin(param: str = "org_id") -> Access:
@@ -80,7 +82,7 @@ def org_client(param: str = "org_id", *, scope: str) -> Access:
     """Only the organisation's API clients holding `scope` (no person)."""
     check_known(scope)
     return Access(f"org_client:{param}[{scope}]", frozenset({"client"}),
-                  check=lambda p, u: p.org_id == u.get(param) and scope in p.scopes)
+                  check=lambda p, u: p.org_id == u.get(param) and scope in p.scopes, scope=scope)
 
 
 def national_client(*, scope: str) -> Access:
@@ -88,4 +90,5 @@ def national_client(*, scope: str) -> Access:
     `scope`: no organisation's client nor member, whatever its scopes."""
     check_known_national(scope)
     return Access(f"national_client[{scope}]", frozenset({"client"}),
-                  check=lambda p, _: p.national and p.org_id is None and scope in p.scopes)
+                  check=lambda p, _: p.national and p.org_id is None and scope in p.scopes,
+                  scope=scope)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import parse_qsl, unquote
 
 from chalice import Blueprint
 from pydantic import Field
 
 from chalicelib.api import access
+from chalicelib.api import responses
 from chalicelib.api.http import endpoint
 from chalicelib.api.schemas import ApiModel
 from chalicelib.domain.errors import InvalidInput
@@ -30,22 +31,31 @@ class CreateClientBody(ApiModel):
 
 
 class ClientCredentials(ApiModel):
-    grant_type: str
-    client_id: Annotated[str, Field(min_length=1, max_length=200)]
-    client_secret: Annotated[str, Field(min_length=1, max_length=200)]
-    scope: str | None = None
+    """The token request (RFC 6749 4.4) as the route reads it, after HTTP Basic
+    credentials were merged in: the same class validates it and documents the
+    form body in OpenAPI, so the document says what is really accepted."""
+    grant_type: Literal["client_credentials"]
+    client_id: Annotated[str, Field(min_length=1, max_length=200, description=(
+        "Identifiant du client ; peut venir de l'en-tête Authorization: Basic à la place."))]
+    client_secret: Annotated[str, Field(min_length=1, max_length=200, description=(
+        "Secret du client ; peut venir de l'en-tête Authorization: Basic à la place."))]
+    scope: str = Field(default="", max_length=1000, description=(
+        "Portées demandées, séparées par des espaces, parmi celles du client ; vide : toutes."))
 
 
-@endpoint(bp, "/oauth/token", method="POST", access=access.PUBLIC,
-          raw_body="application/x-www-form-urlencoded",
+@endpoint(bp, "/oauth/token", method="POST", response=responses.TokenResponse, access=access.PUBLIC,
+          raw_body="application/x-www-form-urlencoded,application/json", form=ClientCredentials,
           summary="Jeton d'un client API (OAuth 2, client_credentials)", tags=TAGS)
 def oauth_token(ctx):
     form = _credentials(ctx.headers, ctx.raw_body)
     if form.get("grant_type") not in (None, "client_credentials"):
         raise InvalidInput("Seul grant_type=client_credentials est accepté.",
                            code="unsupported_grant_type")
+    if form.get("scope") is None:  # JSON `"scope": null` asks for every scope, as no scope does
+        form.pop("scope", None)
     body = ClientCredentials.model_validate(form)
-    return api_clients.issue_token(body.client_id, body.client_secret, body.scope, ctx.source_ip)
+    return api_clients.issue_token(body.client_id, body.client_secret, body.scope or None,
+                                  ctx.source_ip)
 
 
 @endpoint(bp, "/organizations/{org_id}/api-clients", method="POST",

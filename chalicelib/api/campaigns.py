@@ -10,6 +10,7 @@ from chalice import Blueprint, Response
 from pydantic import Field
 
 from chalicelib.api import access
+from chalicelib.api import responses
 from chalicelib.api.http import endpoint
 from chalicelib.api.schemas import ApiModel
 from chalicelib.services import campaigns
@@ -42,24 +43,24 @@ class ReconciliationBody(ApiModel):
 
 
 @endpoint(bp, "/organizations/{org_id}/campaigns", method="POST",
-          access=access.org_member(scope="campaigns-write"), body=CampaignInput,
+          response=responses.Campaign, access=access.org_member(scope="campaigns-write"), body=CampaignInput,
           status=201, tags=TAGS, summary="Créer une campagne (évaluation ou collecte de profils)")
 def create_campaign(ctx, org_id, body):
     return campaigns.create(org_id, body, ctx.user_id or (ctx.principal.subject if ctx.principal else None))
 
 
-@endpoint(bp, "/organizations/{org_id}/campaigns", access=READ, tags=TAGS,
+@endpoint(bp, "/organizations/{org_id}/campaigns", response=responses.Campaigns, access=READ, tags=TAGS,
           summary="Campagnes de l'organisation")
 def list_campaigns(ctx, org_id):
     return campaigns.list_for_org(org_id)
 
 
-@endpoint(bp, CAMPAIGN, access=READ, tags=TAGS, summary="Une campagne et son profil cible")
+@endpoint(bp, CAMPAIGN, response=responses.Campaign, access=READ, tags=TAGS, summary="Une campagne et son profil cible")
 def get_campaign(ctx, org_id, campaign_id):
     return campaigns.get(org_id, campaign_id)
 
 
-@endpoint(bp, CAMPAIGN + "/results", access=RESULTS, query=ResultsQuery, tags=TAGS,
+@endpoint(bp, CAMPAIGN + "/results", response=responses.CampaignResults, access=RESULTS, query=ResultsQuery, tags=TAGS,
           summary="Résultats partagés, paginés par curseur")
 def campaign_results(ctx, org_id, campaign_id, query):
     return campaigns.results(org_id, campaign_id, query.cursor, query.limit)

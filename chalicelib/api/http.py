@@ -51,6 +51,8 @@ class EndpointSpec:
     raw_body: str | None = None  # media type(s) of a raw (non-JSON) body, e.g. "text/csv,application/zip"
     produces: str = "application/json"
     example: dict | None = None  # a response example for the OpenAPI document (what a client maps)
+    response: type[BaseModel] | None = None  # what the success body is (api/responses.py); enforced
+    form: type[BaseModel] | None = None  # documents a raw form body (the handler parses it itself)
 
 
 @dataclass
@@ -71,8 +73,11 @@ def endpoint(bp: Blueprint, path: str, *, method: str = "GET", access: Access,
              summary: str, body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None, status: int = 200,
              tags: tuple[str, ...] = (), raw_body: str | None = None,
-             produces: str = "application/json", example: dict | None = None) -> Callable:
-    spec = EndpointSpec(summary, access, body, query, status, tags, raw_body, produces, example)
+             produces: str = "application/json", example: dict | None = None,
+             response: type[BaseModel] | None = None,
+             form: type[BaseModel] | None = None) -> Callable:
+    spec = EndpointSpec(summary, access, body, query, status, tags, raw_body, produces, example,
+                        response, form)
 
     def decorate(handler: Callable) -> Callable:
         @functools.wraps(handler)
@@ -96,7 +101,7 @@ def endpoint(bp: Blueprint, path: str, *, method: str = "GET", access: Access,
                     kwargs["query"] = query.model_validate(_single_values(request.query_params))
                 identity = (request.context or {}).get("identity") or {}
                 ctx = Ctx(principal, headers, identity.get("sourceIp"), raw)
-                return _to_response(handler(ctx, **kwargs), status)
+                return _to_response(_shaped(handler(ctx, **kwargs), response), status)
             except DomainError as err:
                 return from_domain_error(err)
             except ValidationError as err:
@@ -164,6 +169,22 @@ def _json_object(raw: bytes) -> dict:
     if not isinstance(data, dict):
         raise InvalidInput("Le corps de la requête doit être un objet JSON.", code="invalid_json")
     return data
+
+
+class UndocumentedResponse(RuntimeError):
+    """A handler returned what its declared response model does not describe: a
+    bug (the OpenAPI document would lie to clients), answered 500, never 400."""
+
+
+def _shaped(result: Any, model: type[BaseModel] | None) -> Any:
+    """The handler's result passed through the route's response model, so the
+    body sent is exactly what the OpenAPI document publishes."""
+    if model is None or result is None or isinstance(result, Response):
+        return result
+    try:
+        return model.model_validate(result).model_dump(mode="json")
+    except ValidationError as err:
+        raise UndocumentedResponse(f"{model.__name__}: {err}") from None
 
 
 def _to_response(result: Any, status: int) -> Response:

@@ -9,6 +9,7 @@ from chalice import Blueprint
 from pydantic import Field, model_validator
 
 from chalicelib.api import access
+from chalicelib.api import responses
 from chalicelib.api.http import endpoint
 from chalicelib.api.schemas import ApiModel
 from chalicelib.services import organizations, rosters, school_certification
@@ -57,7 +58,7 @@ def list_organizations(ctx, query):
     return organizations.list_all(query.cursor, organizations.check_limit(query.limit, 200))
 
 
-@endpoint(bp, ORG, access=access.org_member(scope="organization-read"), tags=("organizations",),
+@endpoint(bp, ORG, response=responses.OrganizationView, access=access.org_member(scope="organization-read"), tags=("organizations",),
           summary="Informations de l'organisation")
 def get_organization(ctx, org_id):
     return organizations.get(org_id)
@@ -85,7 +86,7 @@ def remove_member(ctx, org_id, user_id):
 
 
 @endpoint(bp, ORG + "/learners/import", method="POST",
-          access=access.org_member(scope="roster-import"),
+          response=responses.RosterImportResult, access=access.org_member(scope="roster-import"),
           raw_body="text/csv,application/xml,application/zip,text/plain",
           tags=("rosters",),
           summary="Importer la liste des apprenants (export SIECLE XML ou zip, CSV ; tout ou "
@@ -95,7 +96,7 @@ def import_roster(ctx, org_id):
 
 
 @endpoint(bp, ORG + "/learners/uploads", method="POST",
-          access=access.org_member(scope="roster-import"), status=201, tags=("rosters",),
+          response=responses.RosterUpload, access=access.org_member(scope="roster-import"), status=201, tags=("rosters",),
           summary="Gros fichier (export SIECLE XML jusqu'à 30 Mo) : adresse d'envoi vers S3 "
                   "(POST présigné, 15 min) ; l'import démarre à l'arrivée du fichier")
 def start_roster_upload(ctx, org_id):
@@ -103,13 +104,13 @@ def start_roster_upload(ctx, org_id):
 
 
 @endpoint(bp, ORG + "/learners/uploads/{import_id}",
-          access=access.org_member(scope="roster-import"), tags=("rosters",),
+          response=responses.RosterUploadStatus, access=access.org_member(scope="roster-import"), tags=("rosters",),
           summary="Avancement et compte rendu (ligne par ligne) d'un import envoyé par fichier")
 def roster_upload_status(ctx, org_id, import_id):
     return rosters.upload_status(org_id, import_id)
 
 
-@endpoint(bp, ORG + "/learners", access=access.org_member(scope="learners-read"),
+@endpoint(bp, ORG + "/learners", response=responses.LearnerPage, access=access.org_member(scope="learners-read"),
           query=LearnersQuery, tags=("rosters",),
           summary="Apprenants (par division, ou tous, paginé)")
 def list_learners(ctx, org_id, query):
@@ -117,7 +118,7 @@ def list_learners(ctx, org_id, query):
                                  limit=organizations.check_limit(query.limit, 500))
 
 
-@endpoint(bp, ORG + "/learners/{learner_id}", access=access.org_member(scope="learners-read"),
+@endpoint(bp, ORG + "/learners/{learner_id}", response=responses.LearnerDetail, access=access.org_member(scope="learners-read"),
           tags=("rosters",),
           summary="Un apprenant")
 def get_learner(ctx, org_id, learner_id):
@@ -125,7 +126,7 @@ def get_learner(ctx, org_id, learner_id):
 
 
 @endpoint(bp, ORG + "/learners/{learner_id}/account", method="POST",
-          access=access.org_member(scope="learner-accounts"), status=201,
+          response=responses.LearnerAccount, access=access.org_member(scope="learner-accounts"), status=201,
           tags=("rosters",),
           summary="Créer le compte d'un élève sans e-mail (identifiant + mot de passe temporaire)")
 def create_learner_account(ctx, org_id, learner_id):
@@ -136,7 +137,7 @@ def create_learner_account(ctx, org_id, learner_id):
 
 
 @endpoint(bp, ORG + "/certification-sessions/{session_id}/enrolments", method="POST",
-          access=access.org_member(scope="certification-enrolment"), body=EnrolmentBody,
+          response=responses.Enrolment, access=access.org_member(scope="certification-enrolment"), body=EnrolmentBody,
           status=201, tags=("school-certification",),
           summary="Inscrire une classe (ou des apprenants) à une session du centre de même UAI")
 def enrol_class(ctx, org_id, session_id, body):
@@ -190,7 +191,7 @@ class ReportBookQuery(ApiModel):
     limit: int = Field(default=100, ge=1, le=200)
 
 
-@endpoint(bp, ORG + "/report-book", access=access.org_client(scope="certification-results"),
+@endpoint(bp, ORG + "/report-book", response=responses.ReportBook, access=access.org_client(scope="certification-results"),
           query=ReportBookQuery, tags=("school-certification",), example=REPORT_BOOK_EXAMPLE,
           summary="Livret scolaire de l'établissement : résultats de certification par INE "
                   "(client API de l'établissement ; paginé)." + REPORT_BOOK_DOC)
@@ -199,7 +200,7 @@ def report_book(ctx, org_id, query):
                                             cursor=query.cursor, limit=query.limit)
 
 
-@endpoint(bp, "/report-book/{uai}", access=access.national_client(scope="lsu:read"),
+@endpoint(bp, "/report-book/{uai}", response=responses.ReportBook, access=access.national_client(scope="lsu:read"),
           query=ReportBookQuery, tags=("school-certification",), example=REPORT_BOOK_EXAMPLE,
           summary="Résultats de certification d'un établissement par UAI (client national "
                   "LSU/LSL, portée lsu:read ; paginé)." + REPORT_BOOK_DOC)

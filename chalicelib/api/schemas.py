@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class ApiModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True,
+    model_config = ConfigDict(extra="forbid", defer_build=True, str_strip_whitespace=True,
                               str_max_length=2000, strict=False)
 
 

@@ -15,6 +15,7 @@ from chalice import Blueprint, Response
 from pydantic import Field
 
 from chalicelib.api import access
+from chalicelib.api import responses
 from chalicelib.api.http import endpoint
 from chalicelib.api.schemas import ApiModel
 from chalicelib.config import settings
@@ -56,13 +57,13 @@ class SheetBody(ApiModel):
     slips: list[SlipBody] = Field(min_length=1, max_length=pupil_accounts.MAX_SLIPS)
 
 
-@endpoint(bp, ORG + "/divisions", access=access.org_member(scope="learners-read"), tags=TAGS,
+@endpoint(bp, ORG + "/divisions", response=responses.Divisions, access=access.org_member(scope="learners-read"), tags=TAGS,
           summary="Classes de la liste des apprenants, avec leurs effectifs")
 def divisions(ctx, org_id):
     return pupil_accounts.divisions(org_id)
 
 
-@endpoint(bp, ORG + "/division-roster", access=access.org_member(scope="learners-read"),
+@endpoint(bp, ORG + "/division-roster", response=responses.DivisionRoster, access=access.org_member(scope="learners-read"),
           query=DivisionQuery, tags=TAGS,
           summary="Les élèves d'une classe et l'état de leur compte")
 def division_roster(ctx, org_id, query):
@@ -70,7 +71,7 @@ def division_roster(ctx, org_id, query):
 
 
 @endpoint(bp, ORG + "/learner-accounts", method="POST",
-          access=access.org_member(scope="learner-accounts"), body=DivisionBody, status=201,
+          response=responses.ClassAccounts, access=access.org_member(scope="learner-accounts"), body=DivisionBody, status=201,
           tags=TAGS,
           summary="Créer les comptes des élèves d'une classe qui n'en ont pas (par lots de 30)")
 def create_class_accounts(ctx, org_id, body):
@@ -96,27 +97,27 @@ def credentials_sheet(ctx, org_id, body):
         "Content-Disposition": 'attachment; filename="identifiants.pdf"'})
 
 
-@endpoint(bp, CAMPAIGN + "/progress", access=access.org_member(scope="campaign-results"),
+@endpoint(bp, CAMPAIGN + "/progress", response=responses.CampaignProgress, access=access.org_member(scope="campaign-results"),
           query=OptionalDivisionQuery, tags=TAGS,
           summary="Avancement d'une campagne par classe (et les élèves d'une classe)")
 def campaign_progress(ctx, org_id, campaign_id, query):
     return campaign_follow_up.progress(org_id, campaign_id, query.division)
 
 
-@endpoint(bp, CAMPAIGN + "/competence-profile", access=access.org_member(scope="campaign-results"),
+@endpoint(bp, CAMPAIGN + "/competence-profile", response=responses.CompetenceProfile, access=access.org_member(scope="campaign-results"),
           query=OptionalDivisionQuery, tags=TAGS,
           summary="Profil de compétences d'une classe : élèves par niveau, niveau moyen")
 def competence_profile(ctx, org_id, campaign_id, query):
     return campaign_follow_up.competence_profile(org_id, campaign_id, query.division)
 
 
-@endpoint(bp, ORG + "/certification-sessions", access=CERT_RESULTS, tags=TAGS,
+@endpoint(bp, ORG + "/certification-sessions", response=responses.SchoolSessions, access=CERT_RESULTS, tags=TAGS,
           summary="Sessions de certification où l'établissement a inscrit des élèves")
 def certification_sessions(ctx, org_id):
     return school_certification.sessions_of_school(org_id)
 
 
-@endpoint(bp, SESSION, access=CERT_RESULTS, tags=TAGS,
+@endpoint(bp, SESSION, response=responses.SchoolSessionResults, access=CERT_RESULTS, tags=TAGS,
           summary="Les élèves de l'établissement inscrits à la session et leurs résultats publiés")
 def certification_session_results(ctx, org_id, session_id):
     return school_certification.session_results(org_id, session_id)

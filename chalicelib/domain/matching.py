@@ -42,8 +42,6 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from rapidfuzz.distance import OSA
-
 from chalicelib.domain.answers import AnswerStatus
 from chalicelib.domain.choice_ids import ChoiceIds
 from chalicelib.domain.errors import InvalidInput
@@ -187,6 +185,10 @@ def text_matches(answer: str, solution: str, tolerances: frozenset[str]) -> bool
         budget = typo_budget(len(s))
         if budget == 0 or a[0] != s[0]:
             return False
+        # imported on the first typo check, not at `import app` (0.1 s of every cold start
+        # for the few instances that mark a t3 answer): tests/infra/test_cold_start.py
+        from rapidfuzz.distance import OSA
+
         return OSA.distance(a, s, score_cutoff=budget) <= budget
     return False
 

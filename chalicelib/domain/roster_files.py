@@ -24,9 +24,6 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, iterparse
-
 from chalicelib.domain import roster
 from chalicelib.domain.csv_rows import open_table
 from chalicelib.domain.errors import InvalidInput
@@ -125,7 +122,11 @@ def read_siecle_xml(raw: bytes, *, uai: str | None, max_rows: int) -> RosterFile
 
     Read with iterparse, each ELEVE cleared once read: memory holds the pupils'
     fields (needed until the classes, which come after them, are read), not the
-    element tree. Rows keep the file's order."""
+    element tree. Rows keep the file's order. defusedxml is imported here, not
+    at `import app`: only roster imports read XML (tests/infra/test_cold_start.py)."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, iterparse
+
     pupils: dict[str, dict] = {}
     order: list[str] = []
     divisions: dict[str, str] = {}

@@ -36,8 +36,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
 
 
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
@@ -439,6 +437,11 @@ def _decrypted_response(raw: bytes, root: ET.Element, sp_key: str | None) -> byt
 
 
 def _parse(raw: bytes) -> ET.Element:
+    """defusedxml is imported here, as signxml below, not at `import app`: only
+    GAR sign-in and logout parse SAML (tests/infra/test_cold_start.py)."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
     try:
         return fromstring(raw, forbid_dtd=True)
     except (ET.ParseError, DefusedXmlException, ValueError):

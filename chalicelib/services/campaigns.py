@@ -47,7 +47,7 @@ from chalicelib.domain.knowledge import knowledge_elements, skills_tested
 from chalicelib.services import organizations, rosters
 from chalicelib.store import organizations as store
 
-_CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True, str_max_length=200)
+_CONFIG = ConfigDict(extra="forbid", defer_build=True, str_strip_whitespace=True, str_max_length=200)
 JSON_PAGE = (50, 200)       # default, maximum
 CSV_PAGE = (1000, 2000)
 

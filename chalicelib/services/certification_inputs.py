@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from chalicelib.domain.certification.jury import JuryChoice
 from chalicelib.domain.identity import KEY_NAME_MAX_BYTES, fits_in_key
 
-_CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True, str_max_length=500)
+_CONFIG = ConfigDict(extra="forbid", defer_build=True, str_strip_whitespace=True, str_max_length=500)
 NAME = Field(min_length=1, max_length=100)
 
 

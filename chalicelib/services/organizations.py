@@ -20,7 +20,7 @@ from chalicelib.domain.organization import Organization
 from chalicelib.store import organizations as store
 from chalicelib.store.writes import Conflicting
 
-_CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True, str_max_length=500)
+_CONFIG = ConfigDict(extra="forbid", defer_build=True, str_strip_whitespace=True, str_max_length=500)
 
 
 class OrganizationType(str, Enum):

@@ -2,8 +2,10 @@
 
 Every Lambda instance pays `import app` before its first response. Heavy
 libraries (the PDF stack fpdf2 + Pillow + fontTools, the QR encoder, the
-Open Badge signature's `cryptography`, RSA included) belong to the few routes
-that use them and are imported there; this test fails as soon as a top-level
+Open Badge signature's `cryptography`, RSA included; the XML parsers of roster
+imports and GAR sign-in, defusedxml, signxml and lxml; rapidfuzz, needed only
+to mark a typo-tolerant answer) belong to the few routes that use them and are
+imported there; this test fails as soon as a top-level
 import brings one back into the wiring. It runs `import app` in a fresh
 interpreter (the test process itself has imported everything already).
 """
@@ -25,7 +27,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import package  # noqa: E402  (scripts/package.py)
 
 HEAVY = ("fpdf", "PIL", "fontTools", "segno", "cryptography",
-         "cryptography.hazmat.primitives.asymmetric.rsa", "rfc8785", "jsonschema")
+         "cryptography.hazmat.primitives.asymmetric.rsa", "rfc8785", "jsonschema",
+         "defusedxml", "signxml", "lxml", "rapidfuzz")
 
 
 def _modules_after(code: str) -> set[str]:
@@ -50,8 +53,17 @@ def test_the_pdf_and_badge_routes_still_import_their_libraries():
         "from chalicelib.documents.open_badge import build_credential\n"
         "import fpdf\n"
         "from chalicelib.services.jwt_hmac import jwt\n"
-        "assert jwt.decode(jwt.encode({'a': 1}, 'k' * 32, algorithm='HS256'), 'k' * 32, algorithms=['HS256']) == {'a': 1}")
-    assert {"fpdf", "cryptography"} <= loaded
+        "assert jwt.decode(jwt.encode({'a': 1}, 'k' * 32, algorithm='HS256'), 'k' * 32, algorithms=['HS256']) == {'a': 1}\n"
+        "from chalicelib.domain.matching import text_matches\n"
+        "assert text_matches('ordinatuer', 'ordinateur', frozenset({'t3'}))\n"
+        "from chalicelib.domain.roster_files import read_siecle_xml\n"
+        "from chalicelib.domain.errors import InvalidInput\n"
+        "try:\n    read_siecle_xml(b'<!DOCTYPE x [<!ENTITY a \"b\">]><BEE_ELEVES/>', uai=None, max_rows=5)\n"
+        "except InvalidInput as err:\n    assert err.code == 'forbidden_xml', err.code\n"
+        "from chalicelib.domain import saml\n"
+        "try:\n    saml.read_response(b'<x', idp_entity_id='i', idp_certificate='c', sp_entity_id='s', acs_url='a', now=0)\n"
+        "except saml.SamlRefused:\n    pass\n")
+    assert {"fpdf", "cryptography", "rapidfuzz", "defusedxml"} <= loaded
 
 
 def test_hs256_pyjwt_refuses_asymmetric_algorithms_without_cryptography():
