@@ -123,16 +123,12 @@ def add_member(org_id: str, data: MemberInput) -> dict:
 def members(org_id: str, cursor: str | None = None, limit: int = 50) -> dict:
     """One page of members with their names and logins (the admin adds people
     by e-mail and must recognise them in the list)."""
-    from chalicelib.services import accounts
-
     require(org_id)
     rows, next_cursor = account_store.members_page("org", org_id, cursor, limit)
-    out = []
-    for user_id, role in rows:
-        user = accounts.get_user(user_id)
-        if user is not None:
-            out.append({"user_id": user_id, "role": role, "first_name": user.first_name,
-                        "last_name": user.last_name, "login": user.login})
+    people = account_store.users_by_id([user_id for user_id, _ in rows])
+    out = [{"user_id": user_id, "role": role, "first_name": people[user_id].first_name,
+            "last_name": people[user_id].last_name, "login": people[user_id].login}
+           for user_id, role in rows if user_id in people]
     return {"items": out, "next_cursor": next_cursor}
 
 

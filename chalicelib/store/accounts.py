@@ -120,6 +120,13 @@ def get_user(user_id: str) -> Account | None:
         return None
 
 
+def users_by_id(user_ids: list[str]) -> dict[str, Account]:
+    """user id -> account, one BatchGetItem per 100 users (a page of members
+    names each of them); a missing user is simply absent."""
+    keys = [(user_key(uid), "PROFILE") for uid in dict.fromkeys(user_ids)]
+    return {item.user_id: _account(item) for item in UserItem.batch_get(keys)} if keys else {}
+
+
 def user_id_for_login(login: str) -> str | None:
     try:
         return LoginItem.get(_login_key(login), "LOGIN", consistent_read=True).user_id
