@@ -12,8 +12,17 @@
    `services.campaigns.results_csv` against moto: time and bytes per page,
    and the pages concatenated parsed back as one CSV file.
 
+4. `--real-path`: the school's own calls, on moto, through the Chalice app
+   (routing, authorisation, body limits, the service and the store): a
+   1,000-pupil CSV (first import and the same file again), a 1,000-pupil
+   SIECLE XML zipped and posted, the same XML unzipped through the upload path
+   (announce, S3, the `import_roster` job, the status read back), and a
+   6,000-row CSV. Time, DynamoDB calls and units (scripts/ddb_meter.py), peak
+   Python memory; printed as the table of docs/benchmarks.md.
+
     .venv/bin/python scripts/bench_roster.py [--lines 5000] [--participants 6000]
         [--out docs/benchmarks-roster.md]
+    .venv/bin/python scripts/bench_roster.py --real-path [--pupils 1000] [--big 6000]
 """
 from __future__ import annotations
 
@@ -268,6 +277,125 @@ def bench_moto(raw: bytes, participants: int) -> dict:
     return {"first": (first, t1), "again": (again, t2), "pages": pages, "render": render}
 
 
+def bench_real_path(pupils: int, big: int) -> str:
+    """Each case runs twice, each time into a new organisation (so a first
+    import is always a first import): once plain for the time, once with the
+    DynamoDB meter (which reads each item's old image first) and tracemalloc
+    on, for the units and the memory. moto keeps its tables as Python objects
+    in the same process, so the peak includes what moto allocates for the
+    items written: an upper bound of the Lambda's own."""
+    import json
+    import resource
+    import zipfile
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import ddb_meter
+    from chalice.test import Client
+    from moto import mock_aws
+
+    with mock_aws():
+        from chalicelib.store import object_store
+        from chalicelib.store.tables import create_tables
+
+        create_tables()
+        object_store.create_roster_bucket()
+        from app import app
+        from chalicelib.jobs import import_roster as job
+        from chalicelib.services import tokens
+
+        admin = tokens.access_token("bench-admin", is_admin=True, organizations={}, centres=[])
+        small_csv, big_csv = school_file(pupils, seed=3), school_file(big, seed=5)
+        xml = siecle_xml(pupils, seed=13)
+        uai_seq = iter(range(1000, 10000))
+
+        with Client(app, stage_name="local") as client:
+            def call(method, path, token, raw=None, ctype="application/json", expect=(200, 201)):
+                headers = {"Content-Type": ctype, "Authorization": f"Bearer {token}"}
+                response = getattr(client.http, method.lower())(path, headers=headers, body=raw)
+                if response.status_code not in expect:
+                    raise RuntimeError(f"{method} {path}: {response.status_code} {response.body[:300]!r}")
+                return json.loads(response.body) if response.body else None
+
+            def new_school() -> tuple[str, str, str]:
+                uai = f"075{next(uai_seq):04d}A"
+                org = call("POST", "/organizations", admin, json.dumps(
+                    {"name": "Collège du banc", "type": "college", "uai": uai}))
+                staff = tokens.access_token(f"staff-{org['org_id']}", is_admin=False,
+                                            organizations={org["org_id"]: "admin"}, centres=[])
+                return org["org_id"], staff, uai
+
+            def for_school(raw: bytes, uai: str, zipped: bool = False) -> bytes:
+                """A SIECLE export names its school: the import refuses another's."""
+                if raw.startswith(b"<?xml"):
+                    raw = raw.replace(b"<UAJ>0750001A</UAJ>", f"<UAJ>{uai}</UAJ>".encode(), 1)
+                    if zipped:
+                        buffer = io.BytesIO()
+                        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                            archive.writestr("ElevesSansAdresses.xml", raw)
+                        raw = buffer.getvalue()
+                return raw
+
+            def posted(raw, ctype, again=False):
+                def run(org_id, staff, uai):
+                    path = f"/organizations/{org_id}/learners/import"
+                    body = for_school(raw, uai, zipped=ctype == "application/zip")
+                    if again:
+                        call("POST", path, staff, body, ctype)
+                    return lambda: call("POST", path, staff, body, ctype)
+                return run
+
+            def uploaded(raw):
+                def run(org_id, staff, uai):
+                    body = for_school(raw, uai)
+                    def go():
+                        started = call("POST", f"/organizations/{org_id}/learners/uploads", staff)
+                        key = started["upload"]["fields"]["key"]
+                        object_store._s3().put_object(Bucket=object_store.roster_bucket(), Key=key, Body=body)
+                        job.handler({"Records": [{"s3": {"object": {"key": key}}}]})
+                        report = call("GET", f"/organizations/{org_id}/learners/uploads/"
+                                      f"{started['import_id']}", staff)
+                        return report["result"]
+                    return go
+                return run
+
+            cases = [
+                (f"CSV, {pupils:,} pupils, `POST …/learners/import`", small_csv, posted(small_csv, "text/csv")),
+                (f"same CSV again ({pupils:,} unchanged)", small_csv, posted(small_csv, "text/csv", again=True)),
+                (f"SIECLE XML zipped, {pupils:,} pupils, `POST …/learners/import`",
+                 for_school(xml, "0750001A", zipped=True), posted(xml, "application/zip")),
+                (f"SIECLE XML, {pupils:,} pupils, upload path (S3 + `import_roster` job)", xml, uploaded(xml)),
+                (f"CSV, {big:,} rows, `POST …/learners/import`", big_csv, posted(big_csv, "text/csv")),
+            ]
+            rows = []
+            for label, raw, prepare in cases:
+                action = prepare(*new_school())
+                started = time.perf_counter()
+                result = action()
+                seconds = time.perf_counter() - started
+                action = prepare(*new_school())
+                meter = ddb_meter.install(ddb_meter.Meter(), peek=True)
+                tracemalloc.start()
+                metered_result = action()
+                _, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+                ddb_meter.uninstall()
+                calls = meter.calls
+                assert result == metered_result, (result, metered_result)
+                done = result.get("created", 0) + result.get("updated", 0) + result.get("unchanged", 0)
+                print("ROW", label, f"{seconds:.1f}s", result, file=sys.stderr, flush=True)
+                writes = [c for c in calls if c.wcu]
+                rows.append(f"| {label} | {len(raw) / 1024:,.0f} KB | {result.get('created', 0):,} created, "
+                            f"{result.get('unchanged', 0):,} unchanged (of {done:,}) | {seconds:.1f} s "
+                            f"| {len(calls):,} ({len(writes):,} writing) | {sum(c.wcu for c in calls):,.0f} "
+                            f"| {sum(c.rcu for c in calls):,.1f} | {peak / 1e6:.1f} MB |")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return "\n".join([
+        "| file and path | size | outcome | time on moto | DynamoDB calls | write units | read units "
+        "| peak Python memory (with moto's) |",
+        "|---|---|---|---|---|---|---|---|", *rows, "",
+        f"Process peak RSS at the end (interpreter, moto's tables, every case): {rss:.0f} MB."])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lines", type=int, default=5000)
@@ -275,7 +403,18 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--siecle-xml", type=int, default=0,
                         help="only bench a SIECLE XML of this many pupils (upload path) and print it")
+    parser.add_argument("--real-path", action="store_true",
+                        help="only bench the school's own calls on moto (see 4. above) and print them")
+    parser.add_argument("--pupils", type=int, default=1000)
+    parser.add_argument("--big", type=int, default=6000)
     args = parser.parse_args()
+    if args.real_path:
+        for key, value in (("AWS_DEFAULT_REGION", "eu-west-3"), ("AWS_ACCESS_KEY_ID", "testing"),
+                           ("AWS_SECRET_ACCESS_KEY", "testing")):
+            os.environ.setdefault(key, value)
+        os.environ.pop("DYNAMODB_ENDPOINT", None)
+        print(bench_real_path(args.pupils, args.big))
+        return
     if args.siecle_xml:
         print(bench_siecle_xml(args.siecle_xml))
         return

@@ -13,7 +13,7 @@ from chalicelib.api import responses
 from chalicelib.api.http import endpoint
 from chalicelib.api.schemas import ApiModel
 from chalicelib.services import organizations, rosters, school_certification
-from chalicelib.services.organizations import MemberInput, OrganizationInput
+from chalicelib.services.organizations import MemberInput, OrganizationInput, RoleInput
 
 bp = Blueprint(__name__)
 ORG = "/organizations/{org_id}"
@@ -21,6 +21,11 @@ ORG_ADMIN = access.org_admin("org_id")
 
 
 class OrganizationsQuery(ApiModel):
+    cursor: str | None = Field(default=None, max_length=400)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class MembersQuery(ApiModel):
     cursor: str | None = Field(default=None, max_length=400)
     limit: int = Field(default=50, ge=1, le=200)
 
@@ -65,19 +70,29 @@ def get_organization(ctx, org_id):
 
 
 @endpoint(bp, ORG + "/members", method="POST", access=ORG_ADMIN, body=MemberInput, status=201,
-          tags=("organizations",), summary="Ajouter un membre (administrateur de l'organisation)")
+          tags=("organizations",),
+          summary="Ajouter un membre par e-mail ou identifiant, ou changer son rôle "
+                  "(administrateur de la plateforme ou de l'organisation)")
 def add_member(ctx, org_id, body):
     return organizations.add_member(org_id, body)
 
 
-@endpoint(bp, ORG + "/members", access=ORG_ADMIN, tags=("organizations",),
-          summary="Membres de l'organisation")
-def list_members(ctx, org_id):
-    return organizations.members(org_id)
+@endpoint(bp, ORG + "/members", access=ORG_ADMIN, query=MembersQuery, tags=("organizations",),
+          summary="Membres de l'organisation (paginé : suivre next_cursor)")
+def list_members(ctx, org_id, query):
+    return organizations.members(org_id, query.cursor, organizations.check_limit(query.limit, 200))
+
+
+@endpoint(bp, ORG + "/members/{user_id}", method="PATCH", access=ORG_ADMIN, body=RoleInput,
+          tags=("organizations",),
+          summary="Changer le rôle d'un membre (jamais le dernier administrateur : 409)")
+def change_member_role(ctx, org_id, user_id, body):
+    return organizations.change_role(org_id, user_id, body)
 
 
 @endpoint(bp, ORG + "/members/{user_id}", method="DELETE", access=ORG_ADMIN, status=204,
-          tags=("organizations",), summary="Retirer un membre")
+          tags=("organizations",),
+          summary="Retirer un membre (jamais le dernier administrateur : 409)")
 def remove_member(ctx, org_id, user_id):
     organizations.remove_member(org_id, user_id)
 

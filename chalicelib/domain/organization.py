@@ -41,3 +41,20 @@ class Organization:
         """Pupils of a collège or lycée join its campaigns as a roster entry, so the
         school's results and report book name them by INE."""
         return is_school(self.type)
+
+
+ADMIN_ROLE = "admin"
+LAST_ADMIN_MESSAGE = ("Impossible : c'est le dernier administrateur de l'organisation. "
+                      "Nommez d'abord un autre administrateur.")
+
+
+def loses_admin(current_role: str | None, new_role: str | None) -> bool:
+    """An admin becoming a plain member, or removed (new role None): the change
+    must leave the organisation another admin, or nobody there could manage its
+    members, API clients and imports without a platform administrator."""
+    return current_role == ADMIN_ROLE and new_role != ADMIN_ROLE
+
+
+def other_admins(members: list[tuple[str, str]], user_id: str) -> list[str]:
+    """The admins who would remain if `user_id` stopped being one."""
+    return [uid for uid, role in members if role == ADMIN_ROLE and uid != user_id]

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from chalicelib.domain import organization as domain
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.organization import Organization
+from chalicelib.store import accounts as account_store
 from chalicelib.store import organizations as store
 from chalicelib.store.writes import Conflicting
 
@@ -60,6 +61,11 @@ class MemberInput(BaseModel):
         return self
 
 
+class RoleInput(BaseModel):
+    model_config = _CONFIG
+    role: str = Field(pattern="^(member|admin)$")
+
+
 def roster_format(org: Organization) -> str:
     """By the organisation's type only (scripts/bench_roster.py passes a stand-in)."""
     return domain.roster_format_of(org.type)
@@ -97,37 +103,75 @@ def list_all(cursor: str | None, limit: int) -> dict:
 
 
 def add_member(org_id: str, data: MemberInput) -> dict:
+    """Add a member, or give an existing member the role asked (demoting the
+    last admin is refused, as with `change_role`)."""
     from chalicelib.services import accounts
 
     require(org_id)
     user = accounts.get_user(data.user_id) if data.user_id else accounts.find_user_by_login(data.email)
     if user is None:
         raise NotFound("Utilisateur introuvable.", code="user_not_found")
-    accounts.add_membership(user.id, "org", org_id, data.role)
+    current = account_store.membership_role(user.id, "org", org_id)
+    if domain.loses_admin(current, data.role):
+        _change_keeping_an_admin(org_id, user.id, data.role)
+    else:
+        accounts.add_membership(user.id, "org", org_id, data.role)
     return {"org_id": org_id, "user_id": user.id, "role": data.role,
             "message": "Le rôle prend effet à la prochaine connexion du membre."}
 
 
-def members(org_id: str) -> dict:
-    from chalicelib.services import accounts
-
+def members(org_id: str, cursor: str | None = None, limit: int = 50) -> dict:
+    """One page of members with their names and logins (the admin adds people
+    by e-mail and must recognise them in the list)."""
     require(org_id)
-    out = []
-    for user_id, role in accounts.members_of("org", org_id):
-        user = accounts.get_user(user_id)
-        if user is not None:
-            out.append({"user_id": user_id, "role": role, "first_name": user.first_name,
-                        "last_name": user.last_name, "login": user.login})
-    return {"items": out}
+    rows, next_cursor = account_store.members_page("org", org_id, cursor, limit)
+    people = account_store.users_by_id([user_id for user_id, _ in rows])
+    out = [{"user_id": user_id, "role": role, "first_name": people[user_id].first_name,
+            "last_name": people[user_id].last_name, "login": people[user_id].login}
+           for user_id, role in rows if user_id in people]
+    return {"items": out, "next_cursor": next_cursor}
+
+
+def change_role(org_id: str, user_id: str, data: RoleInput) -> dict:
+    require(org_id)
+    current = _member_role(org_id, user_id)
+    if domain.loses_admin(current, data.role):
+        _change_keeping_an_admin(org_id, user_id, data.role)
+    elif current != data.role:
+        account_store.put_membership(user_id, "org", org_id, data.role)
+    return {"org_id": org_id, "user_id": user_id, "role": data.role,
+            "message": "Le rôle prend effet à la prochaine connexion du membre."}
 
 
 def remove_member(org_id: str, user_id: str) -> None:
-    from chalicelib.services import accounts
-
     require(org_id)
-    if not any(uid == user_id for uid, _ in accounts.members_of("org", org_id)):
+    current = _member_role(org_id, user_id)
+    if domain.loses_admin(current, None):
+        _change_keeping_an_admin(org_id, user_id, None)
+    else:
+        account_store.delete_membership(user_id, "org", org_id)
+
+
+def _member_role(org_id: str, user_id: str) -> str:
+    role = account_store.membership_role(user_id, "org", org_id)
+    if role is None:
         raise NotFound("Membre introuvable.", code="member_not_found")
-    accounts.remove_membership(user_id, "org", org_id)
+    return role
+
+
+def _change_keeping_an_admin(org_id: str, user_id: str, role: str | None) -> None:
+    """Demote or remove an admin only while another admin remains: each other
+    admin the index lists is tried as the one whose role the transaction
+    checks, so a stale index entry or a concurrent demotion cannot leave the
+    organisation without an admin."""
+    for keeper in domain.other_admins(account_store.members_of("org", org_id), user_id):
+        try:
+            account_store.change_membership_keeping(user_id, "org", org_id, role, keeper)
+            return
+        except Conflicting:
+            if account_store.membership_role(user_id, "org", org_id) is None:
+                raise NotFound("Membre introuvable.", code="member_not_found")
+    raise Conflict(domain.LAST_ADMIN_MESSAGE, code="last_admin")
 
 
 def view(org: Organization) -> dict:

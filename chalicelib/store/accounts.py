@@ -120,6 +120,13 @@ def get_user(user_id: str) -> Account | None:
         return None
 
 
+def users_by_id(user_ids: list[str]) -> dict[str, Account]:
+    """user id -> account, one BatchGetItem per 100 users (a page of members
+    names each of them); a missing user is simply absent."""
+    keys = [(user_key(uid), "PROFILE") for uid in dict.fromkeys(user_ids)]
+    return {item.user_id: _account(item) for item in UserItem.batch_get(keys)} if keys else {}
+
+
 def user_id_for_login(login: str) -> str | None:
     try:
         return LoginItem.get(_login_key(login), "LOGIN", consistent_read=True).user_id
@@ -182,6 +189,62 @@ def members_of(kind: str, scope_id: str) -> list[tuple[str, str]]:
     """(user id, role) of a scope's members, through the GSI (may lag a write slightly)."""
     return [(m.gsi1sk.removeprefix("USER#"), m.role)
             for m in MembershipItem.gsi1.query(f"MEMBERS#{kind}#{scope_id}")]
+
+
+def membership_role(user_id: str, kind: str, scope_id: str) -> str | None:
+    """The user's role in the scope, read consistently from the membership item
+    itself (the GSI may still show a role just changed)."""
+    try:
+        return MembershipItem.get(user_key(user_id), f"MEMBER#{kind}#{scope_id}",
+                                  consistent_read=True).role
+    except MembershipItem.DoesNotExist:
+        return None
+
+
+def members_page(kind: str, scope_id: str, cursor: str | None,
+                 limit: int) -> tuple[list[tuple[str, str]], str | None]:
+    """(user id, role) of a scope's members, one bounded GSI query a page, in user
+    id order. The cursor names the last user of the page; the index keys it
+    stands for are rebuilt here, so it cannot reach another scope's members."""
+    from chalicelib.store.organizations import decode_cursor, encode_cursor
+
+    start = decode_cursor(cursor, "USER#")
+    gsi1pk = f"MEMBERS#{kind}#{scope_id}"
+    kwargs = {"limit": limit + 1}
+    if start:
+        kwargs["last_evaluated_key"] = {"pk": {"S": start}, "sk": {"S": f"MEMBER#{kind}#{scope_id}"},
+                                        "gsi1pk": {"S": gsi1pk}, "gsi1sk": {"S": start}}
+    rows = [(m.gsi1sk.removeprefix("USER#"), m.role)
+            for m in MembershipItem.gsi1.query(gsi1pk, **kwargs)]
+    if len(rows) > limit:
+        return rows[:limit], encode_cursor(user_key(rows[limit - 1][0]))
+    return rows, None
+
+
+def change_membership_keeping(user_id: str, kind: str, scope_id: str, role: str | None,
+                              keeper_id: str) -> None:
+    """Set the user's role (None: remove the membership) only while `keeper_id`
+    is still an admin of the scope, in one transaction: two admins demoting
+    each other at the same time cannot both win and leave the scope without
+    one. Raises `Conflicting` when the keeper is no longer an admin, or when
+    the membership to change has gone meanwhile."""
+    from chalicelib.store.writes import Conflicting, conditional_failed
+
+    sk = f"MEMBER#{kind}#{scope_id}"
+    target = MembershipItem(user_key(user_id), sk)
+    try:
+        with TransactWrite(connection=_connection()) as tx:
+            tx.condition_check(MembershipItem, user_key(keeper_id), sk,
+                               condition=MembershipItem.role == "admin")
+            if role is None:
+                tx.delete(target, condition=MembershipItem.pk.exists())
+            else:
+                tx.update(target, actions=[MembershipItem.role.set(role)],
+                          condition=MembershipItem.pk.exists())
+    except TransactWriteError as err:
+        if conditional_failed(err):
+            raise Conflicting() from err
+        raise
 
 
 def delete_user(user_id: str, login: str) -> None:

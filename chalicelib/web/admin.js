@@ -1,6 +1,8 @@
 // The platform administrator's space: the jury's work on a session (each
 // result with its status and reason, validate or reject a held one, publish
-// the session, cancel an issued certificate with a reason), organisations and centres (creation, centre members). The
+// the session, cancel an issued certificate with a reason), organisations and
+// centres (creation, centre members), organisation members (paged list, add
+// by e-mail, role, removal). The
 // page shows itself only to a token with the admin claim; the API checks
 // every call against the same token.
 import { api, requireUser, roles } from './api.js';
@@ -18,6 +20,7 @@ if (requireUser()) {
   } else {
     $('#espace').hidden = false;
     initJury();
+    initOrgMembers();
     simpleForm($('#organisation'), '/organizations', (f) => ({ name: f.name.value.trim(), type: f.type.value,
       ...(f.uai.value.trim() ? { uai: f.uai.value.trim() } : {}) }),
     { name: 'Nom invalide.', uai: 'UAI invalide : 7 chiffres et une lettre (obligatoire pour un collège ou un lycée).' },
@@ -181,4 +184,111 @@ function openCancel(sid, cert, who) {
   if (old) old.remove();
   $('#resultats').append(form);
   focus(form.querySelector('h3'));
+}
+
+// --- organisation members ------------------------------------------------------------
+
+const ORG_ROLES = { member: 'Membre', admin: 'Administrateur' };
+const MEMBERS_PAGE = 50;
+
+/** Members of one organisation, a page at a time (the cursors of the pages
+ * seen are kept to go back); add by e-mail, change a role, remove. The API
+ * refuses to demote or remove the last admin; its message is shown as is. */
+function initOrgMembers() {
+  const choose = $('#orga-choix');
+  const add = $('#orga-ajout');
+  const box = $('#orga-membres');
+  let orgId = null;
+  let cursors = [null];
+
+  async function load(pageCursors, focusTitle) {
+    const cursor = pageCursors[pageCursors.length - 1];
+    const query = `?limit=${MEMBERS_PAGE}` + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : '');
+    const page = await api('GET', `/organizations/${encodeURIComponent(orgId)}/members${query}`, undefined, 'user');
+    cursors = pageCursors;
+    const title = h('h3', { tabindex: '-1' }, `Membres (page ${cursors.length})`);
+    const rows = page.items.map((m) => memberRow(m));
+    const pager = h('div', { class: 'actions' },
+      cursors.length > 1 ? h('button', { type: 'button', class: 'secondary small', 'data-action': 'membres-precedents',
+        onclick: () => load(cursors.slice(0, -1), true) }, 'Page précédente') : null,
+      page.next_cursor ? h('button', { type: 'button', class: 'secondary small', 'data-action': 'membres-suivants',
+        onclick: () => load([...cursors, page.next_cursor], true) }, 'Page suivante') : null);
+    fill(box, title, h('div', { id: 'orga-message' }),
+      rows.length ? h('div', { class: 'table-wrap' }, h('table', null, h('caption', null, 'Membres de l\u2019organisation'),
+        h('thead', null, h('tr', null, ['Nom', 'Identifiant de connexion', 'Rôle', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, rows))) : h('p', null, 'Aucun membre pour l\u2019instant.'),
+      pager);
+    add.hidden = false;
+    add.inert = false;
+    if (focusTitle) focus(title);
+  }
+
+  function memberRow(m) {
+    const name = `${m.first_name} ${m.last_name}`;
+    const selectId = `orga-role-${m.user_id}`;
+    const select = h('select', { id: selectId, 'data-user': m.user_id },
+      Object.entries(ORG_ROLES).map(([value, label]) => h('option', { value, selected: value === m.role }, label)));
+    return h('tr', { 'data-user': m.user_id },
+      h('th', { scope: 'row' }, name), h('td', null, m.login),
+      h('td', null, h('label', { for: selectId, class: 'sr-only' }, `Rôle de ${name}`), select),
+      h('td', null, h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'small', 'data-action': 'changer-role', onclick: (event) =>
+          act(event.currentTarget, 'PATCH', m, { role: select.value },
+            `Rôle de ${name} : ${ORG_ROLES[select.value].toLowerCase()}.`) },
+        'Changer le rôle', h('span', { class: 'sr-only' }, ` de ${name}`)),
+        h('button', { type: 'button', class: 'secondary small', 'data-action': 'retirer', onclick: (event) =>
+          act(event.currentTarget, 'DELETE', m, undefined, `${name} ne fait plus partie de l\u2019organisation.`) },
+        'Retirer', h('span', { class: 'sr-only' }, ` ${name}`)))));
+  }
+
+  async function act(button, method, member, body, said) {
+    busy(button, true);
+    try {
+      await api(method, `/organizations/${encodeURIComponent(orgId)}/members/${encodeURIComponent(member.user_id)}`, body, 'user');
+      await load(cursors, false);
+      const note = h('p', { class: 'notice success', tabindex: '-1' }, said);
+      fill($('#orga-message'), note);
+      focus(note);
+    } catch (e) {
+      busy(button, false);
+      const note = h('p', { class: 'notice error', role: 'alert', tabindex: '-1' }, e.message);
+      fill($('#orga-message'), note);
+      focus(note);
+    }
+  }
+
+  choose.inert = false;
+  choose.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const value = choose.elements.org.value.trim();
+    if (!value) { showErrors(choose, { org: 'Indiquez l\u2019identifiant de l\u2019organisation.' }); return; }
+    clearErrors(choose);
+    orgId = value;
+    try {
+      await load([null], true);
+    } catch (e) {
+      add.hidden = true;
+      fill(box);
+      showErrors(choose, apiErrors(e, { organization_not_found: 'org' }));
+    }
+  });
+
+  add.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const email = add.elements.email.value.trim();
+    if (!email) { showErrors(add, { email: 'Indiquez l\u2019adresse e-mail du compte.' }); return; }
+    clearErrors(add);
+    const button = add.querySelector('button[type="submit"]');
+    busy(button, true, 'Envoi…');
+    try {
+      const made = await api('POST', `/organizations/${encodeURIComponent(orgId)}/members`,
+        { email, role: add.elements.role.value }, 'user');
+      add.reset();
+      await load(cursors, false);
+      announce(`${email} ajouté à l\u2019organisation (${ORG_ROLES[made.role].toLowerCase()}).`);
+    } catch (e) {
+      showErrors(add, apiErrors(e, { user_not_found: 'email', last_admin: '' }, { email: 'Adresse e-mail invalide.' }));
+    }
+    busy(button, false);
+  });
 }

@@ -118,6 +118,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/organizations/{org_id}"): "org_member:org_id[organization-read]",
     ("POST", "/organizations/{org_id}/members"): "org_admin:org_id",
     ("GET", "/organizations/{org_id}/members"): "org_admin:org_id",
+    ("PATCH", "/organizations/{org_id}/members/{user_id}"): "org_admin:org_id",
     ("DELETE", "/organizations/{org_id}/members/{user_id}"): "org_admin:org_id",
     ("POST", "/organizations/{org_id}/learners/import"): "org_member:org_id[roster-import]",
     ("GET", "/organizations/{org_id}/learners"): "org_member:org_id[learners-read]",
