@@ -54,15 +54,15 @@ def add_centre_member(ctx, centre_id, body):
 
 
 @endpoint(bp, "/admin/sessions/{session_id}/publish", method="POST", access=access.ADMIN,
-          tags=("centres",), summary="Publier une session retenue pour examen (fraude signalée)")
+          tags=("centres",), summary="Publier une session retenue pour examen (numéro ou identifiant)")
 def publish_session(ctx, session_id):
-    return sessions.publish(session_id, ctx.user_id)
+    return sessions.publish(sessions.session_id_of(session_id), ctx.user_id)
 
 
 @endpoint(bp, "/admin/sessions/{session_id}/results", access=access.ADMIN, tags=("centres",),
-          summary="Résultats d'une session : statut, motif et score de chaque candidat (jury)")
+          summary="Résultats d'une session (numéro ou identifiant) : statut, motif et score (jury)")
 def session_results(ctx, session_id):
-    return certificates.session_results(session_id)
+    return certificates.session_results(sessions.session_id_of(session_id))
 
 
 @endpoint(bp, "/admin/certificates/{certificate_id}/jury-decision", method="POST", access=access.ADMIN,
@@ -161,7 +161,7 @@ def invigilator_sign_in(ctx, body):
     session = sessions.verify_invigilator(body.session_id, body.password, ctx.source_ip)
     return {"access_token": tokens.invigilator_token(session.session_id, session.centre_id),
             "token_type": "Bearer", "expires_in": tokens.INVIGILATOR_TTL,
-            "session_id": session.session_id}
+            "session_id": session.session_id, "session_number": session.number}
 
 
 @endpoint(bp, "/sessions/{session_id}/invigilation", access=INVIGILATOR, tags=("invigilation",),

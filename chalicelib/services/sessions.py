@@ -54,6 +54,26 @@ def _now() -> int:
     return int(time.time())
 
 
+def find_session(typed: str) -> store.SessionRecord | None:
+    """The session a person named by typing: its short number (as printed on
+    the kit, spaces allowed) or, for sessions created before numbers existed
+    and for links, its id. The two never collide: a number is 7 digits, an
+    id 16 hexadecimal characters."""
+    ref = codes.normalise_code(typed)
+    if codes.is_session_number(ref):
+        return store.session_by_number(ref)
+    return store.session(typed.strip().lower())
+
+
+def session_id_of(typed: str) -> str:
+    """The id of the session a platform admin typed (number or id), or a
+    French 404: the admin routes then work on the id."""
+    rec = find_session(typed)
+    if rec is None:
+        raise NotFound("Session introuvable.", code="session_not_found")
+    return rec.session_id
+
+
 def require_session(centre_id: str | None, session_id: str) -> store.SessionRecord:
     rec = store.session(session_id)
     if rec is None or (centre_id is not None and rec.centre_id != centre_id):
@@ -71,23 +91,25 @@ def _create(centre_id: str, data: SessionInput, by: str) -> dict:
     password = codes.invigilator_password()
     for _ in range(10):
         code = codes.session_access_code()
+        number = codes.session_number()
         planned = Session(
             session_id=session_id, centre_id=centre_id, date=data.date.isoformat(),
             time=data.time.strftime("%H:%M"), address=data.address, room=data.room,
             examiner=data.examiner, description=data.description, access_code=code,
             invigilator_password_hash=_HASHER.hash(password), status=SessionStatus.CREATED,
-            transitions=(lifecycle.first_step(by, _now()),))
+            transitions=(lifecycle.first_step(by, _now()),), number=number)
         try:
             rec = store.create_session(planned)
         except store.Conflicting:
             landed = store.session(session_id)
             if landed is None or landed.access_code != code:
-                continue  # access code taken by another open session: draw again
+                continue  # access code or number taken by another session: draw both again
             rec = landed  # our own transaction, retried after its answer was lost
         view = session_view(rec)
         view["invigilator_password"] = password  # shown once, stored hashed
         return view
-    raise Conflict("Impossible d'attribuer un code d'accès ; réessayez.", code="access_code_exhausted")
+    raise Conflict("Impossible d'attribuer un code d'accès et un numéro de session ; réessayez.",
+                   code="access_code_exhausted")
 
 
 def import_sessions(centre_id: str, raw: bytes, by: str) -> dict:
@@ -232,8 +254,9 @@ def publish(session_id: str, by: str) -> dict:
     return session_view(require_session(None, session_id))
 
 
-def verify_invigilator(session_id: str, password: str, ip: str | None = None) -> store.SessionRecord:
-    """The invigilator's sign-in. Nothing here is keyed on the session alone:
+def verify_invigilator(session_ref: str, password: str, ip: str | None = None) -> store.SessionRecord:
+    """The invigilator's sign-in, by the session's short number (or its id,
+    for sessions created before numbers existed). Nothing here is keyed on the session alone:
     the session id is in every candidate's view, so a per-session lock let any
     candidate shut the invigilator out (issue 13, point 8). The 10-character
     password (24¹⁰ ≈ 6.3e13) makes guessing hopeless under the per-address
@@ -244,9 +267,10 @@ def verify_invigilator(session_id: str, password: str, ip: str | None = None) ->
     throttle.hit(f"invigilator:ip:{ip or 'unknown'}", *INVIGILATOR_SIGNINS_PER_IP)
     typed = codes.normalise_code(password)
     legacy = len(typed) == codes.LEGACY_INVIGILATOR_PASSWORD_LENGTH
+    legacy_key = f"invigilator-legacy-failures:{codes.normalise_code(session_ref)}"
     if legacy:
-        throttle.peek(f"invigilator-legacy-failures:{session_id}", *LEGACY_FAILURES_PER_SESSION)
-    session = store.session(session_id)
+        throttle.peek(legacy_key, *LEGACY_FAILURES_PER_SESSION)
+    session = find_session(session_ref)
     refused = Unauthenticated("Numéro de session ou mot de passe surveillant incorrect.",
                               code="invalid_credentials")
     try:
@@ -259,8 +283,7 @@ def verify_invigilator(session_id: str, password: str, ip: str | None = None) ->
             raise refused
     except Unauthenticated:
         if legacy:
-            throttle.record(f"invigilator-legacy-failures:{session_id}",
-                            LEGACY_FAILURES_PER_SESSION[1])
+            throttle.record(legacy_key, LEGACY_FAILURES_PER_SESSION[1])
         raise
     if not lifecycle.is_open(session.status):
         raise Conflict("Cette session est finalisée.", code="session_finalised")
@@ -279,7 +302,8 @@ def mark_in_progress(session: store.SessionRecord, by: str) -> None:
 
 
 def session_view(rec: store.SessionRecord) -> dict:
-    return {"session_id": rec.session_id, "centre_id": rec.centre_id, "date": rec.date,
+    return {"session_id": rec.session_id, "session_number": rec.number, "centre_id": rec.centre_id,
+            "date": rec.date,
             "time": rec.time, "address": rec.address, "room": rec.room,
             "examiner": rec.examiner, "description": rec.description,
             "access_code": rec.access_code, "status": rec.status,

@@ -6,6 +6,8 @@ Access patterns
 - session:           pk=SESSION#<id> sk=SESSION; gsi1 CENTRE#<id>/SESSION#<date>#<id> lists a
                      centre's sessions; gsi2 STATUS#finalised/<ts> (sparse) feeds the job
 - access code:       pk=ACCESS#<code> sk=ACCESS  (conditional put: unique among open sessions)
+- session number:    pk=SESSNUM#<number> sk=SESSNUM  (conditional put with the session: unique forever,
+                     never released; a random draw retried on collision, so no counter item is hot)
 - candidate:         pk=SESSION#<id> sk=CAND#<id>   (written by the centre, once by the candidate at join);
                      gsi1 SESSION#<id>#ID#<last name>#<birth date> finds the enrolment at join
 - course (the test): pk=COURSE#<id>  sk=COURSE, in no index: every answer writes only this item
@@ -75,10 +77,17 @@ class SessionRecord(CertificationTable):
     transitions = ListAttribute(of=MapAttribute, default=list)
     finalisation = MapAttribute(null=True)
     has_fraud_report = BooleanAttribute(default=False)
+    number = UnicodeAttribute(null=True)  # absent on sessions created before numbers existed
     version = VersionAttribute()
 
 
 class AccessCodeRecord(CertificationTable):
+    session_id = UnicodeAttribute()
+
+
+class SessionNumberRecord(CertificationTable):
+    """The claim on a session number: its conditional put is what makes the
+    number unique, without a counter every creation would update."""
     session_id = UnicodeAttribute()
 
 
@@ -251,18 +260,23 @@ def add_centre_member(centre_id: str, user_id: str, role: str) -> None:
 
 
 def create_session(session: Session) -> SessionRecord:
-    """The session and its access code in one transaction; raises Conflicting
-    when the code is taken by another open session (or this very write was
-    retried: the caller tells by reading the session back)."""
+    """The session, its access code and its number claim in one transaction;
+    raises Conflicting when the code is taken by another open session or the
+    number by any session (or this very write was retried: the caller tells
+    by reading the session back, and draws both again otherwise)."""
     rec = SessionRecord(
         f"SESSION#{session.session_id}", "SESSION", session_id=session.session_id,
         centre_id=session.centre_id, date=session.date, time=session.time, address=session.address,
         room=session.room, examiner=session.examiner, description=session.description,
         access_code=session.access_code, invigilator_password_hash=session.invigilator_password_hash,
         status=session.status.value, transitions=[step.as_dict() for step in session.transitions],
+        number=session.number,
         gsi1pk=f"CENTRE#{session.centre_id}", gsi1sk=f"SESSION#{session.date}#{session.session_id}")
-    put_all_new([rec, AccessCodeRecord(f"ACCESS#{session.access_code}", "ACCESS",
-                                       session_id=session.session_id)])
+    claims = [AccessCodeRecord(f"ACCESS#{session.access_code}", "ACCESS", session_id=session.session_id)]
+    if session.number:
+        claims.append(SessionNumberRecord(f"SESSNUM#{session.number}", "SESSNUM",
+                                          session_id=session.session_id))
+    put_all_new([rec, *claims])
     return rec
 
 
@@ -454,6 +468,12 @@ def candidates_page(session_id: str, cursor: str | None, limit: int) -> tuple[li
     """A page of the session's candidates (strongly consistent, like `candidates`)."""
     return _page(CandidateRecord.query, "pk", f"SESSION#{session_id}", CandidateRecord.sk.startswith("CAND#"),
                  {"sk": "CAND#"}, cursor, limit, consistent_read=True)
+
+
+def session_by_number(number: str) -> SessionRecord | None:
+    """Two GetItems (the claim, then the session): no index, no scan."""
+    claim = get_or_none(SessionNumberRecord, f"SESSNUM#{number}", "SESSNUM", consistent=False)
+    return session(claim.session_id) if claim else None
 
 
 def session_by_access_code(code: str) -> SessionRecord | None:

@@ -71,6 +71,12 @@ async function open(centre) {
 
 // --- sessions ---------------------------------------------------------------------------------
 
+/** What staff read aloud and type: the short number; sessions created before
+ * numbers existed keep their id. */
+function sessionNumber(s) {
+  return s.session_number || s.session_id;
+}
+
 async function loadSessions(base) {
   const box = $('#sessions');
   try {
@@ -82,7 +88,7 @@ async function loadSessions(base) {
       h('thead', null, h('tr', null, ['Session', 'Date', 'Salle', 'État'].map((t) => h('th', { scope: 'col' }, t)),
         h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Action')))),
       h('tbody', null, sessions.map((s) => h('tr', null,
-        h('th', { scope: 'row' }, h('code', null, s.session_id)),
+        h('th', { scope: 'row' }, h('code', null, sessionNumber(s))),
         h('td', null, `${frenchDate(s.date)} à ${s.time}`), h('td', null, s.room),
         h('td', null, STATUS[s.status] || s.status),
         h('td', null, h('button', { type: 'button', class: 'secondary small', 'data-session': s.session_id,
@@ -143,7 +149,7 @@ async function showSession(base, sessionId, password) {
   const title = h('h2', { tabindex: '-1' }, `Session du ${frenchDate(session.date)} à ${session.time}, salle ${session.room}`);
   fill(box, h('section', { 'aria-label': 'Session ouverte' }, title,
     h('dl', { class: 'facts' },
-      h('dt', null, 'Numéro de session'), h('dd', null, h('code', { id: 'numero' }, session.session_id)),
+      h('dt', null, 'Numéro de session'), h('dd', null, h('code', { id: 'numero' }, sessionNumber(session))),
       h('dt', null, 'Code d\u2019accès candidats'), h('dd', null, h('span', { class: 'code-big', id: 'code-acces' }, session.access_code)),
       h('dt', null, 'État'), h('dd', { id: 'etat' }, STATUS[session.status] || session.status,
         session.has_fraud_report ? ' (signalement de fraude : examen par le jury)' : '')),
@@ -182,7 +188,7 @@ function kit(session, password, candidates) {
     h('dl', { class: 'facts' },
       h('dt', null, 'Session'), h('dd', null, `${frenchDate(session.date)} à ${session.time}, ${session.address}, salle ${session.room}`),
       h('dt', null, 'Surveillant(e)'), h('dd', null, session.examiner),
-      h('dt', null, 'Numéro de session'), h('dd', null, h('code', null, session.session_id)),
+      h('dt', null, 'Numéro de session'), h('dd', null, h('span', { class: 'code-big', id: 'numero-kit' }, sessionNumber(session))),
       h('dt', null, 'Mot de passe surveillant'), h('dd', null, h('span', { class: 'code-big', id: 'mot-de-passe-surveillant' }, password)),
       h('dt', null, 'Code d\u2019accès à donner aux candidats'), h('dd', null, h('span', { class: 'code-big' }, session.access_code))),
     h('h3', null, 'Consignes'),
