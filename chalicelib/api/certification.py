@@ -1,6 +1,8 @@
 """Certification routes: centres, sessions, invigilation, the candidate's test."""
 from __future__ import annotations
 
+from typing import Literal
+
 from chalice import Blueprint, Response
 from pydantic import Field
 
@@ -24,6 +26,9 @@ CANDIDATE = "/sessions/{session_id}/candidates/{candidate_id}"
 class SessionsPage(ApiModel):
     cursor: str | None = Field(default=None, max_length=600)
     limit: int = Field(default=50, ge=1, le=100)
+    period: Literal["upcoming", "held"] | None = Field(
+        default=None, description="upcoming : à partir d'aujourd'hui, les plus proches d'abord ; "
+                                  "held : passées, les plus récentes d'abord ; absent : toutes")
 
 
 class CandidatesPage(ApiModel):
@@ -102,12 +107,13 @@ def import_sessions(ctx, centre_id):
 
 
 @endpoint(bp, "/centres/{centre_id}/sessions", access=CENTRE, tags=("sessions",), query=SessionsPage,
-          summary="Sessions du centre, les plus récentes d'abord (paginé : next_cursor)")
+          summary="Sessions du centre, à venir ou passées (paginé : next_cursor)")
 def list_sessions(ctx, centre_id, query):
-    return sessions.list_sessions(centre_id, query.cursor, query.limit)
+    return sessions.list_sessions(centre_id, query.cursor, query.limit, query.period)
 
 
-@endpoint(bp, SESSION, access=CENTRE, tags=("sessions",), summary="Détail d'une session")
+@endpoint(bp, SESSION, access=CENTRE, tags=("sessions",),
+          summary="Détail d'une session (par son numéro ou son identifiant)")
 def get_session(ctx, centre_id, session_id):
     return sessions.get_session(centre_id, session_id)
 

@@ -128,16 +128,46 @@ def import_sessions(centre_id: str, raw: bytes, by: str) -> dict:
     return {"sessions": [_create(centre_id, data, by) for data in valid]}
 
 
-def list_sessions(centre_id: str, cursor: str | None = None, limit: int = 50) -> dict:
-    """One page of the centre's sessions, latest first: a centre's history grows
-    every year, a request must not (issue 16.3)."""
+PERIODS = ("upcoming", "held")
+
+
+def list_sessions(centre_id: str, cursor: str | None = None, limit: int = 50,
+                  period: str | None = None, today: str | None = None) -> dict:
+    """One page of the centre's sessions: a centre's history grows every year,
+    a request must not (issue 16.3). `period` splits them by date, each a key
+    range of the centre's index: "upcoming" (today or later, soonest first:
+    the ones to prepare) and "held" (before today, latest first: the ones to
+    finalise or whose results to follow). Without it, all, latest first."""
     centres.require_centre(centre_id)
-    page, next_cursor = store.sessions_of_centre(centre_id, cursor, limit)
+    day = today or _today()
+    if period == "upcoming":
+        page, next_cursor = store.sessions_of_centre_from(centre_id, day, cursor, limit)
+    elif period == "held":
+        page, next_cursor = store.sessions_of_centre_before(centre_id, day, cursor, limit)
+    else:
+        page, next_cursor = store.sessions_of_centre(centre_id, cursor, limit)
     return {"sessions": [session_view(s) for s in page], "next_cursor": next_cursor}
 
 
-def get_session(centre_id: str, session_id: str) -> dict:
-    return session_view(require_session(centre_id, session_id))
+def _today() -> str:
+    """Today where the sessions are held (France): a session's date is local."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        zone: dt.tzinfo = ZoneInfo("Europe/Paris")
+    except Exception:  # noqa: BLE001 - no tz database: off by one day only around midnight
+        zone = dt.timezone.utc
+    return dt.datetime.now(zone).date().isoformat()
+
+
+def get_session(centre_id: str, session_ref: str) -> dict:
+    """By id or by the number a member typed or followed (`/centre?session=`);
+    the page then works on the id the view carries. Another centre's number
+    is as unknown as a wrong one."""
+    rec = find_session(session_ref)
+    if rec is None or rec.centre_id != centre_id:
+        raise NotFound("Session introuvable.", code="session_not_found")
+    return session_view(rec)
 
 
 def enrol(centre_id: str, session_id: str, data: CandidateInput) -> dict:

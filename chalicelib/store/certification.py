@@ -443,9 +443,15 @@ def decode_cursor(cursor: str | None, prefixes: dict[str, str]) -> dict[str, str
 
 
 def _page(query, hash_attr: str, hash_value: str, condition, prefixes: dict[str, str],
-          cursor: str | None, limit: int, **options) -> tuple[list, str | None]:
+          cursor: str | None, limit: int, *, within: tuple[str, str, str] | None = None,
+          **options) -> tuple[list, str | None]:
+    """`within` = (attribute, low, high): the key range the condition holds; a
+    cursor outside it (one from another list) is refused here, as DynamoDB
+    would answer a ValidationException."""
     kwargs = {"limit": limit + 1, "page_size": limit + 1, **options}
     start = decode_cursor(cursor, prefixes)
+    if start and within and not within[1] <= start[within[0]] <= within[2]:
+        raise InvalidInput(INVALID_CURSOR, code="invalid_cursor")
     if start:
         kwargs["last_evaluated_key"] = {hash_attr: {"S": hash_value},
                                         **{k: {"S": v} for k, v in start.items()}}
@@ -456,12 +462,34 @@ def _page(query, hash_attr: str, hash_value: str, condition, prefixes: dict[str,
     return items, None
 
 
+SESSION_PAGE_KEYS = {"pk": "SESSION#", "sk": "SESSION", "gsi1sk": "SESSION#"}
+
+
 def sessions_of_centre(centre_id: str, cursor: str | None, limit: int) -> tuple[list[SessionRecord], str | None]:
     """A page of the centre's sessions, the latest date first (gsi1)."""
     return _page(SessionRecord.gsi1.query, "gsi1pk", f"CENTRE#{centre_id}",
-                 SessionRecord.gsi1sk.startswith("SESSION#"),
-                 {"pk": "SESSION#", "sk": "SESSION", "gsi1sk": "SESSION#"}, cursor, limit,
+                 SessionRecord.gsi1sk.startswith("SESSION#"), SESSION_PAGE_KEYS, cursor, limit,
                  scan_index_forward=False)
+
+
+def sessions_of_centre_from(centre_id: str, day: str, cursor: str | None,
+                            limit: int) -> tuple[list[SessionRecord], str | None]:
+    """A page of the centre's sessions dated `day` (ISO) or later, the soonest
+    first: a key range of gsi1 (its sort key starts with the date)."""
+    low, high = f"SESSION#{day}", "SESSION#\uffff"
+    return _page(SessionRecord.gsi1.query, "gsi1pk", f"CENTRE#{centre_id}",
+                 SessionRecord.gsi1sk.between(low, high), SESSION_PAGE_KEYS, cursor, limit,
+                 within=("gsi1sk", low, high), scan_index_forward=True)
+
+
+def sessions_of_centre_before(centre_id: str, day: str, cursor: str | None,
+                              limit: int) -> tuple[list[SessionRecord], str | None]:
+    """A page of the centre's sessions dated before `day` (ISO), the latest
+    first: the history, read a page at a time whatever its length."""
+    low, high = "SESSION#", f"SESSION#{day}"
+    return _page(SessionRecord.gsi1.query, "gsi1pk", f"CENTRE#{centre_id}",
+                 SessionRecord.gsi1sk.between(low, high), SESSION_PAGE_KEYS, cursor, limit,
+                 within=("gsi1sk", low, high), scan_index_forward=False)
 
 
 def candidates_page(session_id: str, cursor: str | None, limit: int) -> tuple[list[CandidateRecord], str | None]:

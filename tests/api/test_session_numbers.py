@@ -51,9 +51,15 @@ def test_numbers_are_short_unique_shown_and_typed_at_sign_in(client):
         refused = _sign_in(client, ref, first["invigilator_password"])
         assert refused.status_code == 401, (ref, refused.body)
         assert js(refused)["error"]["message"] == "Numéro de session ou mot de passe surveillant incorrect."
-    # the other centre's staff cannot open this centre's session by any path
-    assert call(client, "GET", f"/centres/{other_id}/sessions/{first['session_id']}",
-                token=other_staff).status_code == 404
+    # the centre opens its session by number (a link, a typed look-up); another centre's staff
+    # cannot open it, by id or number, even naming their own centre
+    by_number = call(client, "GET", f"/centres/{centre_id}/sessions/{first['session_number']}", token=staff)
+    assert by_number.status_code == 200 and js(by_number)["session_id"] == first["session_id"]
+    for ref in (first["session_id"], first["session_number"]):
+        crossed = call(client, "GET", f"/centres/{other_id}/sessions/{ref}", token=other_staff)
+        assert crossed.status_code == 404 and js(crossed)["error"]["message"] == "Session introuvable."
+    assert call(client, "GET", f"/centres/{centre_id}/sessions/{first['session_number']}",
+                token=other_staff).status_code == 403
 
 
 def test_the_kit_and_the_jury_use_the_number(client):
