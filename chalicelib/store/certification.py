@@ -498,6 +498,12 @@ def candidates_page(session_id: str, cursor: str | None, limit: int) -> tuple[li
                  {"sk": "CAND#"}, cursor, limit, consistent_read=True)
 
 
+def sessions(session_ids: list[str]) -> dict[str, SessionRecord]:
+    """Several sessions in one BatchGet (a page of a list)."""
+    keys = [(f"SESSION#{sid}", "SESSION") for sid in dict.fromkeys(session_ids)]
+    return {r.session_id: r for r in SessionRecord.batch_get(keys)} if keys else {}
+
+
 def session_by_number(number: str) -> SessionRecord | None:
     """Two GetItems (the claim, then the session): no index, no scan."""
     claim = get_or_none(SessionNumberRecord, f"SESSNUM#{number}", "SESSNUM", consistent=False)

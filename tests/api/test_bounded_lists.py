@@ -148,3 +148,38 @@ def test_upcoming_and_held_sessions_are_two_bounded_lists(client, items_read):
     # another centre's member lists neither
     _, stranger = flow.create_centre(client, name="Collège Jean Moulin", uai="0750002B")
     assert call(client, "GET", path + "?period=held", token=stranger).status_code == 403
+
+
+def test_a_school_lists_its_certification_sessions_a_page_at_a_time(client, items_read):
+    """Issue 16.3: the school's sessions (where it enrolled pupils) are one
+    bounded page per request, latest date first, whatever its history."""
+    from tests.api import org_flow
+
+    uai = "0750001A"
+    org = org_flow.create_org(client, name="Lycée Victor Hugo", type="lycee", uai=uai)["org_id"]
+    portal = org_flow.client_token(org)
+    assert org_flow.import_roster(client, org, portal, org_flow.school_csv()).status_code == 200
+    centre_id, staff = flow.create_centre(client, uai=uai)
+    _sessions(client, centre_id, staff, 5)
+    made = js(call(client, "GET", f"/centres/{centre_id}/sessions", token=staff))["sessions"]
+    for s in made:
+        enrolled = call(client, "POST", f"/organizations/{org}/certification-sessions/{s['session_id']}/enrolments",
+                        token=portal, body={"division": "3A"})
+        assert enrolled.status_code == 201, enrolled.body
+    member = org_flow.member_token(org)
+    path = f"/organizations/{org}/certification-sessions"
+    rows, reads = _follow(client, path, "items", member, 2, items_read)
+    assert len(reads) == 3 and [s["date"] for s in rows] == [f"2026-11-{d:02d}" for d in range(5, 0, -1)]
+    assert all(s["session_number"] for s in rows)
+    # per page: the organisation (1) + at most limit + 1 notes + their sessions, whatever the history
+    assert max(reads) <= 1 + 3 + 2, reads
+    for bad in ("%%%", "bm9wZQ", "e30"):
+        response = call(client, "GET", f"{path}?cursor={bad}", token=member)
+        assert response.status_code == 400 and js(response)["error"]["code"] == "invalid_cursor", bad
+    # another school's cursor reaches nothing of this one, and its members are refused here
+    other = org_flow.create_org(client, name="Collège Jean Moulin", type="college", uai="0750002B")["org_id"]
+    cursor = js(call(client, "GET", f"{path}?limit=2", token=member))["next_cursor"]
+    theirs = js(call(client, "GET", f"/organizations/{other}/certification-sessions?cursor={cursor}",
+                     token=org_flow.member_token(other)))
+    assert theirs["items"] == [] and theirs["next_cursor"] is None
+    assert call(client, "GET", path, token=org_flow.member_token(other)).status_code == 403
