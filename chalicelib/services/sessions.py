@@ -231,14 +231,16 @@ def finalise(centre_id: str, session_id: str, data: FinalisationInput, by: str) 
         raise Conflict("Des candidats sont encore en cours de test : le surveillant doit terminer "
                        "leur test avant la finalisation.", code="candidates_still_testing",
                        details={"course_ids": running})
-    reports = {r.candidate_id: r for r in data.candidates}
-    finalisation = {
-        "comment": data.comment, "finalised_by": by, "finalised_at": step.at,
-        "candidates": {cid: {"present": r.present,
-                             "incidents": [{"category": i.category.value, "description": i.description}
-                                           for i in r.incidents]}
-                       for cid, r in reports.items()},
-    }
+    # only what differs from the default (present, no incident) is written, in items of their own,
+    # before the session names this filing: a filing that loses the race is never read
+    filing = f"{step.at:012d}{uuid.uuid4().hex[:8]}"
+    store.put_reports(session.session_id, filing, {
+        r.candidate_id: {"present": r.present,
+                         "incidents": [{"category": i.category.value, "description": i.description}
+                                       for i in r.incidents]}
+        for r in data.candidates if not r.present or r.incidents})
+    finalisation = {"comment": data.comment, "finalised_by": by, "finalised_at": step.at,
+                    "reports": filing}
     fraud = any(i.category is IncidentCategory.FRAUD_SUSPICION for r in data.candidates for i in r.incidents)
     if not store.finalise_session(session, step, finalisation, fraud):
         landed = store.plain(require_session(centre_id, session_id).finalisation)

@@ -8,6 +8,12 @@ Access patterns
 - access code:       pk=ACCESS#<code> sk=ACCESS  (conditional put: unique among open sessions)
 - session number:    pk=SESSNUM#<number> sk=SESSNUM  (conditional put with the session: unique forever,
                      never released; a random draw retried on collision, so no counter item is hot)
+- finalisation report: pk=SESSION#<id> sk=REPORT#<filing>#<candidate>, one per candidate absent or
+                     with incidents (the default, present without incident, is not written), put
+                     before the session's conditional move to finalised, which names the <filing>:
+                     a filing that lost the race, or was cut off, is never read. The session item
+                     keeps only the comment, who and when (sessions finalised before hold their
+                     reports in `finalisation.candidates`)
 - candidate:         pk=SESSION#<id> sk=CAND#<id>   (written by the centre, once by the candidate at join);
                      gsi1 SESSION#<id>#ID#<last name>#<birth date> finds the enrolment at join
 - course (the test): pk=COURSE#<id>  sk=COURSE, in no index: every answer writes only this item
@@ -79,6 +85,14 @@ class SessionRecord(CertificationTable):
     has_fraud_report = BooleanAttribute(default=False)
     number = UnicodeAttribute(null=True)  # absent on sessions created before numbers existed
     version = VersionAttribute()
+
+
+class ReportRecord(CertificationTable):
+    """One candidate's finalisation report (presence, incidents): its own item,
+    so the session item stays the same size whatever the session's size."""
+    candidate_id = UnicodeAttribute()
+    present = BooleanAttribute(default=True)
+    incidents = ListAttribute(of=MapAttribute, default=list)
 
 
 class AccessCodeRecord(CertificationTable):
@@ -222,6 +236,27 @@ def finalise_session(session: SessionRecord, step: Step, finalisation: dict, fra
         SessionRecord.gsi2pk.set(FINALISED_QUEUE), SessionRecord.gsi2sk.set(f"{step.at:012d}#{session.session_id}")))
 
 
+def put_reports(session_id: str, filing: str, reports: dict[str, dict]) -> None:
+    """The reports of one filing (`finalise_session` then names it). Idempotent."""
+    batch_put([ReportRecord(f"SESSION#{session_id}", f"REPORT#{filing}#{cid}", candidate_id=cid,
+                            present=bool(r.get("present", True)), incidents=list(r.get("incidents") or []))
+               for cid, r in reports.items()])
+
+
+def finalisation_reports(session: Session | SessionRecord) -> dict[str, dict]:
+    """Candidate id -> {"present", "incidents"} as filed at finalisation, for
+    the candidates whose report is not the default (present, no incident):
+    one Query of the filing's items, as many as absences and incidents."""
+    filed = plain(session.finalisation)
+    filing = filed.get("reports")
+    if not filing:  # finalised before reports had their own items
+        return {cid: plain(r) for cid, r in (plain(filed.get("candidates")) or {}).items()}
+    return {r.candidate_id: {"present": bool(r.present), "incidents": [plain(i) for i in r.incidents or []]}
+            for r in ReportRecord.query(f"SESSION#{session.session_id}",
+                                        ReportRecord.sk.startswith(f"REPORT#{filing}#"),
+                                        consistent_read=True)}
+
+
 def close_session(session: Session, steps: list[Step]) -> bool:
     """The job's close (processed, maybe published), leaving the job's queue;
     under the session's optimistic lock as the job read it (`revision`)."""
@@ -240,7 +275,7 @@ def _queued_session(rec: SessionRecord) -> Session:
         transitions=tuple(Step(lifecycle.SessionStatus(t["status"]), t["by"], int(t["at"]))
                           for t in (plain(t) for t in rec.transitions or [])),
         finalisation=plain(rec.finalisation) if rec.finalisation is not None else None,
-        has_fraud_report=bool(rec.has_fraud_report), revision=rec.version)
+        has_fraud_report=bool(rec.has_fraud_report), revision=rec.version, number=rec.number)
 
 
 def _centre(rec: CentreRecord) -> Centre:
