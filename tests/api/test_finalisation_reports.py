@@ -53,3 +53,32 @@ def test_a_session_finalised_before_keeps_its_reports(client):
     reports = store.finalisation_reports(store.session(sid))
     assert reports["c1"]["present"] is False
     assert reports["c2"]["incidents"] == [{"category": "late_arrival", "description": ""}]
+
+
+def test_the_job_scores_by_the_reports_in_their_own_items(client):
+    """An absent candidate whose test ended is skipped (no certificate); the
+    same test of a candidate reported present is scored (a certificate, held or
+    rejected by the jury rules): the job reads the filing's items."""
+    from chalicelib.domain.certification import CURRENT
+    from chalicelib.domain.certification.course import Course, CourseStatus, course_id_of
+    from chalicelib.jobs import issue_certificates
+    from chalicelib.store import certification as store
+
+    centre_id, staff = flow.create_centre(client)
+    sid = flow.create_session(client, centre_id, staff)["session_id"]
+    ids = [flow.enrol(client, centre_id, sid, staff, first=f"Élève{i}", last=f"Nom{i}")["candidate_id"]
+           for i in range(2)]
+    for n, cid in enumerate(ids):  # both tests ended by the invigilator, no answer given
+        course = store.new_course(Course(
+            course_id=course_id_of(sid, cid), session_id=sid, candidate_id=cid, user_id=f"learner-{n}",
+            certification_version=CURRENT.version, status=CourseStatus.WAITING, authorised=False,
+            extra_time_percent=0, accessible_only=False))
+        store.end_course_by_invigilator(course, 1)
+        store.link_candidate(store.candidate(sid, cid), f"learner-{n}", course.course_id)
+    absent, present = ids
+    assert call(client, "POST", f"/centres/{centre_id}/sessions/{sid}/finalise", token=staff, body={
+        "candidates": [{"candidate_id": absent, "present": False}, {"candidate_id": present}]}).status_code == 200
+    report = issue_certificates.run()
+    assert (report.issued, report.skipped) == (1, 1)
+    assert store.certificate(course_id_of(sid, absent)) is None
+    assert store.certificate(course_id_of(sid, present)) is not None
