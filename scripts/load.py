@@ -1163,7 +1163,7 @@ def check(sessions: list[Session], bank) -> dict:
     expected_certs = set()
     for s in sessions:
         session = store.session(s.session_id) if s.session_id else None
-        finalisation = store.plain(session.finalisation) if session is not None else {}
+        reports = store.finalisation_reports(session) if session is not None else {}
         if session is not None and session.status in ("processed", "published"):
             out["sessions_processed"] += 1
         for c in s.candidates:
@@ -1210,7 +1210,7 @@ def check(sessions: list[Session], bank) -> dict:
             if dupes or lost or unexpected:
                 problems.append(f"candidate {c.idx}: lost {len(lost)}, twice {dupes}, unexpected {len(unexpected)}")
             finished = course.status in ("completed", "ended")
-            report = (finalisation.get("candidates") or {}).get(c.candidate_id, {})
+            report = reports.get(c.candidate_id, {})
             if finished and report.get("present", True) and session is not None \
                     and session.status in ("processed", "published"):
                 expected_certs.add(c.course_id)

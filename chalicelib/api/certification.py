@@ -1,6 +1,8 @@
 """Certification routes: centres, sessions, invigilation, the candidate's test."""
 from __future__ import annotations
 
+from typing import Literal
+
 from chalice import Blueprint, Response
 from pydantic import Field
 
@@ -24,6 +26,9 @@ CANDIDATE = "/sessions/{session_id}/candidates/{candidate_id}"
 class SessionsPage(ApiModel):
     cursor: str | None = Field(default=None, max_length=600)
     limit: int = Field(default=50, ge=1, le=100)
+    period: Literal["upcoming", "held"] | None = Field(
+        default=None, description="upcoming : à partir d'aujourd'hui, les plus proches d'abord ; "
+                                  "held : passées, les plus récentes d'abord ; absent : toutes")
 
 
 class CandidatesPage(ApiModel):
@@ -54,15 +59,15 @@ def add_centre_member(ctx, centre_id, body):
 
 
 @endpoint(bp, "/admin/sessions/{session_id}/publish", method="POST", access=access.ADMIN,
-          tags=("centres",), summary="Publier une session retenue pour examen (fraude signalée)")
+          tags=("centres",), summary="Publier une session retenue pour examen (numéro ou identifiant)")
 def publish_session(ctx, session_id):
-    return sessions.publish(session_id, ctx.user_id)
+    return sessions.publish(sessions.session_id_of(session_id), ctx.user_id)
 
 
 @endpoint(bp, "/admin/sessions/{session_id}/results", access=access.ADMIN, tags=("centres",),
-          summary="Résultats d'une session : statut, motif et score de chaque candidat (jury)")
+          summary="Résultats d'une session (numéro ou identifiant) : statut, motif et score (jury)")
 def session_results(ctx, session_id):
-    return certificates.session_results(session_id)
+    return certificates.session_results(sessions.session_id_of(session_id))
 
 
 @endpoint(bp, "/admin/certificates/{certificate_id}/jury-decision", method="POST", access=access.ADMIN,
@@ -102,12 +107,13 @@ def import_sessions(ctx, centre_id):
 
 
 @endpoint(bp, "/centres/{centre_id}/sessions", access=CENTRE, tags=("sessions",), query=SessionsPage,
-          summary="Sessions du centre, les plus récentes d'abord (paginé : next_cursor)")
+          summary="Sessions du centre, à venir ou passées (paginé : next_cursor)")
 def list_sessions(ctx, centre_id, query):
-    return sessions.list_sessions(centre_id, query.cursor, query.limit)
+    return sessions.list_sessions(centre_id, query.cursor, query.limit, query.period)
 
 
-@endpoint(bp, SESSION, access=CENTRE, tags=("sessions",), summary="Détail d'une session")
+@endpoint(bp, SESSION, access=CENTRE, tags=("sessions",),
+          summary="Détail d'une session (par son numéro ou son identifiant)")
 def get_session(ctx, centre_id, session_id):
     return sessions.get_session(centre_id, session_id)
 
@@ -161,7 +167,7 @@ def invigilator_sign_in(ctx, body):
     session = sessions.verify_invigilator(body.session_id, body.password, ctx.source_ip)
     return {"access_token": tokens.invigilator_token(session.session_id, session.centre_id),
             "token_type": "Bearer", "expires_in": tokens.INVIGILATOR_TTL,
-            "session_id": session.session_id}
+            "session_id": session.session_id, "session_number": session.number}
 
 
 @endpoint(bp, "/sessions/{session_id}/invigilation", access=INVIGILATOR, tags=("invigilation",),

@@ -263,6 +263,8 @@ class Enrolment(ResponseModel):
 
 class SchoolSession(ResponseModel):
     session_id: str
+    session_number: str | None = Field(description="Numéro de session court (null pour les sessions "
+                                                   "créées avant sa mise en place).")
     date: str
     time: str
     address: str
@@ -273,6 +275,8 @@ class SchoolSession(ResponseModel):
 class SchoolSessions(ResponseModel):
     uai: str | None
     items: list[SchoolSession]
+    next_cursor: str | None = Field(description="À repasser en `cursor` pour la page suivante ; "
+                                                "null à la dernière page.")
 
 
 class SessionResult(ResponseModel):

@@ -111,10 +111,17 @@ def competence_profile(ctx, org_id, campaign_id, query):
     return campaign_follow_up.competence_profile(org_id, campaign_id, query.division)
 
 
-@endpoint(bp, ORG + "/certification-sessions", response=responses.SchoolSessions, access=CERT_RESULTS, tags=TAGS,
-          summary="Sessions de certification où l'établissement a inscrit des élèves")
-def certification_sessions(ctx, org_id):
-    return school_certification.sessions_of_school(org_id)
+class SchoolSessionsPage(ApiModel):
+    cursor: str | None = Field(default=None, max_length=600)
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+@endpoint(bp, ORG + "/certification-sessions", response=responses.SchoolSessions, access=CERT_RESULTS,
+          tags=TAGS, query=SchoolSessionsPage,
+          summary="Sessions de certification où l'établissement a inscrit des élèves "
+                  "(les plus récentes d'abord, paginé : next_cursor)")
+def certification_sessions(ctx, org_id, query):
+    return school_certification.sessions_of_school(org_id, query.cursor, query.limit)
 
 
 @endpoint(bp, SESSION, response=responses.SchoolSessionResults, access=CERT_RESULTS, tags=TAGS,

@@ -45,7 +45,7 @@ def render_kit(centre_name: str, session: dict, password: str, candidates: list[
             ("Session", f"{day} à {session['time']}, salle {_clean(session['room'])}", False),
             ("Adresse", _clean(session["address"]), False),
             ("Surveillant(e)", _clean(session["examiner"]), False),
-            ("Numéro de session", session["session_id"], True),
+            ("Numéro de session", session.get("session_number") or session["session_id"], True),
             ("Mot de passe surveillant", password, True),
             ("Code d'accès des candidats", session["access_code"], True)):
         pdf.set_font(FONT, "", 9)

@@ -1,5 +1,5 @@
-"""Codes people read aloud or type: session access code, invigilator
-password, certificate verification code.
+"""Codes people read aloud or type: session number, session access code,
+invigilator password, certificate verification code.
 
 Alphabets leave out look-alikes (no A/E/I/L/N/O/S/U/Z letters, no 0/1/5
 digits), as at Pix, so a code read on a screen or a printed certificate is
@@ -7,6 +7,12 @@ typed right the first time. Generated with `secrets` (unpredictable);
 validators are strict on the canonical (upper-case) form — call
 `normalise_code` on what a person typed first.
 
+- session number: 7 digits, the first not 0, e.g. "4071293" (9 M numbers,
+  like Pix's numeric session ids): what staff read aloud and type to name a
+  session. Drawn at random and claimed by a conditional put (store), so no
+  counter item is hot and nothing is scanned; never reused, so the space
+  fills slowly (≈ 50,000 sessions a year leave a draw colliding < 1 % of the
+  time for a century). It is no secret: it names, the password opens;
 - session access code: 4 letters + 2 digits, e.g. "BCDF23" (17⁴·7² ≈ 4.1 M);
 - invigilator password: 10 characters from letters and digits, e.g.
   "7KQ2XBC9HT" (24¹⁰ ≈ 6.3e13). Long enough that guessing needs no lock
@@ -30,11 +36,24 @@ CODE_ALPHABET = DIGITS + LETTERS  # "2346789BCDFGHJKMPQRTVWXY", 24 characters
 VERIFICATION_PREFIX = "P-"
 VERIFICATION_LENGTH = 8
 
+SESSION_NUMBER_LENGTH = 7
+_SESSION_NUMBER = re.compile(rf"^[1-9][0-9]{{{SESSION_NUMBER_LENGTH - 1}}}$")
 _ACCESS_CODE = re.compile(rf"^[{LETTERS}]{{4}}[{DIGITS}]{{2}}$")
 INVIGILATOR_PASSWORD_LENGTH = 10
 LEGACY_INVIGILATOR_PASSWORD_LENGTH = 5
 _PASSWORD = re.compile(rf"^[{CODE_ALPHABET}]{{{INVIGILATOR_PASSWORD_LENGTH}}}$")
 _VERIFICATION = re.compile(rf"^{VERIFICATION_PREFIX}[{CODE_ALPHABET}]{{{VERIFICATION_LENGTH}}}$")
+
+
+def session_number() -> str:
+    """7 digits, the first not 0, uniform over the 9 M such numbers."""
+    return str(10 ** (SESSION_NUMBER_LENGTH - 1) + secrets.randbelow(9 * 10 ** (SESSION_NUMBER_LENGTH - 1)))
+
+
+def is_session_number(text: str) -> bool:
+    """True for a canonical session number (`normalise_code` first: "407 1293"
+    as printed with a space is the same number)."""
+    return isinstance(text, str) and _SESSION_NUMBER.fullmatch(text) is not None
 
 
 def session_access_code() -> str:

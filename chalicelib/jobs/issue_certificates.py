@@ -58,11 +58,12 @@ def run(deadline: float | None = None) -> RunReport:
 def _process_session(session: Session, report: RunReport, deadline: float | None) -> bool:
     centre = store.centre(session.centre_id)
     candidates = store.candidates(session.session_id)
+    reports = store.finalisation_reports(session)
     for start in range(0, len(candidates), BATCH):
         batch = candidates[start:start + BATCH]
         if deadline is not None and time.monotonic() > deadline:
             return False
-        known = certificates.prefetch(batch)
+        known = certificates.prefetch(batch, reports)
         for candidate in batch:
             if deadline is not None and time.monotonic() > deadline:
                 return False

@@ -29,12 +29,15 @@ class Prefetched:
     its deadline then costs one call per 100 certificates already issued."""
     issued: frozenset[str]
     courses: dict
+    reports: dict  # candidate id -> finalisation report, for the non-default ones
 
 
-def prefetch(candidates: list[store.CandidateRecord]) -> Prefetched:
+def prefetch(candidates: list[store.CandidateRecord], reports: dict | None = None) -> Prefetched:
+    """`reports`: the session's `store.finalisation_reports`, read once per session."""
     ids = [c.course_id for c in candidates if c.course_id]
     issued = frozenset(store.certificates(ids))
-    return Prefetched(issued, store.courses([i for i in ids if i not in issued], consistent=True))
+    return Prefetched(issued, store.courses([i for i in ids if i not in issued], consistent=True),
+                      reports or {})
 
 
 def issue_for_candidate(session: store.SessionRecord, centre: store.CentreRecord,
@@ -46,7 +49,7 @@ def issue_for_candidate(session: store.SessionRecord, centre: store.CentreRecord
     if candidate.course_id in known.issued:
         return "exists"
     course = known.courses.get(candidate.course_id)
-    report = (store.plain(session.finalisation).get("candidates") or {}).get(candidate.candidate_id, {})
+    report = known.reports.get(candidate.candidate_id, {})
     if course is None or course.status == "waiting" or report.get("present") is False:
         return "skipped"
     incidents = {i.get("category") for i in report.get("incidents", [])}

@@ -79,6 +79,10 @@ class CandidateInput(BaseModel):
 class JoinInput(BaseModel):
     model_config = _CONFIG
     access_code: str = Field(min_length=6, max_length=6)
+    session_number: str | None = Field(
+        default=None, max_length=20,
+        description="Numéro de session lu sur la convocation (facultatif) : s'il est donné, il doit "
+                    "être celui de la session du code d'accès")
     first_name: KeyName = NAME
     last_name: KeyName = NAME
     birth_date: dt.date
@@ -115,7 +119,9 @@ class FinalisationInput(BaseModel):
 
 class InvigilatorSignIn(BaseModel):
     model_config = _CONFIG
-    session_id: str = Field(min_length=1, max_length=64)
+    session_id: str = Field(min_length=1, max_length=64,
+                            description="Numéro de session (7 chiffres), ou identifiant des sessions "
+                                        "créées avant les numéros")
     password: str = Field(min_length=1, max_length=20)
 
 

@@ -39,6 +39,10 @@ JOIN_FAILURES_PER_CODE = (30, 900)   # plus one per candidate who joined with th
 NO_SESSION = "-"
 JOIN_REFUSED = ("Aucune session ouverte ne correspond à ce code d'accès avec ces nom, prénom et "
                 "date de naissance. Vérifiez-les avec le surveillant.")
+# a wrong number gets the same answer as a wrong code: the refusal never says which was right
+JOIN_REFUSED_WITH_NUMBER = ("Aucune session ouverte ne correspond à ce numéro de session et ce code "
+                            "d'accès avec ces nom, prénom et date de naissance. Vérifiez-les avec le "
+                            "surveillant.")
 
 
 def _now_ms() -> int:
@@ -69,9 +73,11 @@ def join(user_id: str, data: JoinInput, ip: str | None = None) -> dict:
     match = [c for c in store.candidates_with_identity(
                  session.session_id if session else NO_SESSION, identity)
              if name_key(c.first_name) == name_key(data.first_name)]
-    if session is None or not match:
+    typed_number = normalise_code(data.session_number) if data.session_number else None
+    if session is None or not match or (typed_number and typed_number != session.number):
         _record_join_failure(user_id, source, code)
-        raise NotFound(JOIN_REFUSED, code="candidate_not_found")
+        raise NotFound(JOIN_REFUSED_WITH_NUMBER if typed_number else JOIN_REFUSED,
+                       code="candidate_not_found")
     if not lifecycle.is_open(session.status):
         raise Conflict("Cette session est finalisée : vous ne pouvez plus la rejoindre.",
                        code="session_finalised")
@@ -171,7 +177,8 @@ def _with_recap(view: dict, session: store.SessionRecord | None) -> dict:
     the test may last, so they can check they are in the right room before
     the invigilator starts them."""
     if session is not None:
-        view["session"] = {"date": session.date, "time": session.time, "room": session.room,
+        view["session"] = {"number": session.number, "date": session.date, "time": session.time,
+                           "room": session.room,
                            "address": session.address, "examiner": session.examiner}
     return view
 
@@ -235,7 +242,8 @@ def live_view(session_id: str, cursor: str | None = None, limit: int = 100) -> d
             "alerts": [store.plain(a) for a in (course.alerts or [])]
             if course else [],
         })
-    return {"session": {"session_id": session.session_id, "status": session.status,
+    return {"session": {"session_id": session.session_id, "session_number": session.number,
+                        "status": session.status,
                         "date": session.date, "time": session.time, "room": session.room},
             "candidates": rows, "next_cursor": next_cursor}
 

@@ -52,7 +52,8 @@ def enrol_learners(org_id: str, session_id: str, *, division: str | None,
             raise InvalidInput(f"Apprenant {rec.learner_id} : données refusées pour la certification.",
                                code="invalid_learner", details=str(err)[:300])
     candidates = sessions.enrol_many(centre.centre_id, session.session_id, inputs) if inputs else []
-    org_store.note_certification_session(org_id, session.session_id, int(time.time()))
+    org_store.note_certification_session(org_id, session.session_id, session.date, session.time,
+                                         int(time.time()))
     return {"session_id": session.session_id, "enrolled": len(candidates),
             "already_enrolled": len(learners) - len(fresh), "candidates": candidates}
 
@@ -160,16 +161,15 @@ def _decode_cursor(cursor: str | None) -> str | None:
     return sk
 
 
-def sessions_of_school(org_id: str) -> dict:
-    """The sessions the school enrolled pupils in, latest date first."""
+def sessions_of_school(org_id: str, cursor: str | None = None, limit: int = 50) -> dict:
+    """A page of the sessions the school enrolled pupils in, latest date first:
+    a school's history grows every year, a request must not (issue 16.3). One
+    Query of the school's notes and one BatchGet of their sessions."""
     org = organizations.require(org_id)
-    out = []
-    for noted in org_store.certification_sessions_of(org_id):
-        session = certification_store.session(noted.session_id)
-        if session is not None:
-            out.append(_session_view(session))
-    out.sort(key=lambda s: (s["date"], s["time"]), reverse=True)
-    return {"uai": org.uai, "items": out}
+    notes, next_cursor = org_store.certification_sessions_page(org_id, cursor, limit)
+    found = certification_store.sessions([n.session_id for n in notes])
+    items = [_session_view(found[n.session_id]) for n in notes if n.session_id in found]
+    return {"uai": org.uai, "items": items, "next_cursor": next_cursor}
 
 
 def session_results(org_id: str, session_id: str) -> dict:
@@ -242,7 +242,8 @@ def _pupils_of_session(org_id: str, session_id: str) -> list:
 
 
 def _session_view(session) -> dict:
-    return {"session_id": session.session_id, "date": session.date, "time": session.time,
+    return {"session_id": session.session_id, "session_number": session.number,
+            "date": session.date, "time": session.time,
             "address": session.address, "room": session.room, "status": session.status}
 
 

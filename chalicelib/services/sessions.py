@@ -54,6 +54,26 @@ def _now() -> int:
     return int(time.time())
 
 
+def find_session(typed: str) -> store.SessionRecord | None:
+    """The session a person named by typing: its short number (as printed on
+    the kit, spaces allowed) or, for sessions created before numbers existed
+    and for links, its id. The two never collide: a number is 7 digits, an
+    id 16 hexadecimal characters."""
+    ref = codes.normalise_code(typed)
+    if codes.is_session_number(ref):
+        return store.session_by_number(ref)
+    return store.session(typed.strip().lower())
+
+
+def session_id_of(typed: str) -> str:
+    """The id of the session a platform admin typed (number or id), or a
+    French 404: the admin routes then work on the id."""
+    rec = find_session(typed)
+    if rec is None:
+        raise NotFound("Session introuvable.", code="session_not_found")
+    return rec.session_id
+
+
 def require_session(centre_id: str | None, session_id: str) -> store.SessionRecord:
     rec = store.session(session_id)
     if rec is None or (centre_id is not None and rec.centre_id != centre_id):
@@ -71,23 +91,25 @@ def _create(centre_id: str, data: SessionInput, by: str) -> dict:
     password = codes.invigilator_password()
     for _ in range(10):
         code = codes.session_access_code()
+        number = codes.session_number()
         planned = Session(
             session_id=session_id, centre_id=centre_id, date=data.date.isoformat(),
             time=data.time.strftime("%H:%M"), address=data.address, room=data.room,
             examiner=data.examiner, description=data.description, access_code=code,
             invigilator_password_hash=_HASHER.hash(password), status=SessionStatus.CREATED,
-            transitions=(lifecycle.first_step(by, _now()),))
+            transitions=(lifecycle.first_step(by, _now()),), number=number)
         try:
             rec = store.create_session(planned)
         except store.Conflicting:
             landed = store.session(session_id)
             if landed is None or landed.access_code != code:
-                continue  # access code taken by another open session: draw again
+                continue  # access code or number taken by another session: draw both again
             rec = landed  # our own transaction, retried after its answer was lost
         view = session_view(rec)
         view["invigilator_password"] = password  # shown once, stored hashed
         return view
-    raise Conflict("Impossible d'attribuer un code d'accès ; réessayez.", code="access_code_exhausted")
+    raise Conflict("Impossible d'attribuer un code d'accès et un numéro de session ; réessayez.",
+                   code="access_code_exhausted")
 
 
 def import_sessions(centre_id: str, raw: bytes, by: str) -> dict:
@@ -106,16 +128,46 @@ def import_sessions(centre_id: str, raw: bytes, by: str) -> dict:
     return {"sessions": [_create(centre_id, data, by) for data in valid]}
 
 
-def list_sessions(centre_id: str, cursor: str | None = None, limit: int = 50) -> dict:
-    """One page of the centre's sessions, latest first: a centre's history grows
-    every year, a request must not (issue 16.3)."""
+PERIODS = ("upcoming", "held")
+
+
+def list_sessions(centre_id: str, cursor: str | None = None, limit: int = 50,
+                  period: str | None = None, today: str | None = None) -> dict:
+    """One page of the centre's sessions: a centre's history grows every year,
+    a request must not (issue 16.3). `period` splits them by date, each a key
+    range of the centre's index: "upcoming" (today or later, soonest first:
+    the ones to prepare) and "held" (before today, latest first: the ones to
+    finalise or whose results to follow). Without it, all, latest first."""
     centres.require_centre(centre_id)
-    page, next_cursor = store.sessions_of_centre(centre_id, cursor, limit)
+    day = today or _today()
+    if period == "upcoming":
+        page, next_cursor = store.sessions_of_centre_from(centre_id, day, cursor, limit)
+    elif period == "held":
+        page, next_cursor = store.sessions_of_centre_before(centre_id, day, cursor, limit)
+    else:
+        page, next_cursor = store.sessions_of_centre(centre_id, cursor, limit)
     return {"sessions": [session_view(s) for s in page], "next_cursor": next_cursor}
 
 
-def get_session(centre_id: str, session_id: str) -> dict:
-    return session_view(require_session(centre_id, session_id))
+def _today() -> str:
+    """Today where the sessions are held (France): a session's date is local."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        zone: dt.tzinfo = ZoneInfo("Europe/Paris")
+    except Exception:  # noqa: BLE001 - no tz database: off by one day only around midnight
+        zone = dt.timezone.utc
+    return dt.datetime.now(zone).date().isoformat()
+
+
+def get_session(centre_id: str, session_ref: str) -> dict:
+    """By id or by the number a member typed or followed (`/centre?session=`);
+    the page then works on the id the view carries. Another centre's number
+    is as unknown as a wrong one."""
+    rec = find_session(session_ref)
+    if rec is None or rec.centre_id != centre_id:
+        raise NotFound("Session introuvable.", code="session_not_found")
+    return session_view(rec)
 
 
 def enrol(centre_id: str, session_id: str, data: CandidateInput) -> dict:
@@ -179,14 +231,16 @@ def finalise(centre_id: str, session_id: str, data: FinalisationInput, by: str) 
         raise Conflict("Des candidats sont encore en cours de test : le surveillant doit terminer "
                        "leur test avant la finalisation.", code="candidates_still_testing",
                        details={"course_ids": running})
-    reports = {r.candidate_id: r for r in data.candidates}
-    finalisation = {
-        "comment": data.comment, "finalised_by": by, "finalised_at": step.at,
-        "candidates": {cid: {"present": r.present,
-                             "incidents": [{"category": i.category.value, "description": i.description}
-                                           for i in r.incidents]}
-                       for cid, r in reports.items()},
-    }
+    # only what differs from the default (present, no incident) is written, in items of their own,
+    # before the session names this filing: a filing that loses the race is never read
+    filing = f"{step.at:012d}{uuid.uuid4().hex[:8]}"
+    store.put_reports(session.session_id, filing, {
+        r.candidate_id: {"present": r.present,
+                         "incidents": [{"category": i.category.value, "description": i.description}
+                                       for i in r.incidents]}
+        for r in data.candidates if not r.present or r.incidents})
+    finalisation = {"comment": data.comment, "finalised_by": by, "finalised_at": step.at,
+                    "reports": filing}
     fraud = any(i.category is IncidentCategory.FRAUD_SUSPICION for r in data.candidates for i in r.incidents)
     if not store.finalise_session(session, step, finalisation, fraud):
         landed = store.plain(require_session(centre_id, session_id).finalisation)
@@ -232,8 +286,9 @@ def publish(session_id: str, by: str) -> dict:
     return session_view(require_session(None, session_id))
 
 
-def verify_invigilator(session_id: str, password: str, ip: str | None = None) -> store.SessionRecord:
-    """The invigilator's sign-in. Nothing here is keyed on the session alone:
+def verify_invigilator(session_ref: str, password: str, ip: str | None = None) -> store.SessionRecord:
+    """The invigilator's sign-in, by the session's short number (or its id,
+    for sessions created before numbers existed). Nothing here is keyed on the session alone:
     the session id is in every candidate's view, so a per-session lock let any
     candidate shut the invigilator out (issue 13, point 8). The 10-character
     password (24¹⁰ ≈ 6.3e13) makes guessing hopeless under the per-address
@@ -244,9 +299,10 @@ def verify_invigilator(session_id: str, password: str, ip: str | None = None) ->
     throttle.hit(f"invigilator:ip:{ip or 'unknown'}", *INVIGILATOR_SIGNINS_PER_IP)
     typed = codes.normalise_code(password)
     legacy = len(typed) == codes.LEGACY_INVIGILATOR_PASSWORD_LENGTH
+    legacy_key = f"invigilator-legacy-failures:{codes.normalise_code(session_ref)}"
     if legacy:
-        throttle.peek(f"invigilator-legacy-failures:{session_id}", *LEGACY_FAILURES_PER_SESSION)
-    session = store.session(session_id)
+        throttle.peek(legacy_key, *LEGACY_FAILURES_PER_SESSION)
+    session = find_session(session_ref)
     refused = Unauthenticated("Numéro de session ou mot de passe surveillant incorrect.",
                               code="invalid_credentials")
     try:
@@ -259,8 +315,7 @@ def verify_invigilator(session_id: str, password: str, ip: str | None = None) ->
             raise refused
     except Unauthenticated:
         if legacy:
-            throttle.record(f"invigilator-legacy-failures:{session_id}",
-                            LEGACY_FAILURES_PER_SESSION[1])
+            throttle.record(legacy_key, LEGACY_FAILURES_PER_SESSION[1])
         raise
     if not lifecycle.is_open(session.status):
         raise Conflict("Cette session est finalisée.", code="session_finalised")
@@ -279,7 +334,8 @@ def mark_in_progress(session: store.SessionRecord, by: str) -> None:
 
 
 def session_view(rec: store.SessionRecord) -> dict:
-    return {"session_id": rec.session_id, "centre_id": rec.centre_id, "date": rec.date,
+    return {"session_id": rec.session_id, "session_number": rec.number, "centre_id": rec.centre_id,
+            "date": rec.date,
             "time": rec.time, "address": rec.address, "room": rec.room,
             "examiner": rec.examiner, "description": rec.description,
             "access_code": rec.access_code, "status": rec.status,

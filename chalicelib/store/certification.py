@@ -6,6 +6,14 @@ Access patterns
 - session:           pk=SESSION#<id> sk=SESSION; gsi1 CENTRE#<id>/SESSION#<date>#<id> lists a
                      centre's sessions; gsi2 STATUS#finalised/<ts> (sparse) feeds the job
 - access code:       pk=ACCESS#<code> sk=ACCESS  (conditional put: unique among open sessions)
+- session number:    pk=SESSNUM#<number> sk=SESSNUM  (conditional put with the session: unique forever,
+                     never released; a random draw retried on collision, so no counter item is hot)
+- finalisation report: pk=SESSION#<id> sk=REPORT#<filing>#<candidate>, one per candidate absent or
+                     with incidents (the default, present without incident, is not written), put
+                     before the session's conditional move to finalised, which names the <filing>:
+                     a filing that lost the race, or was cut off, is never read. The session item
+                     keeps only the comment, who and when (sessions finalised before hold their
+                     reports in `finalisation.candidates`)
 - candidate:         pk=SESSION#<id> sk=CAND#<id>   (written by the centre, once by the candidate at join);
                      gsi1 SESSION#<id>#ID#<last name>#<birth date> finds the enrolment at join
 - course (the test): pk=COURSE#<id>  sk=COURSE, in no index: every answer writes only this item
@@ -75,10 +83,25 @@ class SessionRecord(CertificationTable):
     transitions = ListAttribute(of=MapAttribute, default=list)
     finalisation = MapAttribute(null=True)
     has_fraud_report = BooleanAttribute(default=False)
+    number = UnicodeAttribute(null=True)  # absent on sessions created before numbers existed
     version = VersionAttribute()
 
 
+class ReportRecord(CertificationTable):
+    """One candidate's finalisation report (presence, incidents): its own item,
+    so the session item stays the same size whatever the session's size."""
+    candidate_id = UnicodeAttribute()
+    present = BooleanAttribute(default=True)
+    incidents = ListAttribute(of=MapAttribute, default=list)
+
+
 class AccessCodeRecord(CertificationTable):
+    session_id = UnicodeAttribute()
+
+
+class SessionNumberRecord(CertificationTable):
+    """The claim on a session number: its conditional put is what makes the
+    number unique, without a counter every creation would update."""
     session_id = UnicodeAttribute()
 
 
@@ -213,6 +236,27 @@ def finalise_session(session: SessionRecord, step: Step, finalisation: dict, fra
         SessionRecord.gsi2pk.set(FINALISED_QUEUE), SessionRecord.gsi2sk.set(f"{step.at:012d}#{session.session_id}")))
 
 
+def put_reports(session_id: str, filing: str, reports: dict[str, dict]) -> None:
+    """The reports of one filing (`finalise_session` then names it). Idempotent."""
+    batch_put([ReportRecord(f"SESSION#{session_id}", f"REPORT#{filing}#{cid}", candidate_id=cid,
+                            present=bool(r.get("present", True)), incidents=list(r.get("incidents") or []))
+               for cid, r in reports.items()])
+
+
+def finalisation_reports(session: Session | SessionRecord) -> dict[str, dict]:
+    """Candidate id -> {"present", "incidents"} as filed at finalisation, for
+    the candidates whose report is not the default (present, no incident):
+    one Query of the filing's items, as many as absences and incidents."""
+    filed = plain(session.finalisation)
+    filing = filed.get("reports")
+    if not filing:  # finalised before reports had their own items
+        return {cid: plain(r) for cid, r in (plain(filed.get("candidates")) or {}).items()}
+    return {r.candidate_id: {"present": bool(r.present), "incidents": [plain(i) for i in r.incidents or []]}
+            for r in ReportRecord.query(f"SESSION#{session.session_id}",
+                                        ReportRecord.sk.startswith(f"REPORT#{filing}#"),
+                                        consistent_read=True)}
+
+
 def close_session(session: Session, steps: list[Step]) -> bool:
     """The job's close (processed, maybe published), leaving the job's queue;
     under the session's optimistic lock as the job read it (`revision`)."""
@@ -231,7 +275,7 @@ def _queued_session(rec: SessionRecord) -> Session:
         transitions=tuple(Step(lifecycle.SessionStatus(t["status"]), t["by"], int(t["at"]))
                           for t in (plain(t) for t in rec.transitions or [])),
         finalisation=plain(rec.finalisation) if rec.finalisation is not None else None,
-        has_fraud_report=bool(rec.has_fraud_report), revision=rec.version)
+        has_fraud_report=bool(rec.has_fraud_report), revision=rec.version, number=rec.number)
 
 
 def _centre(rec: CentreRecord) -> Centre:
@@ -251,18 +295,23 @@ def add_centre_member(centre_id: str, user_id: str, role: str) -> None:
 
 
 def create_session(session: Session) -> SessionRecord:
-    """The session and its access code in one transaction; raises Conflicting
-    when the code is taken by another open session (or this very write was
-    retried: the caller tells by reading the session back)."""
+    """The session, its access code and its number claim in one transaction;
+    raises Conflicting when the code is taken by another open session or the
+    number by any session (or this very write was retried: the caller tells
+    by reading the session back, and draws both again otherwise)."""
     rec = SessionRecord(
         f"SESSION#{session.session_id}", "SESSION", session_id=session.session_id,
         centre_id=session.centre_id, date=session.date, time=session.time, address=session.address,
         room=session.room, examiner=session.examiner, description=session.description,
         access_code=session.access_code, invigilator_password_hash=session.invigilator_password_hash,
         status=session.status.value, transitions=[step.as_dict() for step in session.transitions],
+        number=session.number,
         gsi1pk=f"CENTRE#{session.centre_id}", gsi1sk=f"SESSION#{session.date}#{session.session_id}")
-    put_all_new([rec, AccessCodeRecord(f"ACCESS#{session.access_code}", "ACCESS",
-                                       session_id=session.session_id)])
+    claims = [AccessCodeRecord(f"ACCESS#{session.access_code}", "ACCESS", session_id=session.session_id)]
+    if session.number:
+        claims.append(SessionNumberRecord(f"SESSNUM#{session.number}", "SESSNUM",
+                                          session_id=session.session_id))
+    put_all_new([rec, *claims])
     return rec
 
 
@@ -429,9 +478,15 @@ def decode_cursor(cursor: str | None, prefixes: dict[str, str]) -> dict[str, str
 
 
 def _page(query, hash_attr: str, hash_value: str, condition, prefixes: dict[str, str],
-          cursor: str | None, limit: int, **options) -> tuple[list, str | None]:
+          cursor: str | None, limit: int, *, within: tuple[str, str, str] | None = None,
+          **options) -> tuple[list, str | None]:
+    """`within` = (attribute, low, high): the key range the condition holds; a
+    cursor outside it (one from another list) is refused here, as DynamoDB
+    would answer a ValidationException."""
     kwargs = {"limit": limit + 1, "page_size": limit + 1, **options}
     start = decode_cursor(cursor, prefixes)
+    if start and within and not within[1] <= start[within[0]] <= within[2]:
+        raise InvalidInput(INVALID_CURSOR, code="invalid_cursor")
     if start:
         kwargs["last_evaluated_key"] = {hash_attr: {"S": hash_value},
                                         **{k: {"S": v} for k, v in start.items()}}
@@ -442,18 +497,52 @@ def _page(query, hash_attr: str, hash_value: str, condition, prefixes: dict[str,
     return items, None
 
 
+SESSION_PAGE_KEYS = {"pk": "SESSION#", "sk": "SESSION", "gsi1sk": "SESSION#"}
+
+
 def sessions_of_centre(centre_id: str, cursor: str | None, limit: int) -> tuple[list[SessionRecord], str | None]:
     """A page of the centre's sessions, the latest date first (gsi1)."""
     return _page(SessionRecord.gsi1.query, "gsi1pk", f"CENTRE#{centre_id}",
-                 SessionRecord.gsi1sk.startswith("SESSION#"),
-                 {"pk": "SESSION#", "sk": "SESSION", "gsi1sk": "SESSION#"}, cursor, limit,
+                 SessionRecord.gsi1sk.startswith("SESSION#"), SESSION_PAGE_KEYS, cursor, limit,
                  scan_index_forward=False)
+
+
+def sessions_of_centre_from(centre_id: str, day: str, cursor: str | None,
+                            limit: int) -> tuple[list[SessionRecord], str | None]:
+    """A page of the centre's sessions dated `day` (ISO) or later, the soonest
+    first: a key range of gsi1 (its sort key starts with the date)."""
+    low, high = f"SESSION#{day}", "SESSION#\uffff"
+    return _page(SessionRecord.gsi1.query, "gsi1pk", f"CENTRE#{centre_id}",
+                 SessionRecord.gsi1sk.between(low, high), SESSION_PAGE_KEYS, cursor, limit,
+                 within=("gsi1sk", low, high), scan_index_forward=True)
+
+
+def sessions_of_centre_before(centre_id: str, day: str, cursor: str | None,
+                              limit: int) -> tuple[list[SessionRecord], str | None]:
+    """A page of the centre's sessions dated before `day` (ISO), the latest
+    first: the history, read a page at a time whatever its length."""
+    low, high = "SESSION#", f"SESSION#{day}"
+    return _page(SessionRecord.gsi1.query, "gsi1pk", f"CENTRE#{centre_id}",
+                 SessionRecord.gsi1sk.between(low, high), SESSION_PAGE_KEYS, cursor, limit,
+                 within=("gsi1sk", low, high), scan_index_forward=False)
 
 
 def candidates_page(session_id: str, cursor: str | None, limit: int) -> tuple[list[CandidateRecord], str | None]:
     """A page of the session's candidates (strongly consistent, like `candidates`)."""
     return _page(CandidateRecord.query, "pk", f"SESSION#{session_id}", CandidateRecord.sk.startswith("CAND#"),
                  {"sk": "CAND#"}, cursor, limit, consistent_read=True)
+
+
+def sessions(session_ids: list[str]) -> dict[str, SessionRecord]:
+    """Several sessions in one BatchGet (a page of a list)."""
+    keys = [(f"SESSION#{sid}", "SESSION") for sid in dict.fromkeys(session_ids)]
+    return {r.session_id: r for r in SessionRecord.batch_get(keys)} if keys else {}
+
+
+def session_by_number(number: str) -> SessionRecord | None:
+    """Two GetItems (the claim, then the session): no index, no scan."""
+    claim = get_or_none(SessionNumberRecord, f"SESSNUM#{number}", "SESSNUM", consistent=False)
+    return session(claim.session_id) if claim else None
 
 
 def session_by_access_code(code: str) -> SessionRecord | None:

@@ -14,7 +14,8 @@ Access patterns (pk / sk; indexes in brackets)
 - campaign:          ORG#<o> / CAMPAIGN#<c>
 - certification:     ORG#<o> / CERTSESSION#<s>    a session the school enrolled pupils in (its
                      certification page lists them; the session itself lives in the
-                     certification table)
+                     certification table) [gsi2 ORGCERT#<o> / <date>#<time>#<s>: the school's
+                     sessions a page at a time, latest first]
 - campaign code:     CODE#<code> / CODE -> org, campaign (put with the campaign: unique)
 - participation:     CAMPAIGN#<c> / PART#<u>        written at join and at share, never per answer
                      [gsi1 USER#<u> / PART#<joined>#<c>: "my campaigns"]
@@ -32,6 +33,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from typing import Iterable, Iterator
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
@@ -498,11 +500,32 @@ def learners_by_id(org_id: str, learner_ids: list[str]) -> dict[str, LearnerReco
     return {rec.learner_id: rec for rec in LearnerRecord.batch_get(keys)} if keys else {}
 
 
-def note_certification_session(org_id: str, session_id: str, now: int) -> None:
-    """Idempotent: enrolling again in the same session rewrites the same item."""
+def note_certification_session(org_id: str, session_id: str, date: str, time: str, now: int) -> None:
+    """Idempotent: enrolling again in the same session rewrites the same item
+    (and gives a note written before the index its index keys)."""
     batch_put([CertSessionRecord(org_key(org_id), f"CERTSESSION#{session_id}", session_id=session_id,
-                                 enrolled_at=now)])
+                                 enrolled_at=now, gsi2pk=f"ORGCERT#{org_id}",
+                                 gsi2sk=f"{date}#{time}#{session_id}")])
 
 
-def certification_sessions_of(org_id: str) -> list[CertSessionRecord]:
-    return list(CertSessionRecord.query(org_key(org_id), CertSessionRecord.sk.startswith("CERTSESSION#")))
+_CERT_SESSION_SK = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}#[0-9]{2}:[0-9]{2}#([0-9a-f]{1,64})$")
+
+
+def certification_sessions_page(org_id: str, cursor: str | None,
+                                limit: int) -> tuple[list[CertSessionRecord], str | None]:
+    """A page of the sessions the school enrolled pupils in, latest date first
+    (gsi2): one bounded Query whatever the school's history. Only the index
+    sort key travels in the cursor; the partition is rebuilt from the URL."""
+    start = decode_cursor(cursor, "")
+    kwargs = {"limit": limit + 1, "page_size": limit + 1, "scan_index_forward": False}
+    if start is not None:
+        found = _CERT_SESSION_SK.match(start)
+        if found is None:
+            raise InvalidInput("Curseur de pagination invalide.", code="invalid_cursor")
+        kwargs["last_evaluated_key"] = {
+            "pk": {"S": org_key(org_id)}, "sk": {"S": f"CERTSESSION#{found.group(1)}"},
+            "gsi2pk": {"S": f"ORGCERT#{org_id}"}, "gsi2sk": {"S": start}}
+    items = list(CertSessionRecord.gsi2.query(f"ORGCERT#{org_id}", **kwargs))
+    if len(items) > limit:
+        return items[:limit], encode_cursor(items[limit - 1].gsi2sk)
+    return items, None

@@ -71,27 +71,61 @@ async function open(centre) {
 
 // --- sessions ---------------------------------------------------------------------------------
 
+/** What staff read aloud and type: the short number; sessions created before
+ * numbers existed keep their id. */
+function sessionNumber(s) {
+  return s.session_number || s.session_id;
+}
+
+const PAGE = 20;
+const LISTS = {
+  upcoming: { box: '#sessions', caption: 'Sessions à venir', empty: 'Aucune session à venir.' },
+  held: { box: '#sessions-passees', caption: 'Sessions passées', empty: 'Aucune session passée.' },
+};
+
+/** Both lists from their first page (after a creation or a finalisation). */
 async function loadSessions(base) {
-  const box = $('#sessions');
+  await Promise.all([loadPeriod(base, 'upcoming', []), loadPeriod(base, 'held', [])]);
+}
+
+/** One page of one list (`period`: upcoming or held, each a bounded API page).
+ * `cursors`: the cursors of the pages before this one (Précédent = pop). */
+async function loadPeriod(base, period, cursors, moveFocus) {
+  const list = LISTS[period];
+  const box = $(list.box);
+  const cursor = cursors[cursors.length - 1];
+  let page;
   try {
-    const { sessions } = await api('GET', `${base}/sessions`, undefined, 'user');
-    box.removeAttribute('aria-busy');
-    if (!sessions.length) { fill(box, h('p', null, 'Aucune session pour l\u2019instant.')); return; }
-    fill(box, h('div', { class: 'table-wrap' }, h('table', null,
-      h('caption', null, 'Sessions'),
-      h('thead', null, h('tr', null, ['Session', 'Date', 'Salle', 'État'].map((t) => h('th', { scope: 'col' }, t)),
-        h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Action')))),
-      h('tbody', null, sessions.map((s) => h('tr', null,
-        h('th', { scope: 'row' }, h('code', null, s.session_id)),
-        h('td', null, `${frenchDate(s.date)} à ${s.time}`), h('td', null, s.room),
-        h('td', null, STATUS[s.status] || s.status),
-        h('td', null, h('button', { type: 'button', class: 'secondary small', 'data-session': s.session_id,
-          onclick: () => showSession(base, s.session_id) }, 'Ouvrir',
-        h('span', { class: 'sr-only' }, ` la session du ${frenchDate(s.date)}, salle ${s.room}`)))))))));
+    page = await api('GET', `${base}/sessions?period=${period}&limit=${PAGE}`
+      + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''), undefined, 'user');
   } catch (e) {
     box.removeAttribute('aria-busy');
     fill(box, h('p', { class: 'notice error' }, e.message));
+    return;
   }
+  box.removeAttribute('aria-busy');
+  if (!page.sessions.length && !cursors.length) { fill(box, h('p', null, list.empty)); return; }
+  const number = cursors.length + 1;
+  const which = h('span', { class: 'sr-only' }, ` (${list.caption.toLowerCase()})`);
+  const nav = cursors.length || page.next_cursor ? h('div', { class: 'actions' },
+    h('button', { type: 'button', class: 'secondary small', 'data-page': 'precedent', disabled: !cursors.length,
+      onclick: () => loadPeriod(base, period, cursors.slice(0, -1), true) }, 'Précédent', which.cloneNode(true)),
+    h('span', null, `Page ${number}`),
+    h('button', { type: 'button', class: 'secondary small', 'data-page': 'suivant', disabled: !page.next_cursor,
+      onclick: () => loadPeriod(base, period, [...cursors, page.next_cursor], true) }, 'Suivant', which)) : null;
+  fill(box, h('div', { class: 'table-wrap' }, h('table', null,
+    h('caption', { tabindex: '-1' }, number > 1 ? `${list.caption} (page ${number})` : list.caption),
+    h('thead', null, h('tr', null, ['Numéro', 'Date', 'Salle', 'État'].map((t) => h('th', { scope: 'col' }, t)),
+      h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Action')))),
+    h('tbody', null, page.sessions.map((s) => h('tr', null,
+      h('th', { scope: 'row' }, h('code', null, sessionNumber(s))),
+      h('td', null, `${frenchDate(s.date)} à ${s.time}`), h('td', null, s.room),
+      h('td', null, STATUS[s.status] || s.status,
+        period === 'held' && (s.status === 'created' || s.status === 'in_progress') ? ' – à finaliser' : ''),
+      h('td', null, h('button', { type: 'button', class: 'secondary small', 'data-session': s.session_id,
+        onclick: () => showSession(base, s.session_id) }, 'Ouvrir',
+      h('span', { class: 'sr-only' }, ` la session du ${frenchDate(s.date)}, salle ${s.room}`)))))))), nav);
+  if (moveFocus) focus(box.querySelector('caption'));
 }
 
 function initCreate(base) {
@@ -127,30 +161,47 @@ function initCreate(base) {
 
 // --- one session --------------------------------------------------------------------------------
 
-async function showSession(base, sessionId, password) {
+/** Every candidate of a session, page after page: the finalisation form and
+ * the signing list need them all (the table shows one page at a time). */
+async function allCandidates(path) {
+  const all = [];
+  let cursor = null;
+  do {
+    const page = await api('GET', `${path}/candidates?limit=200` + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''), undefined, 'user');
+    all.push(...page.candidates);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return all;
+}
+
+/** `ref`: the session's id, or the number in a link (`/centre?session=4071293`);
+ * the calls after the first use the id the session carries. */
+async function showSession(base, ref, password) {
   const box = $('#session');
-  const path = `${base}/sessions/${encodeURIComponent(sessionId)}`;
-  let session, candidates;
+  let session, candidates, path;
   try {
-    [session, { candidates }] = await Promise.all([api('GET', path, undefined, 'user'),
-      api('GET', `${path}/candidates`, undefined, 'user')]);
+    session = await api('GET', `${base}/sessions/${encodeURIComponent(ref)}`, undefined, 'user');
+    path = `${base}/sessions/${encodeURIComponent(session.session_id)}`;
+    const open = session.status === 'created' || session.status === 'in_progress';
+    candidates = open || password ? await allCandidates(path) : [];
   } catch (e) {
     fill(box, h('p', { class: 'notice error', tabindex: '-1' }, e.message));
     focus(box.firstChild);
     return;
   }
+  const sessionId = session.session_id;
   const open = session.status === 'created' || session.status === 'in_progress';
   const title = h('h2', { tabindex: '-1' }, `Session du ${frenchDate(session.date)} à ${session.time}, salle ${session.room}`);
   fill(box, h('section', { 'aria-label': 'Session ouverte' }, title,
     h('dl', { class: 'facts' },
-      h('dt', null, 'Numéro de session'), h('dd', null, h('code', { id: 'numero' }, session.session_id)),
+      h('dt', null, 'Numéro de session'), h('dd', null, h('code', { id: 'numero' }, sessionNumber(session))),
       h('dt', null, 'Code d\u2019accès candidats'), h('dd', null, h('span', { class: 'code-big', id: 'code-acces' }, session.access_code)),
       h('dt', null, 'État'), h('dd', { id: 'etat' }, STATUS[session.status] || session.status,
         session.has_fraud_report ? ' (signalement de fraude : examen par le jury)' : '')),
     h('div', { id: 'candidats' }),
     open ? enrolForms(base, path, sessionId) : null,
     open ? finaliseForm(base, path, sessionId, candidates) : null));
-  candidatesTable($('#candidats'), candidates);
+  await candidatesTable($('#candidats'), path, []);
   if (password) {
     kit(session, password, candidates);
     focus($('#kit h2'));
@@ -160,15 +211,36 @@ async function showSession(base, sessionId, password) {
   }
 }
 
-function candidatesTable(box, candidates) {
-  if (!candidates.length) { fill(box, h('p', null, 'Aucun candidat inscrit.')); return; }
+const CANDIDATES_PAGE = 50;
+
+/** The enrolled candidates, one API page at a time (a session may hold
+ * thousands: the table never renders them all). */
+async function candidatesTable(box, path, cursors, moveFocus) {
+  const cursor = cursors[cursors.length - 1];
+  let page;
+  try {
+    page = await api('GET', `${path}/candidates?limit=${CANDIDATES_PAGE}` + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''), undefined, 'user');
+  } catch (e) {
+    fill(box, h('p', { class: 'notice error' }, e.message));
+    return;
+  }
+  if (!page.candidates.length && !cursors.length) { fill(box, h('p', null, 'Aucun candidat inscrit.')); return; }
+  const number = cursors.length + 1;
+  const which = h('span', { class: 'sr-only' }, ' (candidats)');
+  const nav = cursors.length || page.next_cursor ? h('div', { class: 'actions' },
+    h('button', { type: 'button', class: 'secondary small', disabled: !cursors.length,
+      onclick: () => candidatesTable(box, path, cursors.slice(0, -1), true) }, 'Précédent', which.cloneNode(true)),
+    h('span', null, `Page ${number}`),
+    h('button', { type: 'button', class: 'secondary small', disabled: !page.next_cursor,
+      onclick: () => candidatesTable(box, path, [...cursors, page.next_cursor], true) }, 'Suivant', which)) : null;
   fill(box, h('div', { class: 'table-wrap' }, h('table', null,
-    h('caption', null, plural(candidates.length, 'candidat inscrit', 'candidats inscrits')),
+    h('caption', { tabindex: '-1' }, number > 1 ? `Candidats inscrits (page ${number})` : 'Candidats inscrits'),
     h('thead', null, h('tr', null, ['Nom', 'Prénom', 'Date de naissance', 'Temps majoré', 'A rejoint']
       .map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', null, candidates.map((c) => h('tr', null, h('th', { scope: 'row' }, c.last_name),
+    h('tbody', null, page.candidates.map((c) => h('tr', null, h('th', { scope: 'row' }, c.last_name),
       h('td', null, c.first_name), h('td', null, frenchDate(c.birth_date)),
-      h('td', null, c.extra_time_percent ? `${c.extra_time_percent} %` : '–'), h('td', null, c.joined ? 'Oui' : 'Non')))))));
+      h('td', null, c.extra_time_percent ? `${c.extra_time_percent} %` : '–'), h('td', null, c.joined ? 'Oui' : 'Non')))))), nav);
+  if (moveFocus) focus(box.querySelector('caption'));
 }
 
 /** The invigilator kit, printed from the browser: the password exists in
@@ -182,7 +254,7 @@ function kit(session, password, candidates) {
     h('dl', { class: 'facts' },
       h('dt', null, 'Session'), h('dd', null, `${frenchDate(session.date)} à ${session.time}, ${session.address}, salle ${session.room}`),
       h('dt', null, 'Surveillant(e)'), h('dd', null, session.examiner),
-      h('dt', null, 'Numéro de session'), h('dd', null, h('code', null, session.session_id)),
+      h('dt', null, 'Numéro de session'), h('dd', null, h('span', { class: 'code-big', id: 'numero-kit' }, sessionNumber(session))),
       h('dt', null, 'Mot de passe surveillant'), h('dd', null, h('span', { class: 'code-big', id: 'mot-de-passe-surveillant' }, password)),
       h('dt', null, 'Code d\u2019accès à donner aux candidats'), h('dd', null, h('span', { class: 'code-big' }, session.access_code))),
     h('h3', null, 'Consignes'),

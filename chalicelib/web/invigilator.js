@@ -129,7 +129,7 @@ async function refresh(first) {
   const s = data.session;
   const room = /^salle\b/i.test(s.room) ? s.room : `salle ${s.room}`;
   parts.heading.textContent = `Session du ${frenchDate(s.date)} à ${s.time.replace(':', ' h ')}, ${room}`;
-  parts.status.textContent = `Numéro de session : ${s.session_id}`;
+  parts.status.textContent = `Numéro de session : ${s.session_number || s.session_id}`;
   parts.updated.textContent = `Dernière mise à jour à ${new Date().toLocaleTimeString('fr-FR')}.`;
   for (const c of candidates) update(c, first);
 }

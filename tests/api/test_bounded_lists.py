@@ -47,7 +47,7 @@ def _follow(client, path, key, token, limit, items_read):
     rows, reads, cursor = [], [], None
     while True:
         items_read.clear()
-        query = f"?limit={limit}" + (f"&cursor={cursor}" if cursor else "")
+        query = ("&" if "?" in path else "?") + f"limit={limit}" + (f"&cursor={cursor}" if cursor else "")
         response = call(client, "GET", path + query, token=token)
         assert response.status_code == 200, response.body
         reads.append(sum(items_read.values()))
@@ -112,3 +112,74 @@ def test_candidates_and_the_live_view_read_one_page_per_request(client, items_re
     _, stranger = flow.create_centre(client, name="Collège Jean Moulin", uai="0750002B")
     assert call(client, "GET", f"/centres/{centre_id}/sessions/{sid}/candidates",
                 token=stranger).status_code == 403
+
+
+def test_upcoming_and_held_sessions_are_two_bounded_lists(client, items_read):
+    """Issue 19: the centre space shows the sessions to come apart from those
+    already held; each is a key range of the centre's index, paged."""
+    import datetime as dt
+
+    from chalicelib.services import sessions
+
+    centre_id, staff = flow.create_centre(client)
+    today = dt.date.fromisoformat(sessions._today())
+    days = [today + dt.timedelta(days=d) for d in (-40, -3, -1, 0, 1, 30)]
+    lines = "".join(f"{d:%d/%m/%Y};09:00;1 rue de l'École;B1;Mme Martin;\n" for d in days)
+    raw = ("date;heure;adresse;salle;examinateur;observations\n" + lines).encode("utf-8")
+    assert call(client, "POST", f"/centres/{centre_id}/sessions/import", token=staff, headers=CSV,
+                raw=raw).status_code == 201
+    path = f"/centres/{centre_id}/sessions"
+    upcoming, reads = _follow(client, path + "?period=upcoming", "sessions", staff, 2, items_read)
+    assert [s["date"] for s in upcoming] == [d.isoformat() for d in days[3:]]  # soonest first
+    assert max(reads) <= 1 + 2 + 1, reads
+    held, reads = _follow(client, path + "?period=held", "sessions", staff, 2, items_read)
+    assert [s["date"] for s in held] == [d.isoformat() for d in reversed(days[:3])]  # latest first
+    assert max(reads) <= 1 + 2 + 1, reads
+
+    # a cursor of one list is refused by the other (French 400, not DynamoDB's error as a 500)
+    held_cursor = js(call(client, "GET", path + "?period=held&limit=1", token=staff))["next_cursor"]
+    coming_cursor = js(call(client, "GET", path + "?period=upcoming&limit=1", token=staff))["next_cursor"]
+    for period, cursor in (("upcoming", held_cursor), ("held", coming_cursor)):
+        crossed = call(client, "GET", f"{path}?period={period}&cursor={cursor}", token=staff)
+        assert crossed.status_code == 400, crossed.body
+        assert js(crossed)["error"]["message"] == "Curseur de pagination invalide."
+    bad = call(client, "GET", path + "?period=demain", token=staff)
+    assert bad.status_code == 400 and js(bad)["error"]["message"]
+    # another centre's member lists neither
+    _, stranger = flow.create_centre(client, name="Collège Jean Moulin", uai="0750002B")
+    assert call(client, "GET", path + "?period=held", token=stranger).status_code == 403
+
+
+def test_a_school_lists_its_certification_sessions_a_page_at_a_time(client, items_read):
+    """Issue 16.3: the school's sessions (where it enrolled pupils) are one
+    bounded page per request, latest date first, whatever its history."""
+    from tests.api import org_flow
+
+    uai = "0750001A"
+    org = org_flow.create_org(client, name="Lycée Victor Hugo", type="lycee", uai=uai)["org_id"]
+    portal = org_flow.client_token(org)
+    assert org_flow.import_roster(client, org, portal, org_flow.school_csv()).status_code == 200
+    centre_id, staff = flow.create_centre(client, uai=uai)
+    _sessions(client, centre_id, staff, 5)
+    made = js(call(client, "GET", f"/centres/{centre_id}/sessions", token=staff))["sessions"]
+    for s in made:
+        enrolled = call(client, "POST", f"/organizations/{org}/certification-sessions/{s['session_id']}/enrolments",
+                        token=portal, body={"division": "3A"})
+        assert enrolled.status_code == 201, enrolled.body
+    member = org_flow.member_token(org)
+    path = f"/organizations/{org}/certification-sessions"
+    rows, reads = _follow(client, path, "items", member, 2, items_read)
+    assert len(reads) == 3 and [s["date"] for s in rows] == [f"2026-11-{d:02d}" for d in range(5, 0, -1)]
+    assert all(s["session_number"] for s in rows)
+    # per page: the organisation (1) + at most limit + 1 notes + their sessions, whatever the history
+    assert max(reads) <= 1 + 3 + 2, reads
+    for bad in ("%%%", "bm9wZQ", "e30"):
+        response = call(client, "GET", f"{path}?cursor={bad}", token=member)
+        assert response.status_code == 400 and js(response)["error"]["code"] == "invalid_cursor", bad
+    # another school's cursor reaches nothing of this one, and its members are refused here
+    other = org_flow.create_org(client, name="Collège Jean Moulin", type="college", uai="0750002B")["org_id"]
+    cursor = js(call(client, "GET", f"{path}?limit=2", token=member))["next_cursor"]
+    theirs = js(call(client, "GET", f"/organizations/{other}/certification-sessions?cursor={cursor}",
+                     token=org_flow.member_token(other)))
+    assert theirs["items"] == [] and theirs["next_cursor"] is None
+    assert call(client, "GET", path, token=org_flow.member_token(other)).status_code == 403

@@ -4,7 +4,8 @@ invigilator kit (the password shown once, a print button), enrols a candidate
 by the form and others by CSV (a refused file first, with its rejected line),
 finalises with a fraud suspicion on one candidate, and sees the state the
 issuing job leaves. The invigilator password from the kit opens the
-invigilation sign-in. axe on every page state, 360 px without horizontal
+invigilation sign-in (typed by its short number). The sessions already held
+are listed apart and paged. axe on every page state, 360 px without horizontal
 scroll, screenshots in test-artifacts/browser/."""
 from __future__ import annotations
 
@@ -124,7 +125,29 @@ def test_session_enrolment_kit_finalisation_results(pages, stack, tmp_path):
     shot(staff, "centre-03-apres-job")
     clean(staff, "centre-apres-job")
 
-    small = signed_in(pages, "centre-browser", make_token("centre-browser", centres=[cid]), width=360)
+    # the sessions already held, apart from the upcoming ones, a page at a time ("Suivant")
+    token = make_token("centre-browser", centres=[cid])
+    for day in range(1, 22):
+        stack.api("POST", f"/centres/{cid}/sessions", {"date": f"2025-10-{day:02d}", "time": "09:00",
+                  "address": "3 rue Hugo, Paris", "room": f"P{day}", "examiner": "M. Leroy"},
+                  token=token, expect=201)
+    staff.reload()
+    expect(staff.locator("#sessions tbody tr")).to_have_count(1)
+    held = staff.locator("#sessions-passees")
+    expect(held.locator("tbody tr")).to_have_count(20)
+    expect(held.locator("tbody tr").first).to_contain_text("21 octobre 2025")
+    expect(held.locator("tbody tr").first).to_contain_text("à finaliser")
+    held.locator('[data-page="suivant"]').focus()
+    staff.keyboard.press("Enter")
+    expect(held.locator("caption")).to_be_focused()
+    expect(held.locator("caption")).to_have_text("Sessions passées (page 2)")
+    expect(held.locator("tbody tr")).to_have_count(1)
+    expect(held.locator("tbody tr").first).to_contain_text("1er octobre 2025")
+    clean(staff, "centre-sessions-passees")
+
+    small = signed_in(pages, "centre-browser", token, width=360)
+    # the short number in a link opens the session
+    assert len(number) == 7 and number.isdigit()
     small.goto(f"/centre?session={number}")
     expect(small.locator("#etat")).to_be_visible()
     fits(small)

@@ -96,8 +96,9 @@ def test_a_throttled_answer_is_not_recorded_and_the_retry_counts_once(client, le
 
 
 def test_a_cancelled_transaction_leaves_nothing_behind(client, faults):
-    """Session creation writes the session and its access code in one
-    transaction: cancelled by throttling, neither exists; the retry makes both."""
+    """Session creation writes the session, its access code and its number
+    claim in one transaction: cancelled by throttling, none exists; the retry
+    makes all three."""
     from chalicelib.store.tables import CertificationTable
     from tests.api import cert_flow as flow
 
@@ -113,8 +114,8 @@ def test_a_cancelled_transaction_leaves_nothing_behind(client, faults):
     created = call(client, "POST", path, token=staff, body=body)
     assert created.status_code == 201
     new = {(i.pk, i.sk) for i in CertificationTable.scan()} - before
-    sid, code = js(created)["session_id"], js(created)["access_code"]
-    assert new == {(f"SESSION#{sid}", "SESSION"), (f"ACCESS#{code}", "ACCESS")}
+    sid, code, number = js(created)["session_id"], js(created)["access_code"], js(created)["session_number"]
+    assert new == {(f"SESSION#{sid}", "SESSION"), (f"ACCESS#{code}", "ACCESS"), (f"SESSNUM#{number}", "SESSNUM")}
 
 
 def test_a_join_cut_between_its_two_writes_is_completed_by_the_next_join(client, faults,

@@ -354,6 +354,10 @@ class InMemorySessionQueue(InMemoryCentres):
     def candidates(self, session_id: str) -> list:
         return list(self.enrolled.get(session_id, []))
 
+    def finalisation_reports(self, session: Session) -> dict:
+        """The reports as filed (kept here on the session's finalisation)."""
+        return dict(((session.finalisation or {}).get("candidates")) or {})
+
     def close_session(self, session: Session, steps: list[Step]) -> bool:
         stored = self.sessions[session.session_id]
         if stored.status not in lifecycle.sources(steps[0].status):

@@ -26,7 +26,7 @@ class Certificates:
         self.prefetches = 0
         self.clock = clock
 
-    def prefetch(self, batch):
+    def prefetch(self, batch, reports=None):
         self.prefetches += 1
         return frozenset(c.candidate_id for c in batch if c.candidate_id in self.issued)
 

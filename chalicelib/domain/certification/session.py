@@ -140,6 +140,7 @@ class Session:
     finalisation: dict | None = None
     has_fraud_report: bool = False
     revision: int | None = None
+    number: str | None = None      # short human number (domain/codes.py); None before it existed
 
     @property
     def is_open(self) -> bool:
