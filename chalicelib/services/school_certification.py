@@ -172,6 +172,23 @@ def sessions_of_school(org_id: str, cursor: str | None = None, limit: int = 50) 
     return {"uai": org.uai, "items": items, "next_cursor": next_cursor}
 
 
+def backfill_session_index() -> dict:
+    """Migration for issue 16.3: notes written before the school's session list
+    was paged have no index keys, so the paged list would silently leave those
+    sessions out. Idempotent and resumable (each note is updated only while it
+    has no keys); notes of sessions that no longer exist are counted, not touched."""
+    counts = {"indexed": 0, "already": 0, "missing_session": 0}
+    for org_id, session_id in org_store.certification_notes_without_index():
+        session = certification_store.session(session_id)
+        if session is None:
+            counts["missing_session"] += 1
+        elif org_store.index_certification_note(org_id, session_id, session.date, session.time):
+            counts["indexed"] += 1
+        else:
+            counts["already"] += 1
+    return counts
+
+
 def session_results(org_id: str, session_id: str) -> dict:
     """The school's pupils enrolled in the session, by class and name, each
     with their result by the jury rules (docs/jury.md, « Who sees what »): a

@@ -508,6 +508,30 @@ def note_certification_session(org_id: str, session_id: str, date: str, time: st
                                  gsi2sk=f"{date}#{time}#{session_id}")])
 
 
+def certification_notes_without_index() -> Iterator[tuple[str, str]]:
+    """(org id, session id) of the notes written before the gsi2 index existed.
+
+    A Scan, so never on a request: only the one-off migration
+    (scripts/backfill_school_sessions.py) reads it, once per deployment."""
+    notes = CertSessionRecord.scan(CertSessionRecord.sk.startswith("CERTSESSION#")
+                                   & CertSessionRecord.gsi2pk.does_not_exist())
+    for note in notes:
+        yield note.pk.removeprefix("ORG#"), note.session_id
+
+
+def index_certification_note(org_id: str, session_id: str, date: str, time: str) -> bool:
+    """Give an old note its index keys, keeping its enrolment time; False when
+    the note is gone or already indexed (a rerun, or an enrolment meanwhile)."""
+    note = CertSessionRecord(org_key(org_id), f"CERTSESSION#{session_id}")
+    try:
+        update(note, [CertSessionRecord.gsi2pk.set(f"ORGCERT#{org_id}"),
+                      CertSessionRecord.gsi2sk.set(f"{date}#{time}#{session_id}")],
+               condition=CertSessionRecord.pk.exists() & CertSessionRecord.gsi2pk.does_not_exist())
+    except Conflicting:
+        return False
+    return True
+
+
 _CERT_SESSION_SK = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}#[0-9]{2}:[0-9]{2}#([0-9a-f]{1,64})$")
 
 

@@ -183,3 +183,38 @@ def test_a_school_lists_its_certification_sessions_a_page_at_a_time(client, item
                      token=org_flow.member_token(other)))
     assert theirs["items"] == [] and theirs["next_cursor"] is None
     assert call(client, "GET", path, token=org_flow.member_token(other)).status_code == 403
+
+
+def test_the_backfill_puts_notes_written_before_the_index_back_in_the_school_list(client):
+    """Notes of sessions enrolled before the paged list carry no index keys:
+    the list would silently leave them out until the migration gives them
+    their keys (rerunning it changes nothing; enrolment times are kept)."""
+    from chalicelib.services.school_certification import backfill_session_index
+    from chalicelib.store.organizations import CertSessionRecord
+    from tests.api import org_flow
+
+    uai = "0750003C"
+    org = org_flow.create_org(client, name="Lycée Condorcet", type="lycee", uai=uai)["org_id"]
+    portal = org_flow.client_token(org)
+    assert org_flow.import_roster(client, org, portal, org_flow.school_csv()).status_code == 200
+    centre_id, staff = flow.create_centre(client, uai=uai)
+    _sessions(client, centre_id, staff, 3)
+    made = js(call(client, "GET", f"/centres/{centre_id}/sessions", token=staff))["sessions"]
+    for s in made:
+        assert call(client, "POST", f"/organizations/{org}/certification-sessions/{s['session_id']}/enrolments",
+                    token=portal, body={"division": "3A"}).status_code == 201
+    notes = list(CertSessionRecord.query(f"ORG#{org}", CertSessionRecord.sk.startswith("CERTSESSION#")))
+    enrolled_at = {n.session_id: n.enrolled_at for n in notes}
+    for note in notes[:2]:  # as written before the index existed
+        note.update(actions=[CertSessionRecord.gsi2pk.remove(), CertSessionRecord.gsi2sk.remove()])
+    member = org_flow.member_token(org)
+    path = f"/organizations/{org}/certification-sessions"
+    assert len(js(call(client, "GET", path, token=member))["items"]) == 1
+
+    assert backfill_session_index() == {"indexed": 2, "already": 0, "missing_session": 0}
+    listed = js(call(client, "GET", path, token=member))["items"]
+    assert sorted(s["session_id"] for s in listed) == sorted(s["session_id"] for s in made)
+    assert [s["date"] for s in listed] == sorted((s["date"] for s in listed), reverse=True)
+    assert {n.session_id: n.enrolled_at for n in CertSessionRecord.query(
+        f"ORG#{org}", CertSessionRecord.sk.startswith("CERTSESSION#"))} == enrolled_at
+    assert backfill_session_index() == {"indexed": 0, "already": 0, "missing_session": 0}
