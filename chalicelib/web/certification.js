@@ -45,6 +45,7 @@ async function init() {
 }
 
 const JOIN_MESSAGES = {
+  session_number: 'Le numéro de session compte 7 chiffres ; laissez ce champ vide si vous ne l\u2019avez pas.',
   access_code: 'Saisissez le code d\u2019accès de la session : 4 lettres puis 2 chiffres.',
   first_name: 'Saisissez votre prénom.',
   last_name: 'Saisissez votre nom.',
@@ -61,6 +62,11 @@ form.addEventListener('submit', async (event) => {
     birth_date: isoDate(f.birth_date.value),
   };
   const errors = {};
+  const number = f.session_number.value.replace(/\s+/g, '');
+  if (number) {
+    if (/^[1-9][0-9]{6}$/.test(number)) data.session_number = number;
+    else errors.session_number = JOIN_MESSAGES.session_number;
+  }
   if (!/^[A-Z0-9]{6}$/.test(data.access_code)) errors.access_code = JOIN_MESSAGES.access_code;
   if (!data.first_name) errors.first_name = JOIN_MESSAGES.first_name;
   if (!data.last_name) errors.last_name = JOIN_MESSAGES.last_name;

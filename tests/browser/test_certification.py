@@ -51,7 +51,12 @@ def test_certification_from_join_to_public_verification(pages, stack):
     cand.fill("#birth_date", "21/09/2007")
     cand.get_by_role("button", name="Rejoindre la session").click()
     expect(cand.locator("#access_code-erreur")).to_be_visible()
+    cand.fill("#session_number", "12")  # a session number is 7 digits: refused before any request
     cand.fill("#access_code", s["session"]["access_code"].lower())
+    cand.get_by_role("button", name="Rejoindre la session").click()
+    expect(cand.locator("#session_number-erreur")).to_be_visible()
+    number = s["session"]["session_number"]
+    cand.fill("#session_number", f"{number[:3]} {number[3:]}")  # typed as read aloud, with a space
     cand.get_by_role("button", name="Rejoindre la session").click()
     expect(cand.locator('[data-state="waiting"]')).to_contain_text("En attente du surveillant")
     # exam mode: no menu, no sign-out, no footer link, the brand is no link; the room and rules are recalled

@@ -40,7 +40,7 @@ def test_every_page_at_360px_is_accessible(pages, stack):
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/profil")
-    expect(page.locator(".cards .card")).to_have_count(16)
+    expect(page.locator(".map-row")).to_have_count(16)
     fits(page)
     shot(page, "360-profil-connecte")
     axe(page, "360-profil-connecte")
@@ -48,7 +48,7 @@ def test_every_page_at_360px_is_accessible(pages, stack):
     page.evaluate("""() => { const a = JSON.parse(sessionStorage.getItem('auth.user'));
         a.access = 'expired.or.broken'; sessionStorage.setItem('auth.user', JSON.stringify(a)); }""")
     page.reload()
-    expect(page.locator(".cards .card")).to_have_count(16)
+    expect(page.locator(".map-row")).to_have_count(16)
     assert page.evaluate("JSON.parse(sessionStorage.getItem('auth.user')).access") != "expired.or.broken"
     page.goto("/certification")
     expect(page.locator("#rejoindre")).to_be_visible()

@@ -23,7 +23,7 @@ class Sessions:
 
     def __init__(self, status: str = "created") -> None:
         self.session = SimpleNamespace(session_id=SID, status=status, date="2026-12-06", time="09:00",
-                                       room="B12")
+                                       room="B12", number="4821570")
         self.started_by: list[str] = []
 
     def require_session(self, centre_id, session_id):

@@ -22,7 +22,11 @@ JS_BUDGET = 110_000  # bytes, all scripts together: old school machines, slow ne
 # or a candidate's page (each page's load stays under 50 KB, checked below).
 STAFF_SCRIPTS = {"school.js", "campaign.js",
                  "centre.js", "admin.js"}  # centre and administrator spaces (issue 19)
-STAFF_BUDGET = 60_000
+# 65 KB: 60 KB until December 2026, when the administration space gained certificate
+# cancellation and organisation members (admin.js 14.9 KB). One staff page loads one of
+# these four (the 50 KB per-page rule below is what a browser downloads); this total
+# catches staff code drifting into one shared bundle.
+STAFF_BUDGET = 65_000
 
 
 def test_total_javascript_is_under_100_kb():
