@@ -242,3 +242,15 @@ def test_no_form_can_send_a_secret_by_get():
             secret_forms.append(page)
             assert 'method="post"' in opening, (page, opening)
     assert len(secret_forms) >= 6, secret_forms
+
+
+def test_each_page_preloads_every_module_its_script_imports_and_nothing_else():
+    """One round trip for the whole import graph instead of one per level of
+    imports (3G: docs/benchmarks.md); a module the page never imports is not
+    fetched for nothing."""
+    for route in web.PAGES:
+        body = web.page(route).body
+        script = re.search(r'<script type="module" src="[^"]*/([\w.-]+\.js)"', body).group(1)
+        preloaded = set(re.findall(r'<link rel="modulepreload" href="[^"]*/([\w.-]+\.js)">', body))
+        assert preloaded == modules_of(script) - {script}, (route, preloaded)
+        assert body.index('rel="modulepreload"') < body.index("</head>") if preloaded else True
