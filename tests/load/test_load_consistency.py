@@ -1,7 +1,7 @@
 """The exam-week load driver, CI-sized: consistency only, never timing.
 
 Runs scripts/load.py (its own server processes: chalice local with moto
-inside, on free loopback ports) with 100 concurrent candidates and every
+inside, on free loopback ports) with 50 concurrent candidates and every
 school-network behaviour turned up, most of them leaving after a few answers
 (the invigilator ends their test) so the run stays short, a few taking the
 whole test; then asserts what the driver checked in the stored records.
@@ -14,11 +14,11 @@ import sys
 
 from tests.conftest import ROOT
 
-CANDIDATES = 100
+CANDIDATES = 50  # `make load` runs 1,000; this is the CI-sized consistency check
 SESSION_SIZE = 25
 
 
-def test_a_hundred_concurrent_candidates_lose_nothing_and_get_one_certificate_each(tmp_path):
+def test_fifty_concurrent_candidates_lose_nothing_and_get_one_certificate_each(tmp_path):
     out = tmp_path / "load.json"
     cmd = [sys.executable, str(ROOT / "scripts" / "load.py"),
            "--candidates", str(CANDIDATES), "--dynamodb", "in-process", "--session-size", str(SESSION_SIZE),
