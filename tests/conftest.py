@@ -110,3 +110,21 @@ def _cheap_argon2(request, monkeypatch):
     passwords._dummy_hash.cache_clear()
     yield
     passwords._dummy_hash.cache_clear()
+
+
+# The few tests that each take a minute or more of one worker (measured with
+# `pytest --junitxml`, CI has two workers): packaging the deployment zip,
+# the load driver, the browser walks, the issuance job's crash cases. Run
+# first, they overlap with the thousands of short tests the other worker and
+# work stealing spread; collected last (alphabetical order put the packaging
+# near the end), one of them ran alone for a minute or two at the end.
+LONG_FIRST = ("tests/infra/test_template.py", "tests/load/", "tests/browser/test_certification.py",
+              "tests/browser/", "tests/api/test_issuance_job.py", "tests/security/test_job_kills.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        path = Path(str(item.fspath)).resolve().relative_to(ROOT).as_posix()
+        return next((i for i, prefix in enumerate(LONG_FIRST) if path.startswith(prefix)), len(LONG_FIRST))
+
+    items.sort(key=rank)  # stable: a module's tests stay together and in order
