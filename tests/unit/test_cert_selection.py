@@ -288,3 +288,25 @@ def test_per_competence_randomesque_caps_each_item_per_round():
             answers.append(answer(item, ok))
     # 32 items = 2 rounds of 16 competences: at most 2/k = 20% per candidate
     assert max(expected.values()) / n <= 2 / version.top_k + 1e-9
+
+
+def test_a_cached_replay_gives_exactly_the_full_replay(small_bank):
+    """The warm-instance replay cache (selection._replayed) must never change
+    what is served: at every step of a whole test, the distribution computed
+    from the cached state of the step before (and of a retried request) equals
+    the one of a replay from scratch, also with neutralised items."""
+    from chalicelib.domain.certification import selection
+    from chalicelib.domain.certification.versions import CURRENT
+
+    assert CURRENT.exposure_budget is not None  # the cache only works for budgeted versions
+    answers = simulate(small_bank, 1.2, seed="cache", config=CURRENT)
+    neutralised = frozenset({answers[3].item_id})
+    for excluded in (frozenset(), neutralised):
+        for k in range(len(answers) + 1):
+            warm = step_distribution(small_bank, answers[:k], config=CURRENT, neutralised=excluded)
+            again = step_distribution(small_bank, answers[:k], config=CURRENT, neutralised=excluded)
+            selection._REPLAYS.clear()
+            cold = step_distribution(small_bank, answers[:k], config=CURRENT, neutralised=excluded)
+            assert [(i.id, p) for i, p in warm] == [(i.id, p) for i, p in cold] == \
+                   [(i.id, p) for i, p in again], k
+            step_distribution(small_bank, answers[:k], config=CURRENT, neutralised=excluded)  # warm the next step

@@ -69,6 +69,8 @@ would remove that cost.
 from __future__ import annotations
 
 import random
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
@@ -414,11 +416,49 @@ def step_distribution(bank: ItemBank, answers: Sequence[CertificationAnswer], *,
     With an exposure budget the earlier steps are replayed to know how much
     of each item's budget they spent (the API stays stateless: a retried
     request sees the same answers and serves the same item)."""
+    return _replayed(bank, answers, accessible_only=accessible_only, config=config,
+                     neutralised=neutralised).distribution()
+
+
+# Warm-instance cache of replays: (bank id, config, accessible_only, neutralised,
+# answers) -> (bank, spent). Replaying a test costs one distribution per answer
+# already given, so the 32nd request of a test replayed 31 steps (about 0.15 s of
+# CPU) and a test cost O(n²); a request that finds the state its previous request
+# left (same candidate, same warm instance) replays one step. Missing or evicted
+# entries only cost the full replay: the result is the same either way
+# (tests/unit/test_cert_selection.py). Bounded, LRU, guarded by a lock for the
+# local threaded server; the bank is kept in the value so its id cannot be reused.
+_REPLAYS: OrderedDict = OrderedDict()
+_REPLAYS_MAX = 512
+_REPLAYS_LOCK = threading.Lock()
+
+
+def _replayed(bank: ItemBank, answers: Sequence[CertificationAnswer], *, accessible_only: bool,
+              config: CertificationVersion, neutralised: Iterable[str]) -> SelectionWalk:
+    """The walk after `answers`, from the longest cached prefix (this request
+    retried, or the one before it)."""
     walk = SelectionWalk(bank, accessible_only=accessible_only, config=config,
                          neutralised=neutralised)
-    for answer in answers:
+    answers = tuple(answers)
+    if config.exposure_budget is None:  # no budget: recording is appending, nothing to replay
+        walk.answers = list(answers)
+        return walk
+    scope = (id(bank), config, accessible_only, walk.neutralised)
+    start = 0
+    with _REPLAYS_LOCK:
+        for k in (len(answers), len(answers) - 1):
+            hit = _REPLAYS.get((scope, answers[:k])) if k > 0 else None
+            if hit is not None and hit[0] is bank:
+                walk.answers, walk.spent, start = list(answers[:k]), dict(hit[1]), k
+                break
+    for answer in answers[start:]:
         walk.record(answer)
-    return walk.distribution()
+    with _REPLAYS_LOCK:
+        _REPLAYS[(scope, answers)] = (bank, dict(walk.spent))
+        _REPLAYS.move_to_end((scope, answers))
+        while len(_REPLAYS) > _REPLAYS_MAX:
+            _REPLAYS.popitem(last=False)
+    return walk
 
 
 class SelectionWalk:
