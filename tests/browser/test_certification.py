@@ -141,6 +141,7 @@ def test_certification_from_join_to_public_verification(pages, stack):
     expect(cand.locator("header.site nav")).to_be_visible()  # exam mode over
     shot(cand, "14-certification-fin")
     axe(cand, "certification-fin")
+    inv.get_by_role("button", name="Actualiser").click()  # at once, as an invigilator may (the poll is tested below)
     expect(row.locator("td[data-state]")).to_have_attribute("data-state", "completed", timeout=20_000)
     expect(row).to_contain_text(f"{answered} · 1 signalement")  # real answers only, withdrawal apart
     shot(inv, "15-surveillant-fin")
@@ -165,6 +166,7 @@ def test_certification_from_join_to_public_verification(pages, stack):
     row2.get_by_role("button", name="Autoriser à commencer").click()
     expect(row2.locator("td[data-state]")).to_have_attribute("data-state", "testing")
     stack.api("POST", "/certification/join", join, token=noe, expect=200)  # back after a crash
+    inv.get_by_role("button", name="Actualiser").click()
     expect(row2.locator("td[data-state]")).to_have_attribute("data-state", "waiting_resume", timeout=20_000)
     row2.get_by_role("button", name="Autoriser la reprise").click()
     expect(row2.locator("td[data-state]")).to_have_attribute("data-state", "testing")
