@@ -236,8 +236,11 @@ function initOrgMembers() {
           act(event.currentTarget, 'PATCH', m, { role: select.value },
             `Rôle de ${name} : ${ORG_ROLES[select.value].toLowerCase()}.`) },
         'Changer le rôle', h('span', { class: 'sr-only' }, ` de ${name}`)),
-        h('button', { type: 'button', class: 'secondary small', 'data-action': 'retirer', onclick: (event) =>
-          act(event.currentTarget, 'DELETE', m, undefined, `${name} ne fait plus partie de l\u2019organisation.`) },
+        h('button', { type: 'button', class: 'secondary small', 'data-action': 'retirer', onclick: (event) => {
+          // removing someone cuts their access at once: asked once more, as ending a test is
+          if (!window.confirm(`Retirer ${name} de l\u2019organisation ? Son accès à l\u2019espace est supprimé.`)) return;
+          act(event.currentTarget, 'DELETE', m, undefined, `${name} ne fait plus partie de l\u2019organisation.`);
+        } },
         'Retirer', h('span', { class: 'sr-only' }, ` ${name}`)))));
   }
 

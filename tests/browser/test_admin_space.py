@@ -51,7 +51,17 @@ def test_administration_organisation_members(pages, stack):
     shot(admin, "admin-orga-dernier-admin")
     clean(admin, "admin-orga-dernier-admin")
 
-    admin.locator(f'tr[data-user="{teacher["id"]}"] [data-action="retirer"]').focus()
+    # « Retirer » asks first: dismissed, nothing changes; accepted, the member is gone
+    remove = admin.locator(f'tr[data-user="{teacher["id"]}"] [data-action="retirer"]')
+    asked = []
+    admin.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    remove.focus()
+    admin.keyboard.press("Enter")
+    expect(admin.locator(f'tr[data-user="{teacher["id"]}"]')).to_have_count(1)
+    assert len(asked) == 1 and "Retirer" in asked[0], asked
+    assert len(stack.api("GET", f"/organizations/{org['org_id']}/members", token=ADMIN)["items"]) == 2
+    admin.once("dialog", lambda dialog: dialog.accept())
+    remove.focus()
     admin.keyboard.press("Enter")
     expect(admin.locator("#orga-message .notice.success")).to_contain_text("ne fait plus partie")
     expect(admin.locator(f'tr[data-user="{teacher["id"]}"]')).to_have_count(0)
