@@ -150,22 +150,30 @@ def test_upcoming_and_held_sessions_are_two_bounded_lists(client, items_read):
     assert call(client, "GET", path + "?period=held", token=stranger).status_code == 403
 
 
-def test_a_school_lists_its_certification_sessions_a_page_at_a_time(client, items_read):
-    """Issue 16.3: the school's sessions (where it enrolled pupils) are one
-    bounded page per request, latest date first, whatever its history."""
+def _school_enrolled_in_sessions(client, uai: str, name: str, count: int):
+    """A school (roster imported through its portal) that enrolled its class 3A
+    in `count` sessions of a centre of its own UAI: (org id, sessions made)."""
     from tests.api import org_flow
 
-    uai = "0750001A"
-    org = org_flow.create_org(client, name="Lycée Victor Hugo", type="lycee", uai=uai)["org_id"]
+    org = org_flow.create_org(client, name=name, type="lycee", uai=uai)["org_id"]
     portal = org_flow.client_token(org)
     assert org_flow.import_roster(client, org, portal, org_flow.school_csv()).status_code == 200
     centre_id, staff = flow.create_centre(client, uai=uai)
-    _sessions(client, centre_id, staff, 5)
+    _sessions(client, centre_id, staff, count)
     made = js(call(client, "GET", f"/centres/{centre_id}/sessions", token=staff))["sessions"]
     for s in made:
         enrolled = call(client, "POST", f"/organizations/{org}/certification-sessions/{s['session_id']}/enrolments",
                         token=portal, body={"division": "3A"})
         assert enrolled.status_code == 201, enrolled.body
+    return org, made
+
+
+def test_a_school_lists_its_certification_sessions_a_page_at_a_time(client, items_read):
+    """Issue 16.3: the school's sessions (where it enrolled pupils) are one
+    bounded page per request, latest date first, whatever its history."""
+    from tests.api import org_flow
+
+    org, _ = _school_enrolled_in_sessions(client, "0750001A", "Lycée Victor Hugo", 5)
     member = org_flow.member_token(org)
     path = f"/organizations/{org}/certification-sessions"
     rows, reads = _follow(client, path, "items", member, 2, items_read)
@@ -193,16 +201,7 @@ def test_the_backfill_puts_notes_written_before_the_index_back_in_the_school_lis
     from chalicelib.store.organizations import CertSessionRecord
     from tests.api import org_flow
 
-    uai = "0750003C"
-    org = org_flow.create_org(client, name="Lycée Condorcet", type="lycee", uai=uai)["org_id"]
-    portal = org_flow.client_token(org)
-    assert org_flow.import_roster(client, org, portal, org_flow.school_csv()).status_code == 200
-    centre_id, staff = flow.create_centre(client, uai=uai)
-    _sessions(client, centre_id, staff, 3)
-    made = js(call(client, "GET", f"/centres/{centre_id}/sessions", token=staff))["sessions"]
-    for s in made:
-        assert call(client, "POST", f"/organizations/{org}/certification-sessions/{s['session_id']}/enrolments",
-                    token=portal, body={"division": "3A"}).status_code == 201
+    org, made = _school_enrolled_in_sessions(client, "0750003C", "Lycée Condorcet", 3)
     notes = list(CertSessionRecord.query(f"ORG#{org}", CertSessionRecord.sk.startswith("CERTSESSION#")))
     enrolled_at = {n.session_id: n.enrolled_at for n in notes}
     for note in notes[:2]:  # as written before the index existed
